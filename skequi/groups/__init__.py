@@ -1,0 +1,34 @@
+"""Finite and matrix groups, in pure numpy.
+
+The group is the hyperparameter: estimators take a spec string (``"C4"``,
+``"D4"``, ``"C2xC4"``, ``"O"``) and build the object with :func:`get_group`.
+"""
+
+from ._characters import CharacterTable
+from ._constructors import (
+    alternating_group,
+    cube_rotation_group,
+    cyclic_group,
+    dihedral_group,
+    direct_product,
+    symmetric_group,
+)
+from ._finite import FiniteGroup
+from ._spec import VALID_GROUP_FORMS, get_group
+
+#: Point groups of the square pixel lattice (with their 2x2 integer matrices).
+LATTICE_GROUPS = ("C1", "C2", "C4", "D1", "D2", "D4")
+
+__all__ = [
+    "LATTICE_GROUPS",
+    "VALID_GROUP_FORMS",
+    "CharacterTable",
+    "FiniteGroup",
+    "alternating_group",
+    "cube_rotation_group",
+    "cyclic_group",
+    "dihedral_group",
+    "direct_product",
+    "get_group",
+    "symmetric_group",
+]

@@ -1,0 +1,137 @@
+"""The group-spec parser: ``"D4"``, ``"p4m"``, ``"C2xC4"``, ``"O"``, ``"SO(3)"`` ..."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from ._constructors import (
+    alternating_group,
+    cube_rotation_group,
+    cyclic_group,
+    dihedral_group,
+    direct_product,
+    symmetric_group,
+)
+from ._finite import FiniteGroup
+
+__all__ = ["get_group", "VALID_GROUP_FORMS"]
+
+VALID_GROUP_FORMS = (
+    "C<n>, D<n>, S<n>, A<n> with n >= 1 (cyclic, dihedral of order 2n, symmetric, "
+    "alternating); O or octahedral (the 24 cube rotations); aliases p4 = C4, p4m = D4; "
+    "direct products joined by 'x', e.g. 'C2xC4'; matrix groups SO(n), O(n), SO(1,3), "
+    "O(1,3), Sp(n), Z(n), S(n), D(k), C(k), Trivial(n) and their products, e.g. 'SO(3)xS(4)'"
+)
+
+_ALIASES = {"p4": "C4", "p4m": "D4", "octahedral": "O", "O": "O"}
+_FINITE = re.compile(r"^(C|D|S|A)(\d+)$")
+_MATRIX = re.compile(r"^(SO|O|Sp|Z|S|D|C|Trivial)\((\d+)(?:,(\d+))?\)$")
+_CONSTRUCTORS = {
+    "C": cyclic_group,
+    "D": dihedral_group,
+    "S": symmetric_group,
+    "A": alternating_group,
+}
+
+
+def _invalid(spec, reason: str) -> ValueError:
+    return ValueError(f"invalid group spec {spec!r}: {reason}. Valid forms: {VALID_GROUP_FORMS}")
+
+
+def _split_factors(spec: str) -> list[str]:
+    # 'x' separates factors, but not inside parentheses, e.g. 'SO(3)xS(4)'
+    factors, depth, current = [], 0, ""
+    for ch in spec:
+        depth += (ch == "(") - (ch == ")")
+        if ch == "x" and depth == 0:
+            factors.append(current)
+            current = ""
+        else:
+            current += ch
+    factors.append(current)
+    return factors
+
+
+def _finite_factor(spec: str, factor: str) -> FiniteGroup:
+    factor = _ALIASES.get(factor, factor)
+    if factor == "O":
+        return cube_rotation_group()
+    match = _FINITE.match(factor)
+    if match is None:
+        if _MATRIX.match(factor):
+            raise _MatrixFactor(factor)
+        raise _invalid(spec, f"unknown factor {factor!r}")
+    kind, n = match.group(1), int(match.group(2))
+    if n < 1:
+        raise _invalid(spec, f"{kind}{n} needs n >= 1")
+    return _CONSTRUCTORS[kind](n)
+
+
+class _MatrixFactor(Exception):
+    """A factor that names a matrix group (handled by the matrix-group layer)."""
+
+
+@lru_cache(maxsize=64)
+def _cached_group(canonical: str) -> FiniteGroup:
+    factors = [_finite_factor(canonical, f) for f in _split_factors(canonical)]
+    return direct_product(*factors)
+
+
+def _canonical(spec: str) -> str:
+    return "x".join(_ALIASES.get(f, f) for f in _split_factors(spec))
+
+
+def get_group(spec) -> FiniteGroup:
+    """Build (or fetch from the per-process cache) the group named by ``spec``.
+
+    Parameters
+    ----------
+    spec : str or FiniteGroup
+        A group spec such as ``"C4"``, ``"p4m"``, ``"D14xD14"``, ``"S4"``,
+        ``"O"``; a group object is returned unchanged.
+
+    Returns
+    -------
+    FiniteGroup
+        Immutable; equal specs give the same object.
+
+    Raises
+    ------
+    ValueError
+        If the spec is empty, malformed or names an unknown group; the
+        message names the spec and lists the valid forms.
+    TypeError
+        If ``spec`` is neither a string nor a group.
+
+    Examples
+    --------
+    >>> from skequi.groups import get_group
+    >>> get_group("p4m").name, get_group("p4m").order
+    ('D4', 8)
+    >>> get_group("C2xC4").order
+    8
+    """
+    if isinstance(spec, FiniteGroup):
+        return spec
+    if not isinstance(spec, str):
+        raise TypeError(
+            f"group must be a spec string such as 'C4' or a group object, got "
+            f"{type(spec).__name__} {spec!r}"
+        )
+    stripped = spec.strip()
+    if not stripped:
+        raise _invalid(spec, "the spec is empty")
+    factors = _split_factors(stripped)
+    if any(not f for f in factors):
+        raise _invalid(spec, "a product has an empty factor (use 'x' between two groups)")
+    for f in factors:
+        if f.count("(") != f.count(")"):
+            raise _invalid(spec, f"unbalanced parentheses in {f!r}")
+    try:
+        return _cached_group(_canonical(stripped))
+    except _MatrixFactor as exc:
+        raise ValueError(
+            f"group spec {spec!r} names the matrix group {exc.args[0]!r}; matrix groups "
+            "are not yet available (they arrive with the EMLP estimators)"
+        ) from None

@@ -1,0 +1,31 @@
+"""Shared fixtures: seeds, dtypes with their tolerances, and the group catalog."""
+
+import numpy as np
+import pytest
+import torch
+
+#: Every finite group the foundation promises, as specs.
+FINITE_GROUP_CATALOG = (
+    "C1", "C2", "C3", "C4", "C6", "D1", "D2", "D3", "D4", "D6",
+    "S1", "S3", "S4", "A4", "A5", "C2xC4", "D2xC3", "C2xC2xC3", "O",
+)
+LATTICE_GROUPS = ("C1", "C2", "C4", "D1", "D2", "D4")
+
+#: Relative tolerance for equivariance checks, per dtype.
+EQUIVARIANCE_RTOL = {torch.float64: 1e-5, torch.float32: 1e-4}
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(0)
+
+
+@pytest.fixture(params=[torch.float32, torch.float64], ids=["float32", "float64"])
+def dtype(request):
+    return request.param
+
+
+@pytest.fixture(autouse=True)
+def _seed_torch():
+    torch.manual_seed(0)
+    yield
