@@ -32,7 +32,7 @@ from .groups import LATTICE_GROUPS, get_group
 
 __all__ = ["apply_group", "FIELD_TYPES"]
 
-FIELD_TYPES = ("scalar", "vector")
+FIELD_TYPES = ("scalar", "vector", "regular")
 
 # From array axes to math coordinates, on centred indices: q = S a.
 # 2-D: a = (row, col) -> (x, y) = (col, -row). 3-D: a = (d, h, w) -> (x, y, z) = (w, h, d).
@@ -93,6 +93,24 @@ def _turn_vectors(x, matrix: np.ndarray):
     return stacked.reshape(shape)
 
 
+def _permute_regular(x, grp, g: int, d: int):
+    channel_axis = x.ndim - d - 1
+    n_channels = x.shape[channel_axis]
+    if n_channels % grp.order:
+        raise ValueError(
+            f"field='regular' needs channels in blocks of |{grp.name}| = {grp.order}, "
+            f"got {n_channels} channels"
+        )
+    # new block entry h holds old entry g^-1 h
+    source = grp.cayley_table[grp.inverse[g]]
+    index = (np.arange(n_channels // grp.order)[:, None] * grp.order + source[None]).ravel()
+    if _is_torch(x):
+        import torch
+
+        return x.index_select(channel_axis, torch.as_tensor(index, device=x.device))
+    return np.take(x, index, axis=channel_axis)
+
+
 def _check_field(field: str) -> None:
     if field not in FIELD_TYPES:
         raise ValueError(f"field must be one of {FIELD_TYPES}, got {field!r}")
@@ -139,9 +157,9 @@ def apply_group(X, g, group, field: str = "scalar"):
         Element index, or label such as ``"r^1"``.
     group : str or FiniteGroup
         The group, e.g. ``"D4"``.
-    field : {"scalar", "vector"}, default="scalar"
-        Whether channels are scalars (moved) or vector components (moved
-        and turned).
+    field : {"scalar", "vector", "regular"}, default="scalar"
+        Whether channels are scalars (moved), vector components (moved and
+        turned) or regular fields (moved and permuted within blocks of |G|).
 
     Returns
     -------
@@ -170,11 +188,11 @@ def apply_group(X, g, group, field: str = "scalar"):
     matrices = group_matrices(grp)
     matrix = matrices[grp.index(g)]
     d = matrix.shape[0]
-    min_ndim = d + (1 if field == "vector" else 0)
+    min_ndim = d + (0 if field == "scalar" else 1)
     if X.ndim < min_ndim:
         raise ValueError(
             f"group {grp.name} acts on arrays with at least {min_ndim} axes "
-            f"({'(C, ' if field == 'vector' else '('}{', '.join('DHW'[3 - d:])}), got shape "
+            f"({'(' if field == 'scalar' else '(C, '}{', '.join('DHW'[3 - d:])}), got shape "
             f"{tuple(X.shape)}"
         )
     spatial = tuple(X.shape[-d:])
@@ -185,6 +203,8 @@ def apply_group(X, g, group, field: str = "scalar"):
             f"needs equal sizes along them, got spatial shape {spatial}"
         )
     out = _move_pixels(X, matrix)
+    if field == "regular":
+        out = _permute_regular(out, grp, grp.index(g), d)
     if field == "vector":
         n_channels = X.shape[-d - 1]
         if n_channels % d:

@@ -11,6 +11,7 @@ from tests.conftest import LATTICE_GROUPS
 DATA_KINDS = [  # (group, shape, field)
     *[(g, (2, 3, 5, 5), "scalar") for g in LATTICE_GROUPS],
     *[(g, (2, 4, 6, 6), "vector") for g in LATTICE_GROUPS],
+    *[(g, (2, 2 * get_group(g).order, 4, 4), "regular") for g in LATTICE_GROUPS],
     ("O", (2, 2, 3, 3, 3), "scalar"),
     ("O", (2, 6, 4, 4, 4), "vector"),
 ]

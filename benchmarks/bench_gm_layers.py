@@ -1,0 +1,139 @@
+"""Forward+backward time of group-matrix layers, side by side with the alternatives.
+
+Compares, for C4 and D4 regular -> regular layers on a square grid:
+
+* ``conv2d``: ``torch.nn.Conv2d`` with the same expanded channel counts (the floor:
+  what any group convolution must at least compute);
+* ``skequi exact``: :class:`skequi.nn.GroupMatrixConv2d`, relaxation_rank=0;
+* ``skequi r=1,2,4``: the low displacement rank relaxation;
+* ``dense GM``: the layer as one dense group matrix, where it fits in memory;
+* ``e2cnn R2Conv``: on regular fields of the same group, when e2cnn is installed.
+
+Also prints parameter counts of the paper-faithful models at the paper's
+settings. The last line is ``ratio_vs_conv2d=<x.xx>`` for the C4 exact layer.
+
+Usage::
+
+    python benchmarks/bench_gm_layers.py            # 28x28, 16 fields, batch 256
+    python benchmarks/bench_gm_layers.py --quick    # small sizes, CPU, < 1 minute
+    python benchmarks/bench_gm_layers.py --device cuda
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import pandas as pd
+import torch
+from torch.utils import benchmark
+
+from skequi.models import PaperGMCNN
+from skequi.nn import GroupMatrixConv2d, layer_matrix
+
+
+def _time(fn, x, min_run_time: float) -> float:
+    """Median seconds of forward + backward (w.r.t. input and parameters)."""
+
+    def step():
+        x.grad = None
+        fn(x).square().mean().backward()
+
+    step()  # warm-up: first-call allocations, cuDNN autotuning
+    timer = benchmark.Timer(stmt="step()", globals={"step": step})
+    return timer.blocked_autorange(min_run_time=min_run_time).median
+
+
+def _e2cnn_layer(group: str, fields: int):
+    """(forward fn, module), or None with the reason printed when e2cnn cannot run here."""
+    try:
+        from e2cnn import gspaces
+        from e2cnn import nn as enn
+
+        space = gspaces.Rot2dOnR2(N=4) if group == "C4" else gspaces.FlipRot2dOnR2(N=4)
+        ftype = enn.FieldType(space, fields * [space.regular_repr])
+        conv = enn.R2Conv(ftype, ftype, kernel_size=3, padding=1, bias=False)
+    except Exception as exc:  # not installed, or broken against this numpy/torch
+        print(f"e2cnn R2Conv ({group}) not measured: {type(exc).__name__}: {exc}")
+        return None
+    return lambda x: conv(enn.GeometricTensor(x, ftype)).tensor, conv
+
+
+def run(batch: int, size: int, fields: int, device: str, min_run_time: float) -> pd.DataFrame:
+    rows = []
+    for group in ("C4", "D4"):
+        order = 4 if group == "C4" else 8
+        channels = fields * order
+        x = torch.randn(batch, channels, size, size, device=device, requires_grad=True)
+        candidates = {}
+        conv = torch.nn.Conv2d(channels, channels, 3, padding=1, bias=False).to(device)
+        candidates["conv2d (floor)"] = conv
+        exact = GroupMatrixConv2d(fields, fields, group, bias=False).to(device)
+        candidates["skequi exact"] = exact
+        for r in (1, 2, 4):
+            candidates[f"skequi r={r}"] = GroupMatrixConv2d(
+                fields, fields, group, relaxation_rank=r, grid_size=size, bias=False
+            ).to(device)
+        n = channels * size * size
+        if n * n * 4 <= 2 * 1024**3:
+            dense = torch.tensor(
+                layer_matrix(exact.cpu(), (channels, size, size)), dtype=torch.float32,
+                device=device, requires_grad=True,
+            )
+            exact.to(device)
+            candidates["dense GM"] = lambda t, m=dense: (t.flatten(1) @ m.T)
+        e2 = _e2cnn_layer(group, fields)
+        if e2 is not None:
+            fn, module = e2
+            module.to(device).train()
+            candidates["e2cnn R2Conv"] = fn
+        # two interleaved rounds, best of each: the first candidate timed otherwise
+        # pays for the thread pool and allocator warming up
+        best = {name: _time(fn, x, min_run_time) for name, fn in candidates.items()}
+        for name, fn in candidates.items():
+            best[name] = min(best[name], _time(fn, x, min_run_time))
+        floor = best["conv2d (floor)"]
+        for name, fn in candidates.items():
+            params = sum(p.numel() for p in fn.parameters()) if isinstance(fn, torch.nn.Module) else None
+            rows.append(dict(group=group, layer=name, ms=1000 * best[name],
+                             ratio_vs_conv2d=best[name] / floor,
+                             ratio_vs_exact=best[name] / best["skequi exact"], params=params))
+    return pd.DataFrame(rows)
+
+
+def paper_parameter_counts() -> pd.DataFrame:
+    rows = []
+    for group in ("C28xC28", "D14xD14"):
+        for mixing in ("shared", "full"):
+            net = PaperGMCNN(group, channels=(120, 120), kernel_radius=3, channel_mixing=mixing)
+            rows.append(dict(group=group, channel_mixing=mixing, blocks="2 x 120",
+                             kernel_radius=3, params=sum(p.numel() for p in net.parameters())))
+    return pd.DataFrame(rows)
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes on CPU, < 1 minute")
+    parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    parser.add_argument("--batch", type=int, default=256)
+    parser.add_argument("--size", type=int, default=28)
+    parser.add_argument("--fields", type=int, default=16, help="regular fields per layer")
+    parser.add_argument("--min-run-time", type=float, default=2.0,
+                        help="seconds of timing per candidate")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.device, args.batch, args.size, args.fields, args.min_run_time = "cpu", 16, 8, 4, 0.3
+    torch.manual_seed(0)
+    print(f"# GM layer forward+backward, device={args.device} "
+          f"({torch.cuda.get_device_name() if args.device == 'cuda' else f'{torch.get_num_threads()} CPU threads'}), "
+          f"batch={args.batch}, {args.size}x{args.size}, {args.fields} regular fields\n")
+    table = run(args.batch, args.size, args.fields, args.device, args.min_run_time)
+    print(table.to_markdown(index=False, floatfmt=".2f"))
+    print("\n# paper-faithful models at the paper's settings (paper: 5.9k - 49k parameters)\n")
+    print(paper_parameter_counts().to_markdown(index=False))
+    c4 = table[(table.group == "C4") & (table.layer == "skequi exact")].ratio_vs_conv2d.iloc[0]
+    print(f"\nratio_vs_conv2d={c4:.2f}")
+
+
+if __name__ == "__main__":
+    main()

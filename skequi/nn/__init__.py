@@ -1,0 +1,21 @@
+"""Torch layers: group-matrix convolutions (exact and LDR-relaxed), pooling, normalisation."""
+
+from ._cayley_conv import CayleyConv, CosetPool, cayley_ball, halving_quotient
+from ._displacement import displacement_rank, layer_matrix
+from ._group_conv import GroupMatrixConv2d
+from ._norm import FieldBatchNorm
+from ._pooling import GlobalPool, GroupPool, SpatialPool2d
+
+__all__ = [
+    "CayleyConv",
+    "CosetPool",
+    "FieldBatchNorm",
+    "GlobalPool",
+    "GroupMatrixConv2d",
+    "GroupPool",
+    "SpatialPool2d",
+    "cayley_ball",
+    "displacement_rank",
+    "halving_quotient",
+    "layer_matrix",
+]

@@ -1,0 +1,55 @@
+"""GM-CNN models: invariance of the classifier, equivariance of the field regressor."""
+
+import pytest
+import torch
+
+from skequi.models import GMCNN, GMCNNFieldRegressor, PaperGMCNN
+from tests.conftest import LATTICE_GROUPS
+from tests.equivariance import assert_equivariant
+
+
+@pytest.mark.parametrize("group", LATTICE_GROUPS)
+@pytest.mark.parametrize("size", [8, 12])
+def test_classifier_backbone_is_invariant(group, size, dtype):
+    net = GMCNN(group, 1, 5, channels=(3, 3, 3), image_size=size).to(dtype).eval()
+    x = torch.randn(3, 1, size, size, dtype=dtype)
+    # invariant logits: the output is a "scalar" with no spatial axes, so compare directly
+    from skequi.groups import get_group
+    from skequi.transforms import apply_group
+
+    with torch.no_grad():
+        y = net(x)
+        for g in range(get_group(group).order):
+            err = (net(apply_group(x, g, group)) - y).norm() / y.norm()
+            assert err < (1e-4 if dtype == torch.float32 else 1e-5)
+
+
+@pytest.mark.parametrize("group", ["C4", "D4", "D1"])
+@pytest.mark.parametrize("fields", [("scalar", "scalar"), ("vector", "vector"), ("scalar", "vector")])
+def test_field_regressor_is_equivariant(group, fields, dtype):
+    in_field, out_field = fields
+    net = GMCNNFieldRegressor(group, 1, 2, in_field=in_field, out_field=out_field,
+                              channels=(3, 3), image_size=8, relaxation_rank=1).to(dtype).eval()
+    d = 2 if in_field == "vector" else 1
+    assert_equivariant(net, torch.randn(2, d, 8, 8, dtype=dtype), group, in_field, out_field)
+
+
+def test_classifier_with_vector_input_and_relaxation_starts_invariant():
+    net = GMCNN("D4", 1, 4, in_field="vector", channels=(2, 2), image_size=8,
+                relaxation_rank=2).double().eval()
+    x = torch.randn(2, 2, 8, 8, dtype=torch.float64)
+    from skequi.transforms import apply_group
+
+    with torch.no_grad():
+        for g in range(8):
+            assert torch.allclose(net(apply_group(x, g, "D4", "vector")), net(x), atol=1e-10)
+
+
+def test_paper_model_parameter_counts_and_invariance():
+    net = PaperGMCNN("C28xC28", channels=(120, 120), kernel_radius=3)
+    n_params = sum(p.numel() for p in net.parameters())
+    assert 5_000 < n_params < 50_000  # the paper's range: 5.9k - 49k
+    small = PaperGMCNN("C8xC8", channels=(4, 4), kernel_radius=1).double().eval()
+    x = torch.randn(2, 1, 8, 8, dtype=torch.float64)
+    shifted = torch.roll(x, shifts=(3, 5), dims=(2, 3))  # a group element of C8xC8
+    assert torch.allclose(small(shifted), small(x), atol=1e-10)
