@@ -1,0 +1,457 @@
+"""GMCNNClassifier and GMCNNRegressor: group-matrix CNNs as scikit-learn estimators."""
+
+from __future__ import annotations
+
+from numbers import Integral
+
+import numpy as np
+import torch
+from sklearn.preprocessing import LabelEncoder
+from sklearn.utils._available_if import available_if
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_consistent_length
+from skorch import NeuralNetClassifier, NeuralNetRegressor
+from skorch.utils import is_dataset
+
+from ..groups import LATTICE_GROUPS, FiniteGroup, get_group
+from ..models import GMCNN, GMCNNFieldRegressor, PaperGMCNN, is_lattice_group
+from ..nn._cayley_conv import _factors
+from ..transforms import apply_group
+from ._base import EquivariantNetMixin
+from ._images import as_images, validate_images, validate_target
+
+__all__ = ["GMCNNClassifier", "GMCNNRegressor"]
+
+
+class _GMCNNMixin(EquivariantNetMixin):
+    """What both GM-CNN estimators share: group checks, input handling, actions."""
+
+    _parameter_constraints = {
+        **EquivariantNetMixin._parameter_constraints,
+        "group": [str, FiniteGroup],
+        "channels": ["array-like"],
+        "kernel_radius": [Interval(Integral, 1, None, closed="left")],
+        "channel_mixing": [StrOptions({"full", "shared"})],
+        "pooling": [StrOptions({"max", "mean"})],
+        "field": [StrOptions({"scalar", "vector"})],
+        "image_shape": [None, tuple, list],
+    }
+
+    def _check_group(self) -> None:
+        group = get_group(self.group)  # ValueError naming the spec for unknown groups
+        self.group_ = group
+        if is_lattice_group(group):
+            self.paper_mode_ = False
+        else:
+            try:
+                factors = _factors(group)
+            except ValueError:
+                factors = []
+            if len(factors) != 2:
+                raise ValueError(
+                    f"group {group.name!r} cannot act on a square pixel grid; use one of "
+                    f"{', '.join(LATTICE_GROUPS)}, or a product of cyclic/dihedral groups "
+                    "matching the image such as 'C28xC28' for the paper-faithful model"
+                )
+            if self.field == "vector":
+                raise ValueError(
+                    f"group {group.name!r} treats pixels as group elements and has no rotation "
+                    "to turn vectors with; field='vector' needs one of "
+                    f"{', '.join(LATTICE_GROUPS)}"
+                )
+            self.paper_mode_ = True
+        if len(self.channels) < 1 or any(int(c) < 1 for c in self.channels):
+            raise ValueError(f"channels must be a non-empty list of positive ints, got {self.channels!r}")
+
+    @property
+    def _channels_per_field(self) -> int:
+        return 2 if self.field == "vector" else 1
+
+    def _prepare_X(self, X, *, reset: bool) -> np.ndarray:
+        """Validate X and bring it to (n, C, H, W) float32; check it fits the group."""
+        if reset:
+            self._validate_hyperparameters()
+        else:
+            self._check_fitted()
+        X = validate_images(self, X, reset=reset)
+        images = as_images(X, self.image_shape, self._channels_per_field, type(self).__name__)
+        height, width = images.shape[-2:]
+        group = get_group(self.group)
+        if self.paper_mode_:
+            sizes = [n * (2 if kind == "D" else 1) for kind, n in _factors(group)]
+            if len(sizes) != 2 or tuple(sizes) != (height, width):
+                raise ValueError(
+                    f"group {group.name!r} has factors of orders {sizes}, which must match the "
+                    f"image's (H, W) = {(height, width)}"
+                )
+        elif group.matrices is not None and any(
+            abs(m[0, 1]) for m in group.matrices
+        ) and height != width:
+            raise ValueError(
+                f"group {group.name!r} rotates by 90 degrees and needs square images, got "
+                f"{height}x{width}; use C1, C2, D1 or D2 for rectangular images"
+            )
+        if not reset and hasattr(self, "fit_meta_"):
+            expected = tuple(self.fit_meta_["input_shape"])
+            if images.shape[1:] != expected:
+                raise ValueError(
+                    f"{type(self).__name__} was fitted on inputs of shape {expected}, got "
+                    f"{images.shape[1:]}"
+                )
+        return images
+
+    def _act_on_input(self, X: np.ndarray, g: int) -> np.ndarray:
+        if self.paper_mode_:  # pixels are group elements; the layers commute with x(a g)
+            flat = X.reshape(*X.shape[:2], -1)
+            return flat[..., self.group_.cayley_table[:, g]].reshape(X.shape)
+        return apply_group(X, g, self.group_, self.field)
+
+    def _act_on_output(self, Y: np.ndarray, g: int) -> np.ndarray:
+        return Y  # invariant outputs; the field regressor overrides
+
+    def _backbone(self, n_outputs: int):
+        in_channels, height, width = self.fit_meta_["input_shape"]
+        fields = in_channels // self._channels_per_field
+        if self.paper_mode_:
+            return PaperGMCNN(
+                self.group, fields, n_outputs, channels=tuple(self.channels),
+                kernel_radius=self.kernel_radius, channel_mixing=self.channel_mixing,
+                relaxation_rank=self.relaxation_rank,
+            )
+        return GMCNN(
+            self.group, fields, n_outputs, channels=tuple(self.channels),
+            kernel_radius=self.kernel_radius, in_field=self.field,
+            relaxation_rank=self.relaxation_rank, image_size=(height, width),
+            pooling=self.pooling,
+        )
+
+    def _restore_fit_meta(self, fit_meta: dict) -> None:
+        self._validate_hyperparameters()
+
+
+_COMMON_DOC = """
+    group : str or FiniteGroup, default="C4"
+        Symmetry group: C1 (a plain CNN), C2, C4, D1, D2, D4 (aliases p4, p4m)
+        acting on the pixel grid, or a product of cyclic/dihedral groups of the
+        image's size (``"C28xC28"``, ``"D14xD14"``) for the paper-faithful model.
+    relaxation_rank : int, default=0
+        Displacement rank of each layer's deviation from a group matrix; 0 is
+        exact equivariance. The deviation starts at zero.
+    channels : sequence of int, default=(8, 8, 8)
+        Regular fields per layer (each takes ``|group|`` tensor channels).
+    kernel_radius : int, default=1
+        Kernel radius (1 gives 3x3 kernels).
+    channel_mixing : {"full", "shared"}, default="full"
+        Paper-faithful groups only: ``"shared"`` sums input channels with no
+        weight, as in the paper.
+    pooling : {"max", "mean"}, default="max"
+    field : {"scalar", "vector"}, default="scalar"
+        ``"vector"``: channels are (u, v) pairs of a vector field, turned by
+        rotations (see :mod:`skequi.transforms` for the convention).
+    image_shape : (int, int), optional
+        Shape of each image when X is flat ``(n, C*H*W)``.
+    lr : float, default=0.01
+    max_epochs : int, default=20
+    batch_size : int, default=64
+    weight_decay : float, default=1e-4
+    optimizer : torch optimizer class, default=torch.optim.AdamW
+    early_stopping : bool or int, default=False
+        Hold out 10% of the training data and stop after this many epochs
+        (5 for True) without improvement, restoring the best weights.
+    train_split : callable or None, default=None
+        skorch's validation split; None trains on all of X.
+    callbacks : list or None, default=None
+        skorch callbacks.
+    device : str, default="auto"
+        ``"auto"`` uses CUDA when available.
+    random_state : int, RandomState or None, default=None
+        Seeds initialisation and batch order (reproducible on CPU).
+    verbose : int, default=0
+    **kwargs
+        Other skorch ``NeuralNet`` parameters (``iterator_train__...``,
+        ``optimizer__...``, ``warm_start`` ...).
+"""
+
+
+class GMCNNClassifier(_GMCNNMixin, NeuralNetClassifier):
+    __doc__ = (
+        """Group-matrix CNN classifier (Samudre et al., AISTATS 2025), invariant to ``group``.
+
+    Parameters
+    ----------"""
+        + _COMMON_DOC
+        + """
+    Attributes
+    ----------
+    classes_ : ndarray
+        Class labels seen in fit.
+    n_params_ : int
+        Trainable parameters.
+    module_ : torch.nn.Module
+    history_ : skorch History
+        Per-epoch losses; ``pandas.DataFrame(est.history_)`` gives a table.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from skequi import GMCNNClassifier
+    >>> X, y = load_digits(return_X_y=True)
+    >>> clf = GMCNNClassifier("C4", channels=(4, 4), max_epochs=2, random_state=0)
+    >>> clf.fit(X[:200] / 16, y[:200]).predict(X[:3]).shape
+    (3,)
+    """
+    )
+
+    _stratify_split = True
+
+    def __init__(
+        self,
+        group="C4",
+        relaxation_rank=0,
+        *,
+        channels=(8, 8, 8),
+        kernel_radius=1,
+        channel_mixing="full",
+        pooling="max",
+        field="scalar",
+        image_shape=None,
+        lr=0.01,
+        max_epochs=20,
+        batch_size=64,
+        weight_decay=1e-4,
+        optimizer=torch.optim.AdamW,
+        criterion=torch.nn.CrossEntropyLoss,
+        early_stopping=False,
+        train_split=None,
+        callbacks=None,
+        device="auto",
+        random_state=None,
+        verbose=0,
+        module=None,
+        **kwargs,
+    ):
+        super().__init__(
+            module=module, criterion=criterion, optimizer=optimizer, lr=lr,
+            max_epochs=max_epochs, batch_size=batch_size, train_split=train_split,
+            callbacks=callbacks, device=device, verbose=verbose, **kwargs,
+        )
+        self.group = group
+        self.relaxation_rank = relaxation_rank
+        self.channels = channels
+        self.kernel_radius = kernel_radius
+        self.channel_mixing = channel_mixing
+        self.pooling = pooling
+        self.field = field
+        self.image_shape = image_shape
+        self.weight_decay = weight_decay
+        self.early_stopping = early_stopping
+        self.random_state = random_state
+
+    def _build_module(self):
+        return self._backbone(len(self.classes_))
+
+    def _prepare_Xy(self, X, y, *, reset: bool):
+        self._check_y_given(y)
+        images = self._prepare_X(X, reset=reset)
+        y = np.asarray(_labels(y))
+        check_consistent_length(images, y)
+        if reset:
+            check_classification_targets(y)
+            self.label_encoder_ = LabelEncoder().fit(y)
+            self.fit_meta_ = {
+                "input_shape": list(images.shape[1:]),
+                "classes": self.label_encoder_.classes_.tolist(),
+            }
+        return images, self.label_encoder_.transform(y).astype(np.int64)
+
+    @property
+    def classes_(self):
+        if not hasattr(self, "label_encoder_"):
+            raise AttributeError(f"{type(self).__name__} has no attribute 'classes_' before fit")
+        return self.label_encoder_.classes_
+
+    def _restore_fit_meta(self, fit_meta: dict) -> None:
+        super()._restore_fit_meta(fit_meta)
+        self.label_encoder_ = LabelEncoder().fit(np.asarray(fit_meta["classes"]))
+
+    def predict_proba(self, X):
+        """Class probabilities, shape (n, n_classes), columns in ``classes_`` order."""
+        if is_dataset(X):  # skorch's validation scoring passes prepared subsets
+            return NeuralNetClassifier.predict_proba(self, X)
+        logits = self._forward_numpy(self._prepare_X(X, reset=False))
+        logits -= logits.max(axis=1, keepdims=True)
+        proba = np.exp(logits)
+        return proba / proba.sum(axis=1, keepdims=True)
+
+    def predict(self, X):
+        """Predicted labels, in the type of the ``y`` passed to fit."""
+        if is_dataset(X):  # skorch's scoring: encoded labels, as in its validation y
+            return NeuralNetClassifier.predict(self, X)
+        proba = self.predict_proba(X)  # raises NotFittedError before classes_ is touched
+        return self.classes_[proba.argmax(axis=1)]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = False
+        tags.non_deterministic = self.random_state is None
+        return tags
+
+
+class GMCNNRegressor(_GMCNNMixin, NeuralNetRegressor):
+    __doc__ = (
+        """Group-matrix CNN regressor: equivariant fields or invariant vectors.
+
+    With ``y`` of shape ``(n, C_out, H, W)`` the model maps fields to fields
+    equivariantly (rotating the input rotates the prediction; with
+    ``field="vector"`` both are vector fields). With ``y`` of shape ``(n,)``
+    or ``(n, k)`` the prediction is invariant.
+
+    Parameters
+    ----------"""
+        + _COMMON_DOC
+        + """
+    Attributes
+    ----------
+    n_params_ : int
+    module_ : torch.nn.Module
+    history_ : skorch History
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skequi import GMCNNRegressor
+    >>> X = np.random.default_rng(0).normal(size=(32, 1, 8, 8))
+    >>> reg = GMCNNRegressor("D4", channels=(2, 2), max_epochs=2, random_state=0)
+    >>> reg.fit(X, np.rot90(X, axes=(2, 3)) ** 2).predict(X).shape
+    (32, 1, 8, 8)
+    """
+    )
+
+    def __init__(
+        self,
+        group="C4",
+        relaxation_rank=0,
+        *,
+        channels=(8, 8, 8),
+        kernel_radius=1,
+        channel_mixing="full",
+        pooling="max",
+        field="scalar",
+        image_shape=None,
+        lr=0.01,
+        max_epochs=20,
+        batch_size=64,
+        weight_decay=1e-4,
+        optimizer=torch.optim.AdamW,
+        criterion=torch.nn.MSELoss,
+        early_stopping=False,
+        train_split=None,
+        callbacks=None,
+        device="auto",
+        random_state=None,
+        verbose=0,
+        module=None,
+        **kwargs,
+    ):
+        super().__init__(
+            module=module, criterion=criterion, optimizer=optimizer, lr=lr,
+            max_epochs=max_epochs, batch_size=batch_size, train_split=train_split,
+            callbacks=callbacks, device=device, verbose=verbose, **kwargs,
+        )
+        self.group = group
+        self.relaxation_rank = relaxation_rank
+        self.channels = channels
+        self.kernel_radius = kernel_radius
+        self.channel_mixing = channel_mixing
+        self.pooling = pooling
+        self.field = field
+        self.image_shape = image_shape
+        self.weight_decay = weight_decay
+        self.early_stopping = early_stopping
+        self.random_state = random_state
+
+    def _predicts_fields(self) -> bool:
+        return len(self.fit_meta_["target_shape"]) == 3
+
+    def _build_module(self):
+        target = self.fit_meta_["target_shape"]
+        if not self._predicts_fields():
+            return self._backbone(int(np.prod(target)) if target else 1)
+        if self.paper_mode_:
+            raise ValueError(
+                "field targets (n, C, H, W) need a point group (C1, C2, C4, D1, D2, D4); "
+                f"group {self.group!r} predicts invariant vectors only"
+            )
+        in_channels, height, width = self.fit_meta_["input_shape"]
+        per = self._channels_per_field
+        return GMCNNFieldRegressor(
+            self.group, in_channels // per, target[0] // per, in_field=self.field,
+            out_field=self.field, channels=tuple(self.channels),
+            kernel_radius=self.kernel_radius, relaxation_rank=self.relaxation_rank,
+            image_size=(height, width),
+        )
+
+    def _prepare_Xy(self, X, y, *, reset: bool):
+        self._check_y_given(y)
+        images = self._prepare_X(X, reset=reset)
+        y = validate_target(y, len(images), name=type(self).__name__)
+        if y.ndim == 4:
+            if y.shape[2:] != images.shape[2:]:
+                raise ValueError(
+                    f"field targets must be on the input grid {images.shape[2:]}, got {y.shape[2:]}"
+                )
+            if y.shape[1] % self._channels_per_field:
+                raise ValueError(
+                    f"field='vector' targets need (u, v) channel pairs, got {y.shape[1]} channels"
+                )
+        elif y.ndim not in (1, 2):
+            raise ValueError(f"y must be (n,), (n, k) or fields (n, C, H, W); got shape {y.shape}")
+        if reset:
+            self.fit_meta_ = {"input_shape": list(images.shape[1:]),
+                              "target_shape": list(y.shape[1:])}
+        elif list(y.shape[1:]) != self.fit_meta_["target_shape"]:
+            raise ValueError(
+                f"y has shape {y.shape[1:]} per sample; this estimator was fitted on "
+                f"{tuple(self.fit_meta_['target_shape'])}"
+            )
+        return images, (y.reshape(len(y), -1) if y.ndim <= 2 else y)
+
+    # a regressor has no probabilities; hide skorch's predict_proba from hasattr
+    predict_proba = available_if(lambda est: False)(NeuralNetRegressor.predict_proba)
+
+    def predict(self, X):
+        """Predictions in the shape of the ``y`` passed to fit."""
+        if is_dataset(X):  # skorch's validation scoring passes prepared subsets
+            return NeuralNetRegressor.predict(self, X)
+        out = self._forward_numpy(self._prepare_X(X, reset=False))
+        return out.reshape((len(out),) + tuple(self.fit_meta_["target_shape"]))
+
+    def score(self, X, y, sample_weight=None):
+        """R^2 over all output values (fields are flattened per sample)."""
+        from sklearn.metrics import r2_score
+
+        y = validate_target(y, len(y), name=type(self).__name__)
+        pred = self.predict(X)
+        return r2_score(y.reshape(len(y), -1), pred.reshape(len(pred), -1),
+                        sample_weight=sample_weight)
+
+    def _act_on_output(self, Y: np.ndarray, g: int) -> np.ndarray:
+        if self._predicts_fields():
+            return apply_group(Y, g, self.group_, self.field)
+        return Y
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = False
+        tags.target_tags.multi_output = True  # vectors (n, k) and fields (n, C, H, W)
+        tags.non_deterministic = self.random_state is None
+        return tags
+
+
+def _labels(y):
+    if hasattr(y, "to_numpy"):
+        return y.to_numpy()
+    if isinstance(y, torch.Tensor):
+        return y.detach().cpu().numpy()
+    return y

@@ -1,0 +1,47 @@
+"""Loading estimators saved with ``est.save(path)``: JSON config plus weights, no code."""
+
+from __future__ import annotations
+
+import json
+
+import torch
+
+__all__ = ["load"]
+
+
+def _registry() -> dict:
+    from . import _gmcnn
+
+    return {cls.__name__: cls for cls in (_gmcnn.GMCNNClassifier, _gmcnn.GMCNNRegressor)}
+
+
+def load(path, device="auto"):
+    """Load an estimator saved with ``est.save(path)``.
+
+    The file holds a JSON config and a state dict read with
+    ``torch.load(weights_only=True)``: loading never runs code from the file.
+
+    Parameters
+    ----------
+    path : str or path-like
+    device : str, default="auto"
+        Where to put the weights (``"auto"``: CUDA when available).
+
+    Returns
+    -------
+    estimator
+        Fitted, ready for ``predict``.
+
+    Raises
+    ------
+    ValueError
+        If the file names an estimator skequi does not know.
+    """
+    payload = torch.load(path, map_location="cpu", weights_only=True)
+    config = json.loads(payload["config"])
+    classes = _registry()
+    name = config.get("estimator")
+    if name not in classes:
+        raise ValueError(f"{path!s} holds an unknown estimator {name!r}; known: {sorted(classes)}")
+    estimator = classes[name](**config["params"], device=device)
+    return estimator._restore(config["fit_meta"], payload["state_dict"])

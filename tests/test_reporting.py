@@ -1,0 +1,42 @@
+"""results_frame and plot_relaxation."""
+
+import pytest
+
+from skequi.reporting import plot_relaxation, results_frame
+
+CV = {
+    "param_gmcnn__group": ["C1", "C1", "C4", "C4"],
+    "param_gmcnn__relaxation_rank": [0, 1, 0, 1],
+    "param_gmcnn__channels": [(4, 4), (4, 4), (2, 2), (2, 2)],
+    "mean_test_acc": [0.4, 0.42, 0.9, 0.8],
+    "std_test_acc": [0.01, 0.02, 0.01, 0.03],
+    "rank_test_acc": [4, 3, 1, 2],
+    "mean_test_n_params": [100, 120, 60, 70],
+    "std_test_n_params": [0, 0, 0, 0],
+    "rank_test_n_params": [1, 2, 3, 4],
+    "mean_fit_time": [1.0, 1.1, 1.2, 1.3],
+    "params": [{}, {}, {}, {}],
+}
+
+
+def test_results_frame_is_tidy():
+    frame = results_frame(CV)
+    assert frame.group.tolist() == ["C4", "C4", "C1", "C1"]
+    assert frame.channels.iloc[0] == "(2, 2)"
+    assert frame.mean_test_score.tolist() == [0.9, 0.8, 0.42, 0.4]
+    assert frame.n_params.tolist() == [60, 70, 120, 100]
+    assert not any(c.startswith("param_") for c in frame.columns)
+
+
+def test_plot_relaxation_has_one_line_per_group_with_params():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    figure = plot_relaxation(results_frame(CV))
+    labels = [t.get_text() for t in figure.axes[0].get_legend().get_texts()]
+    assert labels == ["C1 (100-120 params)", "C4 (60-70 params)"]
+
+
+def test_plot_relaxation_needs_columns():
+    with pytest.raises(ValueError, match="relaxation_rank"):
+        plot_relaxation(results_frame(CV).drop(columns="relaxation_rank"))
