@@ -1,8 +1,16 @@
 """skequi: approximately equivariant neural networks behind the scikit-learn API."""
 
 from . import datasets
-from .estimators import GMCNNClassifier, GMCNNRegressor, load
+from .estimators import EMLPClassifier, EMLPRegressor, GMCNNClassifier, GMCNNRegressor, load
 
 __version__ = "0.1.0"
 
-__all__ = ["GMCNNClassifier", "GMCNNRegressor", "__version__", "datasets", "load"]
+__all__ = [
+    "EMLPClassifier",
+    "EMLPRegressor",
+    "GMCNNClassifier",
+    "GMCNNRegressor",
+    "__version__",
+    "datasets",
+    "load",
+]

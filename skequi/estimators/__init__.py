@@ -1,7 +1,15 @@
 """scikit-learn estimators on skorch: the public front door."""
 
 from ._base import EquivariantNetMixin
+from ._emlp import EMLPClassifier, EMLPRegressor
 from ._gmcnn import GMCNNClassifier, GMCNNRegressor
 from ._persistence import load
 
-__all__ = ["EquivariantNetMixin", "GMCNNClassifier", "GMCNNRegressor", "load"]
+__all__ = [
+    "EMLPClassifier",
+    "EMLPRegressor",
+    "EquivariantNetMixin",
+    "GMCNNClassifier",
+    "GMCNNRegressor",
+    "load",
+]

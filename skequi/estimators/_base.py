@@ -212,7 +212,7 @@ class EquivariantNetMixin:
         """Mean relative change of the outputs under the group's action.
 
         For each group element ``g`` (all of them, or a fixed sample of 24 for
-        larger groups) this computes ``|f(g x) - g f(x)| / |f(x)|`` over the
+        larger groups and for Lie groups) this computes ``|f(g x) - g f(x)| / |f(x)|`` over the
         batch, where ``g f(x)`` is ``f(x)`` for invariant outputs (logits,
         vector targets) and the transformed field for field outputs, then
         averages over ``g``. Exact models give 0 up to float rounding.
@@ -229,16 +229,24 @@ class EquivariantNetMixin:
         Xp = self._prepare_X(X, reset=False)
         base = self._forward_numpy(Xp)
         scale = max(np.linalg.norm(base), 1e-30)
+        errors = []
+        for g in self._error_elements():
+            moved = np.ascontiguousarray(self._act_on_input(Xp, g))
+            expected = self._act_on_output(base, g)
+            errors.append(np.linalg.norm(self._forward_numpy(moved) - expected) / scale)
+        return float(np.mean(errors))
+
+    def _act_on_output(self, Y: np.ndarray, g) -> np.ndarray:
+        """How ``g`` acts on model outputs; invariant outputs (the default) are unchanged."""
+        return Y
+
+    def _error_elements(self) -> list:
+        """Group elements equivariance_error averages over: all, or a fixed sample."""
         order = self.group_.order
         elements = np.arange(order)
         if order > self._max_error_elements:
             elements = np.random.RandomState(0).choice(order, self._max_error_elements, False)
-        errors = []
-        for g in elements:
-            moved = np.ascontiguousarray(self._act_on_input(Xp, int(g)))
-            expected = self._act_on_output(base, int(g))
-            errors.append(np.linalg.norm(self._forward_numpy(moved) - expected) / scale)
-        return float(np.mean(errors))
+        return [int(g) for g in elements]
 
     # -- persistence ---------------------------------------------------------------
     def save(self, path) -> None:

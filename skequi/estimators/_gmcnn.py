@@ -107,9 +107,6 @@ class _GMCNNMixin(EquivariantNetMixin):
             return flat[..., self.group_.cayley_table[:, g]].reshape(X.shape)
         return apply_group(X, g, self.group_, self.field)
 
-    def _act_on_output(self, Y: np.ndarray, g: int) -> np.ndarray:
-        return Y  # invariant outputs; the field regressor overrides
-
     def _backbone(self, n_outputs: int):
         in_channels, height, width = self.fit_meta_["input_shape"]
         fields = in_channels // self._channels_per_field

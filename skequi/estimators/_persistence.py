@@ -10,9 +10,11 @@ __all__ = ["load"]
 
 
 def _registry() -> dict:
-    from . import _gmcnn
+    from . import _emlp, _gmcnn
 
-    return {cls.__name__: cls for cls in (_gmcnn.GMCNNClassifier, _gmcnn.GMCNNRegressor)}
+    estimators = (_gmcnn.GMCNNClassifier, _gmcnn.GMCNNRegressor, _emlp.EMLPClassifier,
+                  _emlp.EMLPRegressor)
+    return {cls.__name__: cls for cls in estimators}
 
 
 def load(path, device="auto"):

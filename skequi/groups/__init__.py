@@ -14,7 +14,8 @@ from ._constructors import (
     symmetric_group,
 )
 from ._finite import FiniteGroup
-from ._spec import VALID_GROUP_FORMS, get_group
+from ._matrix import MatrixGroup
+from ._spec import VALID_GROUP_FORMS, as_matrix_group, get_group
 
 #: Point groups of the square pixel lattice (with their 2x2 integer matrices).
 LATTICE_GROUPS = ("C1", "C2", "C4", "D1", "D2", "D4")
@@ -24,7 +25,9 @@ __all__ = [
     "VALID_GROUP_FORMS",
     "CharacterTable",
     "FiniteGroup",
+    "MatrixGroup",
     "alternating_group",
+    "as_matrix_group",
     "cube_rotation_group",
     "cyclic_group",
     "dihedral_group",

@@ -14,8 +14,9 @@ from ._constructors import (
     symmetric_group,
 )
 from ._finite import FiniteGroup
+from ._matrix import MATRIX_FACTOR, MatrixGroup, matrix_group_from_spec
 
-__all__ = ["get_group", "VALID_GROUP_FORMS"]
+__all__ = ["VALID_GROUP_FORMS", "as_matrix_group", "get_group"]
 
 VALID_GROUP_FORMS = (
     "C<n>, D<n>, S<n>, A<n> with n >= 1 (cyclic, dihedral of order 2n, symmetric, "
@@ -26,7 +27,7 @@ VALID_GROUP_FORMS = (
 
 _ALIASES = {"p4": "C4", "p4m": "D4", "octahedral": "O", "O": "O"}
 _FINITE = re.compile(r"^(C|D|S|A)(\d+)$")
-_MATRIX = re.compile(r"^(SO|O|Sp|Z|S|D|C|Trivial)\((\d+)(?:,(\d+))?\)$")
+_MATRIX = MATRIX_FACTOR
 _CONSTRUCTORS = {
     "C": cyclic_group,
     "D": dihedral_group,
@@ -82,7 +83,7 @@ def _canonical(spec: str) -> str:
     return "x".join(_ALIASES.get(f, f) for f in _split_factors(spec))
 
 
-def get_group(spec) -> FiniteGroup:
+def get_group(spec) -> FiniteGroup | MatrixGroup:
     """Build (or fetch from the per-process cache) the group named by ``spec``.
 
     Parameters
@@ -93,8 +94,9 @@ def get_group(spec) -> FiniteGroup:
 
     Returns
     -------
-    FiniteGroup
-        Immutable; equal specs give the same object.
+    FiniteGroup or MatrixGroup
+        Immutable; equal specs give the same object. Specs with a matrix-group
+        factor (``"SO(3)"``, ``"SO(3)xS(4)"``) give a :class:`MatrixGroup`.
 
     Raises
     ------
@@ -112,7 +114,7 @@ def get_group(spec) -> FiniteGroup:
     >>> get_group("C2xC4").order
     8
     """
-    if isinstance(spec, FiniteGroup):
+    if isinstance(spec, (FiniteGroup, MatrixGroup)):
         return spec
     if not isinstance(spec, str):
         raise TypeError(
@@ -128,10 +130,35 @@ def get_group(spec) -> FiniteGroup:
     for f in factors:
         if f.count("(") != f.count(")"):
             raise _invalid(spec, f"unbalanced parentheses in {f!r}")
+    canonical = _canonical(stripped)
     try:
-        return _cached_group(_canonical(stripped))
-    except _MatrixFactor as exc:
-        raise ValueError(
-            f"group spec {spec!r} names the matrix group {exc.args[0]!r}; matrix groups "
-            "are not yet available (they arrive with the EMLP estimators)"
-        ) from None
+        return _cached_group(canonical)
+    except _MatrixFactor:
+        return matrix_group_from_spec(canonical)
+
+
+def as_matrix_group(spec) -> MatrixGroup:
+    """The group as a :class:`MatrixGroup` (what EMLP needs).
+
+    Matrix-group specs are returned as they are; a finite group acts through
+    its integer matrices when it has them (the point groups on R^2, the cube
+    rotations on R^3) and through its regular representation otherwise.
+
+    Parameters
+    ----------
+    spec : str, FiniteGroup or MatrixGroup
+
+    Returns
+    -------
+    MatrixGroup
+
+    Examples
+    --------
+    >>> from skequi.groups import as_matrix_group
+    >>> as_matrix_group("C4").dim, as_matrix_group("S3").dim, as_matrix_group("O(5)").dim
+    (2, 6, 5)
+    """
+    group = get_group(spec)
+    if isinstance(group, MatrixGroup):
+        return group
+    return matrix_group_from_spec(group.name)

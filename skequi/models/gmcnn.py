@@ -25,7 +25,8 @@ __all__ = ["GMCNN", "GMCNNFieldRegressor", "PaperGMCNN", "is_lattice_group"]
 def is_lattice_group(group) -> bool:
     """True for the point groups of the pixel lattice (C1, C2, C4, D1, D2, D4)."""
     g = get_group(group)
-    return g.matrices is not None and g.matrices.shape[1] == 2
+    matrices = getattr(g, "matrices", None)  # matrix groups (EMLP) have none
+    return matrices is not None and matrices.shape[1] == 2
 
 
 def _pair(size) -> tuple[int, int]:

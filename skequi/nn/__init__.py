@@ -2,6 +2,8 @@
 
 from ._cayley_conv import CayleyConv, CosetPool, cayley_ball, halving_quotient
 from ._displacement import displacement_rank, layer_matrix
+from ._equivariant_linear import EquivariantLinear
+from ._gated import EquivariantBilinear, GatedNonlinearity, gated
 from ._group_conv import GroupMatrixConv2d
 from ._norm import FieldBatchNorm
 from ._pooling import GlobalPool, GroupPool, SpatialPool2d
@@ -9,13 +11,17 @@ from ._pooling import GlobalPool, GroupPool, SpatialPool2d
 __all__ = [
     "CayleyConv",
     "CosetPool",
+    "EquivariantBilinear",
+    "EquivariantLinear",
     "FieldBatchNorm",
+    "GatedNonlinearity",
     "GlobalPool",
     "GroupMatrixConv2d",
     "GroupPool",
     "SpatialPool2d",
     "cayley_ball",
     "displacement_rank",
+    "gated",
     "halving_quotient",
     "layer_matrix",
 ]

@@ -1,0 +1,75 @@
+"""EquivariantLinear, EquivariantBilinear, GatedNonlinearity and EMLP: equivariance over a catalog."""
+
+import numpy as np
+import pytest
+import torch
+
+from skequi.groups import as_matrix_group
+from skequi.models import EMLP
+from skequi.nn import EquivariantBilinear, EquivariantLinear, GatedNonlinearity, gated
+from skequi.reps import parse_rep
+from tests.conftest import EQUIVARIANCE_RTOL
+
+CATALOG = [("O(5)", "2V", "S"), ("O(3)", "5S+5V", "V**2"), ("SO(3)", "V+S", "V"),
+           ("SO(1,3)", "4V", "S"), ("O(1,3)", "V+V*", "T(1,1)"), ("Sp(2)", "V", "V"),
+           ("S(4)", "V", "V+S"), ("SO(3)xS(4)", "V", "S"), ("C4", "V", "V**2"), ("O", "2V", "S")]
+
+
+def _error(fn, group, rep_in, rep_out, dtype, n_elements=4):
+    g = as_matrix_group(group)
+    rin, rout = parse_rep(rep_in), parse_rep(rep_out)
+    x = torch.randn(6, rin.size(g.dim), dtype=dtype)
+    errors = []
+    with torch.no_grad():
+        y = fn(x)
+        for m in g.samples(n_elements, random_state=0):
+            r_in = torch.tensor(rin.rho(m), dtype=dtype)
+            r_out = torch.tensor(rout.rho(m), dtype=dtype)
+            errors.append(((fn(x @ r_in.T) - y @ r_out.T).norm() / y.norm()).item())
+    return max(errors)
+
+
+@pytest.mark.parametrize("group,rep_in,rep_out", CATALOG)
+def test_linear_is_equivariant(group, rep_in, rep_out, dtype):
+    layer = EquivariantLinear(rep_in, rep_out, group).to(dtype)
+    with torch.no_grad():  # biases start at zero; make every coefficient count
+        for p in layer.parameters():
+            p.normal_()
+    assert _error(layer, group, rep_in, rep_out, dtype) < EQUIVARIANCE_RTOL[dtype]
+
+
+@pytest.mark.parametrize("group,rep", [("O(3)", "4S+3V+V**2"), ("SO(1,3)", "4S+2V+2V*+T(1,1)"),
+                                       ("S(4)", "3S+2V+V**2")])
+def test_bilinear_and_gate_are_equivariant(group, rep, dtype):
+    bilinear = EquivariantBilinear(gated(rep), group).to(dtype)
+    assert bilinear._blocks, "the bilinear layer should contract something here"
+    assert _error(bilinear, group, gated(rep), gated(rep), dtype) < EQUIVARIANCE_RTOL[dtype]
+    gate = GatedNonlinearity(rep, group)
+    assert _error(gate, group, gated(rep), rep, dtype) < EQUIVARIANCE_RTOL[dtype]
+
+
+@pytest.mark.parametrize("group,rep_in,rep_out", CATALOG)
+def test_emlp_is_equivariant(group, rep_in, rep_out, dtype):
+    torch.manual_seed(0)
+    net = EMLP(rep_in, rep_out, group, hidden=96, n_layers=2).to(dtype)
+    assert _error(net, group, rep_in, rep_out, dtype) < EQUIVARIANCE_RTOL[dtype]
+
+
+def test_parameters_are_basis_coefficients():
+    layer = EquivariantLinear("2V", "3V", "O(3)", bias=False)
+    assert layer.n_basis_params == 2 * 3  # one basis element (the identity) per copy pair
+    assert sum(p.numel() for p in layer.parameters()) == 6
+    assert layer.weight().shape == (9, 6)
+
+
+def test_relaxed_pathway_starts_exact_then_breaks_symmetry():
+    torch.manual_seed(0)
+    layer = EquivariantLinear("V", "V", "SO(3)", relaxation_rank=2).double()
+    assert _error(layer, "SO(3)", "V", "V", torch.float64) < 1e-10
+    assert float(layer.relaxation_penalty()) == 0.0
+    with torch.no_grad():
+        layer.relax_u.normal_()
+    assert _error(layer, "SO(3)", "V", "V", torch.float64) > 1e-3
+    assert float(layer.relaxation_penalty()) > 0
+    w = (layer.relax_u @ layer.relax_v.T).detach().numpy()
+    assert np.linalg.matrix_rank(w) == 2

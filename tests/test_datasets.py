@@ -1,0 +1,68 @@
+"""The offline data sets: shapes, formulas and their symmetries."""
+
+import numpy as np
+
+from skequi.datasets import (
+    make_inertia,
+    make_modified_inertia,
+    make_o5_synthetic,
+    make_particle_interaction,
+    make_rotated_digits,
+)
+from skequi.groups import as_matrix_group
+
+
+def test_generators_are_seeded():
+    for make in (make_o5_synthetic, make_inertia, make_particle_interaction):
+        (a, b), (c, d) = make(16, random_state=0), make(16, random_state=0)
+        assert np.array_equal(a, c) and np.array_equal(b, d)
+
+
+def test_o5_formula_and_invariance():
+    X, y = make_o5_synthetic(5, random_state=0)
+    x1, x2 = X[0, :5], X[0, 5:]
+    n1, n2 = np.linalg.norm(x1), np.linalg.norm(x2)
+    assert np.isclose(y[0], np.sin(n1) - n2**3 / 2 + x1 @ x2 / (n1 * n2))
+    g = as_matrix_group("O(5)").samples(1, random_state=1)[0]
+    moved = np.concatenate([X[:, :5] @ g.T, X[:, 5:] @ g.T], axis=1)
+    n1m, n2m = np.linalg.norm(moved[:, :5], axis=1), np.linalg.norm(moved[:, 5:], axis=1)
+    y_moved = np.sin(n1m) - n2m**3 / 2 + (moved[:, :5] * moved[:, 5:]).sum(1) / (n1m * n2m)
+    assert np.allclose(y_moved, y)
+
+
+def test_inertia_is_equivariant_and_modified_inertia_is_not():
+    X, y = make_inertia(8, random_state=0)
+    g = as_matrix_group("O(3)").samples(1, random_state=2)[0]
+    masses, positions = X[:, :5], X[:, 5:].reshape(8, 5, 3)
+    from skequi.datasets._physics import _inertia
+
+    moved = _inertia(masses, positions @ g.T).reshape(8, 9)
+    assert np.allclose(moved, y @ np.kron(g, g).T)
+    assert (masses > 0).all()
+    _, ym = make_modified_inertia(8, random_state=0)
+    z = np.array([0.0, 0.0, 1.0])
+    inertia = y.reshape(8, 3, 3)
+    assert np.allclose(ym.reshape(8, 3, 3), inertia + 0.3 * np.einsum("nij,j,k->nik", inertia, z, z))
+
+
+def test_particle_interaction_is_lorentz_invariant():
+    X, y = make_particle_interaction(8, random_state=0)
+    from skequi.datasets import _physics
+
+    g = as_matrix_group("SO(1,3)").samples(1, random_state=4)[0]
+    moved = (X.reshape(8, 4, 4) @ g.T).reshape(8, 16)
+    p = [moved[:, 4 * k:4 * k + 4] for k in range(4)]
+    eta = np.diag([1.0, -1.0, -1.0, -1.0])
+
+    def lepton(a, b):
+        sym = np.einsum("ni,nj->nij", a, b) + np.einsum("ni,nj->nij", b, a)
+        return sym - (_physics._dot(a, b) - _physics._dot(a, a))[:, None, None] * np.linalg.inv(eta)
+
+    y_moved = np.einsum("nab,ac,bd,ncd->n", lepton(p[0], p[2]), eta, eta, lepton(p[1], p[3]))
+    assert np.allclose(y_moved, y, rtol=1e-6, atol=1e-10)
+
+
+def test_rotated_digits():
+    X, y, g = make_rotated_digits("D4", random_state=0)
+    assert X.shape == (1797, 1, 8, 8) and X.dtype == np.float32
+    assert set(g.tolist()) == set(range(8))
