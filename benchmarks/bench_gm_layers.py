@@ -22,7 +22,6 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import time
 
 import pandas as pd
 import torch

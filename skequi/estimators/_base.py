@@ -23,12 +23,15 @@ from numbers import Integral, Real
 import numpy as np
 import torch
 from sklearn.utils._param_validation import Interval, StrOptions, validate_parameter_constraints
-from sklearn.utils.validation import check_is_fitted
-from skorch import NeuralNet
+from sklearn.preprocessing import LabelEncoder
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_consistent_length, check_is_fitted
+from skorch import NeuralNet, NeuralNetClassifier
+from skorch.utils import is_dataset
 from skorch.callbacks import EarlyStopping
 from skorch.dataset import ValidSplit
 
-__all__ = ["EquivariantNetMixin", "resolve_device"]
+__all__ = ["EquivariantNetMixin", "LabelledClassifierMixin", "resolve_device"]
 
 
 def resolve_device(device):
@@ -297,7 +300,54 @@ class EquivariantNetMixin:
         return self
 
     def _restore_fit_meta(self, fit_meta: dict) -> None:
-        """Subclass hook: recreate fitted attributes (classes_, ...) from fit_meta."""
+        """Recreate fitted attributes from fit_meta; subclasses extend it."""
+        self._validate_hyperparameters()
+
+
+class LabelledClassifierMixin:
+    """Labels of any type for the skequi classifiers: ``classes_``, encoding, predictions.
+
+    Mix in before :class:`EquivariantNetMixin`; fit encodes y with a
+    ``LabelEncoder`` (string or non-contiguous labels work) and records the
+    classes in ``fit_meta_["classes"]``.
+    """
+
+    _stratify_split = True
+
+    def _encode_labels(self, y, n_samples: int, *, reset: bool) -> np.ndarray:
+        y = np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else _to_numpy(y))
+        check_consistent_length(np.empty(n_samples), y)
+        if reset:
+            check_classification_targets(y)
+            self.label_encoder_ = LabelEncoder().fit(y)
+            self.fit_meta_["classes"] = self.label_encoder_.classes_.tolist()
+        return self.label_encoder_.transform(y).astype(np.int64)
+
+    @property
+    def classes_(self):
+        if not hasattr(self, "label_encoder_"):
+            raise AttributeError(f"{type(self).__name__} has no attribute 'classes_' before fit")
+        return self.label_encoder_.classes_
+
+    def _restore_fit_meta(self, fit_meta: dict) -> None:
+        self.label_encoder_ = LabelEncoder().fit(np.asarray(fit_meta["classes"]))
+        super()._restore_fit_meta(fit_meta)
+
+    def predict_proba(self, X):
+        """Class probabilities, shape (n, n_classes), columns in ``classes_`` order."""
+        if is_dataset(X):  # skorch's validation scoring passes prepared subsets
+            return NeuralNetClassifier.predict_proba(self, X)
+        logits = self._forward_numpy(self._prepare_X(X, reset=False))
+        logits -= logits.max(axis=1, keepdims=True)
+        proba = np.exp(logits)
+        return proba / proba.sum(axis=1, keepdims=True)
+
+    def predict(self, X):
+        """Predicted labels, in the type of the ``y`` passed to fit."""
+        if is_dataset(X):  # skorch's scoring: encoded labels, as in its validation y
+            return NeuralNetClassifier.predict(self, X)
+        proba = self.predict_proba(X)  # raises NotFittedError before classes_ is touched
+        return self.classes_[proba.argmax(axis=1)]
 
 
 def _is_default(value, default) -> bool:

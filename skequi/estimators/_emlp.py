@@ -6,18 +6,16 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
-from sklearn.preprocessing import LabelEncoder
 from sklearn.utils._available_if import available_if
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_consistent_length, validate_data
+from sklearn.utils.validation import validate_data
 from skorch import NeuralNetClassifier, NeuralNetRegressor
 from skorch.utils import is_dataset
 
 from ..groups import as_matrix_group
 from ..models import EMLP, MLP
 from ..reps import Rep, parse_rep
-from ._base import EquivariantNetMixin, _to_numpy
+from ._base import EquivariantNetMixin, LabelledClassifierMixin, _to_numpy
 from ._images import validate_target
 
 __all__ = ["EMLPClassifier", "EMLPRegressor"]
@@ -256,9 +254,6 @@ class EMLPRegressor(_EMLPMixin, NeuralNetRegressor):
     def _act_on_output(self, Y: np.ndarray, g) -> np.ndarray:
         return Y @ self.rep_out_.rho(g).T
 
-    def _restore_fit_meta(self, fit_meta: dict) -> None:
-        self._validate_hyperparameters()
-
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
@@ -266,7 +261,7 @@ class EMLPRegressor(_EMLPMixin, NeuralNetRegressor):
         return tags
 
 
-class EMLPClassifier(_EMLPMixin, NeuralNetClassifier):
+class EMLPClassifier(LabelledClassifierMixin, _EMLPMixin, NeuralNetClassifier):
     __doc__ = (
         """Equivariant MLP classifier: logits invariant to the group acting on X by ``rep_in``.
 
@@ -291,8 +286,6 @@ class EMLPClassifier(_EMLPMixin, NeuralNetClassifier):
     """
     )
 
-    _stratify_split = True
-
     def __init__(self, group="O(3)", rep_in="V", relaxation_rank=0, *, relaxation_penalty=1e-3,
                  hidden=384, n_layers=3, architecture="emlp", augment=False, standardize=True,
                  lr=1e-3, max_epochs=100, batch_size=500, weight_decay=0.0,
@@ -316,49 +309,19 @@ class EMLPClassifier(_EMLPMixin, NeuralNetClassifier):
         self.random_state = random_state
 
     def _check_rep_out(self) -> None:
-        n_classes = len(self.fit_meta_["classes"]) if hasattr(self, "fit_meta_") else 2
-        self.rep_out_ = Rep([(n_classes, 0, 0)])
+        classes = getattr(self, "fit_meta_", {}).get("classes", [0, 1])
+        self.rep_out_ = Rep([(len(classes), 0, 0)])
 
     def _prepare_Xy(self, X, y, *, reset: bool):
         self._check_y_given(y)
-        y = np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else _to_numpy(y))
-        if reset:
-            check_classification_targets(y)
-            self.label_encoder_ = LabelEncoder().fit(y)
-            classes = self.label_encoder_.classes_.tolist()
-            self.fit_meta_ = {"classes": classes}
+        if reset:  # classes first: they set the output representation
+            self.fit_meta_ = {}
+            self._encode_labels(y, len(y), reset=True)
         Xp = self._prepare_X(X, reset=reset)
-        check_consistent_length(Xp, y)
+        encoded = self._encode_labels(y, len(Xp), reset=False)
         if reset:
             self.fit_meta_.update(self.x_stats_)
-            self.rep_out_ = Rep([(len(self.fit_meta_["classes"]), 0, 0)])
-        return Xp, self.label_encoder_.transform(y).astype(np.int64)
-
-    @property
-    def classes_(self):
-        if not hasattr(self, "label_encoder_"):
-            raise AttributeError(f"{type(self).__name__} has no attribute 'classes_' before fit")
-        return self.label_encoder_.classes_
-
-    def _restore_fit_meta(self, fit_meta: dict) -> None:
-        self.label_encoder_ = LabelEncoder().fit(np.asarray(fit_meta["classes"]))
-        self._validate_hyperparameters()
-
-    def predict_proba(self, X):
-        """Class probabilities, columns in ``classes_`` order."""
-        if is_dataset(X):
-            return NeuralNetClassifier.predict_proba(self, X)
-        logits = self._forward_numpy(self._prepare_X(X, reset=False))
-        logits -= logits.max(axis=1, keepdims=True)
-        proba = np.exp(logits)
-        return proba / proba.sum(axis=1, keepdims=True)
-
-    def predict(self, X):
-        """Predicted labels, in the type of the ``y`` passed to fit."""
-        if is_dataset(X):
-            return NeuralNetClassifier.predict(self, X)
-        proba = self.predict_proba(X)
-        return self.classes_[proba.argmax(axis=1)]
+        return Xp, encoded
 
     def _output_rho(self, g):
         return np.eye(self.rep_out_.size(self.group_.dim))

@@ -6,11 +6,8 @@ from numbers import Integral
 
 import numpy as np
 import torch
-from sklearn.preprocessing import LabelEncoder
 from sklearn.utils._available_if import available_if
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_consistent_length
 from skorch import NeuralNetClassifier, NeuralNetRegressor
 from skorch.utils import is_dataset
 
@@ -18,7 +15,7 @@ from ..groups import LATTICE_GROUPS, FiniteGroup, get_group
 from ..models import GMCNN, GMCNNFieldRegressor, PaperGMCNN, is_lattice_group
 from ..nn._cayley_conv import _factors
 from ..transforms import apply_group
-from ._base import EquivariantNetMixin
+from ._base import EquivariantNetMixin, LabelledClassifierMixin
 from ._images import as_images, validate_images, validate_target
 
 __all__ = ["GMCNNClassifier", "GMCNNRegressor"]
@@ -123,9 +120,6 @@ class _GMCNNMixin(EquivariantNetMixin):
             pooling=self.pooling,
         )
 
-    def _restore_fit_meta(self, fit_meta: dict) -> None:
-        self._validate_hyperparameters()
-
 
 _COMMON_DOC = """
     group : str or FiniteGroup, default="C4"
@@ -171,7 +165,7 @@ _COMMON_DOC = """
 """
 
 
-class GMCNNClassifier(_GMCNNMixin, NeuralNetClassifier):
+class GMCNNClassifier(LabelledClassifierMixin, _GMCNNMixin, NeuralNetClassifier):
     __doc__ = (
         """Group-matrix CNN classifier (Samudre et al., AISTATS 2025), invariant to ``group``.
 
@@ -199,8 +193,6 @@ class GMCNNClassifier(_GMCNNMixin, NeuralNetClassifier):
     (3,)
     """
     )
-
-    _stratify_split = True
 
     def __init__(
         self,
@@ -251,42 +243,9 @@ class GMCNNClassifier(_GMCNNMixin, NeuralNetClassifier):
     def _prepare_Xy(self, X, y, *, reset: bool):
         self._check_y_given(y)
         images = self._prepare_X(X, reset=reset)
-        y = np.asarray(_labels(y))
-        check_consistent_length(images, y)
         if reset:
-            check_classification_targets(y)
-            self.label_encoder_ = LabelEncoder().fit(y)
-            self.fit_meta_ = {
-                "input_shape": list(images.shape[1:]),
-                "classes": self.label_encoder_.classes_.tolist(),
-            }
-        return images, self.label_encoder_.transform(y).astype(np.int64)
-
-    @property
-    def classes_(self):
-        if not hasattr(self, "label_encoder_"):
-            raise AttributeError(f"{type(self).__name__} has no attribute 'classes_' before fit")
-        return self.label_encoder_.classes_
-
-    def _restore_fit_meta(self, fit_meta: dict) -> None:
-        super()._restore_fit_meta(fit_meta)
-        self.label_encoder_ = LabelEncoder().fit(np.asarray(fit_meta["classes"]))
-
-    def predict_proba(self, X):
-        """Class probabilities, shape (n, n_classes), columns in ``classes_`` order."""
-        if is_dataset(X):  # skorch's validation scoring passes prepared subsets
-            return NeuralNetClassifier.predict_proba(self, X)
-        logits = self._forward_numpy(self._prepare_X(X, reset=False))
-        logits -= logits.max(axis=1, keepdims=True)
-        proba = np.exp(logits)
-        return proba / proba.sum(axis=1, keepdims=True)
-
-    def predict(self, X):
-        """Predicted labels, in the type of the ``y`` passed to fit."""
-        if is_dataset(X):  # skorch's scoring: encoded labels, as in its validation y
-            return NeuralNetClassifier.predict(self, X)
-        proba = self.predict_proba(X)  # raises NotFittedError before classes_ is touched
-        return self.classes_[proba.argmax(axis=1)]
+            self.fit_meta_ = {"input_shape": list(images.shape[1:])}
+        return images, self._encode_labels(y, len(images), reset=reset)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -445,10 +404,3 @@ class GMCNNRegressor(_GMCNNMixin, NeuralNetRegressor):
         tags.non_deterministic = self.random_state is None
         return tags
 
-
-def _labels(y):
-    if hasattr(y, "to_numpy"):
-        return y.to_numpy()
-    if isinstance(y, torch.Tensor):
-        return y.detach().cpu().numpy()
-    return y

@@ -77,3 +77,4 @@ def validate_target(y, n_samples: int, *, name: str) -> np.ndarray:
     )
     check_consistent_length(np.empty(n_samples), y)
     return y.astype(np.float32, copy=False)
+

@@ -328,11 +328,9 @@ def direct_product(*factors: FiniteGroup) -> FiniteGroup:
                     # a b a^-1 b^-1 = e, with inverses written as powers of order - 1
                     presentation.append(_commutator_word(i, j, generators, table))
 
-    characters = None
-    if all(f._characters is not None for f in factors):
-
-        def characters():
-            return product_characters([f.character_table() for f in factors])
+    has_tables = all(f._characters is not None for f in factors)
+    characters = (lambda: product_characters([f.character_table() for f in factors])) \
+        if has_tables else None
 
     return FiniteGroup(
         name, table, labels, generators, characters=characters, presentation=presentation

@@ -5,6 +5,7 @@ from ._displacement import displacement_rank, layer_matrix
 from ._equivariant_linear import EquivariantLinear
 from ._gated import EquivariantBilinear, GatedNonlinearity, gated
 from ._group_conv import GroupMatrixConv2d
+from ._latent_action import LatentRegularAction, latent_representation, shortest_words
 from ._norm import FieldBatchNorm
 from ._pooling import GlobalPool, GroupPool, SpatialPool2d
 
@@ -18,10 +19,13 @@ __all__ = [
     "GlobalPool",
     "GroupMatrixConv2d",
     "GroupPool",
+    "LatentRegularAction",
     "SpatialPool2d",
     "cayley_ball",
     "displacement_rank",
     "gated",
     "halving_quotient",
+    "latent_representation",
     "layer_matrix",
+    "shortest_words",
 ]

@@ -1,0 +1,92 @@
+"""Encoder/head architectures for the latent regular-representation method."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import torch
+from torch import nn
+
+from ..nn import LatentRegularAction
+
+__all__ = ["ConvEncoder", "LatentModel", "MLPHead"]
+
+
+class ConvEncoder(nn.Module):
+    """A plain CNN encoder: conv blocks (2-D images or 3-D volumes) -> flatten -> linear.
+
+    Parameters
+    ----------
+    in_channels : int
+    latent_dim : int
+    spatial_shape : tuple of int
+        ``(H, W)`` or ``(D, H, W)``; selects Conv2d or Conv3d.
+    channels : sequence of int, default=(16, 32)
+        Each block is conv(3) -> BatchNorm -> ReLU, then 2x pooling while the
+        grid is at least 4 wide.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skequi.models import ConvEncoder
+    >>> ConvEncoder(1, 32, (8, 16))(torch.randn(2, 1, 8, 16)).shape
+    torch.Size([2, 32])
+    """
+
+    def __init__(self, in_channels: int, latent_dim: int, spatial_shape,
+                 channels: Sequence[int] = (16, 32)) -> None:
+        super().__init__()
+        three_d = len(spatial_shape) == 3
+        conv, norm, pool = ((nn.Conv3d, nn.BatchNorm3d, nn.MaxPool3d) if three_d
+                            else (nn.Conv2d, nn.BatchNorm2d, nn.MaxPool2d))
+        layers, width, shape = [], in_channels, list(spatial_shape)
+        for out in channels:
+            layers += [conv(width, out, 3, padding=1), norm(out), nn.ReLU()]
+            if min(shape) >= 4:
+                layers.append(pool(2))
+                shape = [s // 2 for s in shape]
+            width = out
+        flat = width * int(torch.tensor(shape).prod())
+        layers += [nn.Flatten(), nn.Linear(flat, latent_dim)]
+        self.net = nn.Sequential(*layers)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net(x)
+
+
+class MLPHead(nn.Module):
+    """latent -> hidden -> outputs, with ReLU."""
+
+    def __init__(self, latent_dim: int, n_outputs: int, hidden: int = 64) -> None:
+        super().__init__()
+        self.net = nn.Sequential(nn.ReLU(), nn.Linear(latent_dim, hidden), nn.ReLU(),
+                                 nn.Linear(hidden, n_outputs))
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        return self.net(z)
+
+
+class LatentModel(nn.Module):
+    """``head(encoder(x))``, carrying the latent group action used by the loss.
+
+    Parameters
+    ----------
+    encoder, head : torch.nn.Module
+    action : LatentRegularAction
+    """
+
+    def __init__(self, encoder: nn.Module, head: nn.Module, action: LatentRegularAction) -> None:
+        super().__init__()
+        self.encoder, self.head, self.action = encoder, head, action
+
+    def encode(self, x: torch.Tensor) -> torch.Tensor:
+        z = self.encoder(x)
+        if z.ndim != 2 or z.shape[1] != self.action.latent_dim:
+            raise ValueError(
+                f"the encoder must return (batch, latent_dim={self.action.latent_dim}) latents, "
+                f"got {tuple(z.shape)}"
+            )
+        return z
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(self.encode(x))
