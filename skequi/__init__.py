@@ -1,7 +1,15 @@
 """skequi: approximately equivariant neural networks behind the scikit-learn API."""
 
 from . import datasets
-from .estimators import EMLPClassifier, EMLPRegressor, GMCNNClassifier, GMCNNRegressor, load
+from .estimators import (
+    EMLPClassifier,
+    EMLPRegressor,
+    GMCNNClassifier,
+    GMCNNRegressor,
+    LatentEquivariantClassifier,
+    LatentEquivariantRegressor,
+    load,
+)
 
 __version__ = "0.1.0"
 
@@ -10,6 +18,8 @@ __all__ = [
     "EMLPRegressor",
     "GMCNNClassifier",
     "GMCNNRegressor",
+    "LatentEquivariantClassifier",
+    "LatentEquivariantRegressor",
     "__version__",
     "datasets",
     "load",

@@ -3,6 +3,7 @@
 from ._base import EquivariantNetMixin
 from ._emlp import EMLPClassifier, EMLPRegressor
 from ._gmcnn import GMCNNClassifier, GMCNNRegressor
+from ._latent import LatentEquivariantClassifier, LatentEquivariantRegressor
 from ._persistence import load
 
 __all__ = [
@@ -11,5 +12,7 @@ __all__ = [
     "EquivariantNetMixin",
     "GMCNNClassifier",
     "GMCNNRegressor",
+    "LatentEquivariantClassifier",
+    "LatentEquivariantRegressor",
     "load",
 ]

@@ -20,16 +20,17 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from sklearn.utils._param_validation import Interval, StrOptions
-from skorch import NeuralNet, NeuralNetClassifier
+from skorch import NeuralNet, NeuralNetClassifier, NeuralNetRegressor
+from skorch.utils import is_dataset
 
 from ..groups import get_group
 from ..models import ConvEncoder, LatentModel, MLPHead
 from ..nn import LatentRegularAction
 from ..transforms import apply_group, group_matrices
 from ._base import EquivariantNetMixin, LabelledClassifierMixin
-from ._images import validate_images
+from ._images import validate_images, validate_target
 
-__all__ = ["LatentEquivariantClassifier"]
+__all__ = ["LatentEquivariantClassifier", "LatentEquivariantRegressor"]
 
 
 class _LatentMixin(EquivariantNetMixin):
@@ -92,6 +93,10 @@ class _LatentMixin(EquivariantNetMixin):
             out[rows] = self._act_on_input(X[rows], g).to(X.dtype)
         return out
 
+    def _act_on_targets(self, y: torch.Tensor, elements: torch.Tensor) -> torch.Tensor:
+        """g y for each sample; labels (the default) are invariant."""
+        return y
+
     def _build_module(self):
         input_shape = self.fit_meta_["input_shape"]
         encoder_kwargs = self.get_params_for("encoder")
@@ -116,7 +121,8 @@ class _LatentMixin(EquivariantNetMixin):
         elements = torch.randint(self.group_.order, (len(X),), device=X.device)
         moved = self._act_batch(X, elements)
         z_moved = model.encode(moved)
-        loss = loss + super().get_loss(model.head(z_moved), y_true, X=moved, training=training)
+        y_moved = self._act_on_targets(y_true, elements)
+        loss = loss + super().get_loss(model.head(z_moved), y_moved, X=moved, training=training)
         if self.equivariance_strength:
             z = model.encode(X)
             loss = loss + self.equivariance_strength * F.mse_loss(z_moved, model.action(z, elements))
@@ -220,3 +226,93 @@ class LatentEquivariantClassifier(LabelledClassifierMixin, _LatentMixin, NeuralN
         if reset:
             self.fit_meta_ = {"input_shape": list(images.shape[1:])}
         return images, self._encode_labels(y, len(images), reset=reset)
+
+
+class LatentEquivariantRegressor(_LatentMixin, NeuralNetRegressor):
+    """Regressor with a regular-representation latent space and an equivariance loss.
+
+    Targets are invariant vectors ``(n,)`` / ``(n, k)``, or fields
+    ``(n, C, H, W)`` that the group moves like the inputs (``field`` applies to
+    both), or anything ``output_action(y, g)`` acts on.
+
+    Parameters
+    ----------
+    group, equivariance_strength, relaxation_rank, latent_dim, algebra_strength,
+    encoder, head, channels, field, input_action
+        As for :class:`LatentEquivariantClassifier`.
+    output_action : callable ``(y, g) -> y``, optional
+        How element g acts on a batch of targets; default: invariant vectors,
+        and :func:`~skequi.transforms.apply_group` for field targets.
+    lr, max_epochs, batch_size, weight_decay, optimizer, early_stopping,
+    train_split, callbacks, device, random_state, verbose, **kwargs
+        As for the other skequi estimators.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skequi import LatentEquivariantRegressor
+    >>> X = np.random.default_rng(0).normal(size=(64, 1, 8, 8))
+    >>> reg = LatentEquivariantRegressor("D4", max_epochs=1, random_state=0)
+    >>> reg.fit(X, X.std(axis=(1, 2, 3))).predict(X[:3]).shape
+    (3,)
+    """
+
+    _parameter_constraints = {**_LatentMixin._parameter_constraints,
+                              "output_action": [None, callable]}
+
+    def __init__(self, group="C4", equivariance_strength=1.0, relaxation_rank=0, *,
+                 latent_dim=None, algebra_strength=1.0, encoder=None, head=None,
+                 channels=(16, 32), field="scalar", input_action=None, output_action=None,
+                 lr=1e-3, max_epochs=20, batch_size=64, weight_decay=1e-4,
+                 optimizer=torch.optim.AdamW, criterion=torch.nn.MSELoss, early_stopping=False,
+                 train_split=None, callbacks=None, device="auto", random_state=None, verbose=0,
+                 module=None, **kwargs):
+        super().__init__(module=module, criterion=criterion, optimizer=optimizer, lr=lr,
+                         max_epochs=max_epochs, batch_size=batch_size, train_split=train_split,
+                         callbacks=callbacks, device=device, verbose=verbose, **kwargs)
+        self.group = group
+        self.equivariance_strength = equivariance_strength
+        self.relaxation_rank = relaxation_rank
+        self.latent_dim = latent_dim
+        self.algebra_strength = algebra_strength
+        self.encoder = encoder
+        self.head = head
+        self.channels = channels
+        self.field = field
+        self.input_action = input_action
+        self.output_action = output_action
+        self.weight_decay = weight_decay
+        self.early_stopping = early_stopping
+        self.random_state = random_state
+
+    def _n_outputs(self) -> int:
+        return int(np.prod(self.fit_meta_["target_shape"])) if self.fit_meta_["target_shape"] else 1
+
+    def _prepare_Xy(self, X, y, *, reset: bool):
+        self._check_y_given(y)
+        images = self._prepare_X(X, reset=reset)
+        y = validate_target(y, len(images), name=type(self).__name__)
+        if reset:
+            self.fit_meta_ = {"input_shape": list(images.shape[1:]),
+                              "target_shape": list(y.shape[1:])}
+        return images, y.reshape(len(y), -1)
+
+    def _act_on_targets(self, y: torch.Tensor, elements: torch.Tensor) -> torch.Tensor:
+        shape = self.fit_meta_["target_shape"]
+        if self.output_action is None and len(shape) < 3:
+            return y  # invariant vectors
+        out = torch.empty_like(y)
+        for g in elements.unique().tolist():
+            rows = (elements == g).nonzero(as_tuple=True)[0]
+            block = y[rows].reshape(len(rows), *shape)
+            moved = (self.output_action(block, g) if self.output_action is not None
+                     else apply_group(block, g, self.group_, self.field))
+            out[rows] = moved.reshape(len(rows), -1).to(y.dtype)
+        return out
+
+    def predict(self, X):
+        """Predictions in the shape of the ``y`` passed to fit."""
+        if is_dataset(X):
+            return NeuralNetRegressor.predict(self, X)
+        out = self._forward_numpy(self._prepare_X(X, reset=False))
+        return out.reshape((len(out),) + tuple(self.fit_meta_["target_shape"]))

@@ -10,10 +10,11 @@ __all__ = ["load"]
 
 
 def _registry() -> dict:
-    from . import _emlp, _gmcnn
+    from . import _emlp, _gmcnn, _latent
 
     estimators = (_gmcnn.GMCNNClassifier, _gmcnn.GMCNNRegressor, _emlp.EMLPClassifier,
-                  _emlp.EMLPRegressor)
+                  _emlp.EMLPRegressor, _latent.LatentEquivariantClassifier,
+                  _latent.LatentEquivariantRegressor)
     return {cls.__name__: cls for cls in estimators}
 
 

@@ -8,6 +8,7 @@ Use :func:`skequi.groups.get_group` for cached instances.
 from __future__ import annotations
 
 import itertools
+import math
 
 import numpy as np
 
@@ -213,7 +214,7 @@ def symmetric_group(n: int) -> FiniteGroup:
     >>> symmetric_group(3).elements
     ('e', '(1 2)', '(0 1)', '(0 1 2)', '(0 2 1)', '(0 2)')
     """
-    _check_order(f"S{n}", int(np.prod(np.arange(1, n + 1))))
+    _check_order(f"S{n}", math.factorial(n))
     perms = _all_permutations(n)
     return _permutation_group(
         f"S{n}", perms, _symmetric_generators(perms), characters=lambda: symmetric_characters(perms)
@@ -258,7 +259,7 @@ def alternating_group(n: int) -> FiniteGroup:
     >>> alternating_group(4).order
     12
     """
-    _check_order(f"A{n}", max(1, int(np.prod(np.arange(1, n + 1))) // 2))
+    _check_order(f"A{n}", max(1, math.factorial(n) // 2))
     perms = _all_permutations(n)
     perms = perms[[_parity(p) == 0 for p in perms]]
     generators = [0]
@@ -300,7 +301,7 @@ def direct_product(*factors: FiniteGroup) -> FiniteGroup:
         return factors[0]
     name = "x".join(f.name for f in factors)
     sizes = [f.order for f in factors]
-    _check_order(name, int(np.prod(sizes)))
+    _check_order(name, math.prod(sizes))
     table = np.zeros((1, 1), dtype=np.int64)
     labels = [()]
     for f in factors:

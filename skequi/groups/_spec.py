@@ -80,7 +80,9 @@ def _cached_group(canonical: str) -> FiniteGroup:
 
 
 def _canonical(spec: str) -> str:
-    return "x".join(_ALIASES.get(f, f) for f in _split_factors(spec))
+    """Aliases resolved and numbers written without leading zeros ('A01' -> 'A1')."""
+    factors = [_ALIASES.get(f, f) for f in _split_factors(spec)]
+    return "x".join(re.sub(r"\d+", lambda m: str(int(m.group())), f) for f in factors)
 
 
 def get_group(spec) -> FiniteGroup | MatrixGroup:
