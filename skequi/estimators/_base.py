@@ -141,6 +141,21 @@ class EquivariantNetMixin:
             kwargs.setdefault("weight_decay", self.weight_decay)
         return args, kwargs
 
+    #: loss used when ``criterion=None``; each estimator family sets its own
+    _default_criterion = None
+
+    def initialize_criterion(self):
+        criterion = self.criterion if self.criterion is not None else self._default_criterion
+        self.criterion_ = self.initialized_instance(criterion, self.get_params_for("criterion"))
+        return self
+
+    def _begin_prepare(self, *, reset: bool) -> None:
+        """Validate hyperparameters when fitting; require a fitted estimator otherwise."""
+        if reset:
+            self._validate_hyperparameters()
+        else:
+            self._check_fitted()
+
     def initialize_module(self):
         kwargs = self.get_params_for("module")
         if kwargs:

@@ -65,10 +65,7 @@ class _EMLPMixin(EquivariantNetMixin):
         """Subclass hook: parse and check the output representation."""
 
     def _prepare_X(self, X, *, reset: bool) -> np.ndarray:
-        if reset:
-            self._validate_hyperparameters()
-        else:
-            self._check_fitted()
+        self._begin_prepare(reset=reset)
         X = validate_data(self, _to_numpy(X), reset=reset, dtype=[np.float64, np.float32])
         expected = self.rep_in_.size(self.group_.dim)
         if X.shape[1] != expected:

@@ -35,6 +35,49 @@ class _GMCNNMixin(EquivariantNetMixin):
         "image_shape": [None, tuple, list],
     }
 
+    def __init__(
+        self,
+        group="C4",
+        relaxation_rank=0,
+        *,
+        channels=(8, 8, 8),
+        kernel_radius=1,
+        channel_mixing="full",
+        pooling="max",
+        field="scalar",
+        image_shape=None,
+        lr=0.01,
+        max_epochs=20,
+        batch_size=64,
+        weight_decay=1e-4,
+        optimizer=torch.optim.AdamW,
+        criterion=None,
+        early_stopping=False,
+        train_split=None,
+        callbacks=None,
+        device="auto",
+        random_state=None,
+        verbose=0,
+        module=None,
+        **kwargs,
+    ):
+        super().__init__(
+            module=module, criterion=criterion, optimizer=optimizer, lr=lr,
+            max_epochs=max_epochs, batch_size=batch_size, train_split=train_split,
+            callbacks=callbacks, device=device, verbose=verbose, **kwargs,
+        )
+        self.group = group
+        self.relaxation_rank = relaxation_rank
+        self.channels = channels
+        self.kernel_radius = kernel_radius
+        self.channel_mixing = channel_mixing
+        self.pooling = pooling
+        self.field = field
+        self.image_shape = image_shape
+        self.weight_decay = weight_decay
+        self.early_stopping = early_stopping
+        self.random_state = random_state
+
     def _check_group(self) -> None:
         group = get_group(self.group)  # ValueError naming the spec for unknown groups
         self.group_ = group
@@ -67,10 +110,7 @@ class _GMCNNMixin(EquivariantNetMixin):
 
     def _prepare_X(self, X, *, reset: bool) -> np.ndarray:
         """Validate X and bring it to (n, C, H, W) float32; check it fits the group."""
-        if reset:
-            self._validate_hyperparameters()
-        else:
-            self._check_fitted()
+        self._begin_prepare(reset=reset)
         X = validate_images(self, X, reset=reset)
         images = as_images(X, self.image_shape, self._channels_per_field, type(self).__name__)
         height, width = images.shape[-2:]
@@ -147,6 +187,9 @@ _COMMON_DOC = """
     batch_size : int, default=64
     weight_decay : float, default=1e-4
     optimizer : torch optimizer class, default=torch.optim.AdamW
+    criterion : torch loss class, optional
+        Default ``CrossEntropyLoss`` on logits for the classifier (not skorch's
+        NLLLoss, which expects probabilities), ``MSELoss`` for the regressor.
     early_stopping : bool or int, default=False
         Hold out 10% of the training data and stop after this many epochs
         (5 for True) without improvement, restoring the best weights.
@@ -194,48 +237,7 @@ class GMCNNClassifier(LabelledClassifierMixin, _GMCNNMixin, NeuralNetClassifier)
     """
     )
 
-    def __init__(
-        self,
-        group="C4",
-        relaxation_rank=0,
-        *,
-        channels=(8, 8, 8),
-        kernel_radius=1,
-        channel_mixing="full",
-        pooling="max",
-        field="scalar",
-        image_shape=None,
-        lr=0.01,
-        max_epochs=20,
-        batch_size=64,
-        weight_decay=1e-4,
-        optimizer=torch.optim.AdamW,
-        criterion=torch.nn.CrossEntropyLoss,
-        early_stopping=False,
-        train_split=None,
-        callbacks=None,
-        device="auto",
-        random_state=None,
-        verbose=0,
-        module=None,
-        **kwargs,
-    ):
-        super().__init__(
-            module=module, criterion=criterion, optimizer=optimizer, lr=lr,
-            max_epochs=max_epochs, batch_size=batch_size, train_split=train_split,
-            callbacks=callbacks, device=device, verbose=verbose, **kwargs,
-        )
-        self.group = group
-        self.relaxation_rank = relaxation_rank
-        self.channels = channels
-        self.kernel_radius = kernel_radius
-        self.channel_mixing = channel_mixing
-        self.pooling = pooling
-        self.field = field
-        self.image_shape = image_shape
-        self.weight_decay = weight_decay
-        self.early_stopping = early_stopping
-        self.random_state = random_state
+    _default_criterion = torch.nn.CrossEntropyLoss
 
     def _build_module(self):
         return self._backbone(len(self.classes_))
@@ -284,48 +286,7 @@ class GMCNNRegressor(_GMCNNMixin, NeuralNetRegressor):
     """
     )
 
-    def __init__(
-        self,
-        group="C4",
-        relaxation_rank=0,
-        *,
-        channels=(8, 8, 8),
-        kernel_radius=1,
-        channel_mixing="full",
-        pooling="max",
-        field="scalar",
-        image_shape=None,
-        lr=0.01,
-        max_epochs=20,
-        batch_size=64,
-        weight_decay=1e-4,
-        optimizer=torch.optim.AdamW,
-        criterion=torch.nn.MSELoss,
-        early_stopping=False,
-        train_split=None,
-        callbacks=None,
-        device="auto",
-        random_state=None,
-        verbose=0,
-        module=None,
-        **kwargs,
-    ):
-        super().__init__(
-            module=module, criterion=criterion, optimizer=optimizer, lr=lr,
-            max_epochs=max_epochs, batch_size=batch_size, train_split=train_split,
-            callbacks=callbacks, device=device, verbose=verbose, **kwargs,
-        )
-        self.group = group
-        self.relaxation_rank = relaxation_rank
-        self.channels = channels
-        self.kernel_radius = kernel_radius
-        self.channel_mixing = channel_mixing
-        self.pooling = pooling
-        self.field = field
-        self.image_shape = image_shape
-        self.weight_decay = weight_decay
-        self.early_stopping = early_stopping
-        self.random_state = random_state
+    _default_criterion = torch.nn.MSELoss
 
     def _predicts_fields(self) -> bool:
         return len(self.fit_meta_["target_shape"]) == 3

@@ -47,6 +47,30 @@ class _LatentMixin(EquivariantNetMixin):
         "channels": ["array-like"],
     }
 
+    def __init__(self, group="C4", equivariance_strength=1.0, relaxation_rank=0, *,
+                 latent_dim=None, algebra_strength=1.0, encoder=None, head=None,
+                 channels=(16, 32), field="scalar", input_action=None, lr=1e-3, max_epochs=20,
+                 batch_size=64, weight_decay=1e-4, optimizer=torch.optim.AdamW,
+                 criterion=None, early_stopping=False, train_split=None,
+                 callbacks=None, device="auto", random_state=None, verbose=0, module=None,
+                 **kwargs):
+        super().__init__(module=module, criterion=criterion, optimizer=optimizer, lr=lr,
+                         max_epochs=max_epochs, batch_size=batch_size, train_split=train_split,
+                         callbacks=callbacks, device=device, verbose=verbose, **kwargs)
+        self.group = group
+        self.equivariance_strength = equivariance_strength
+        self.relaxation_rank = relaxation_rank
+        self.latent_dim = latent_dim
+        self.algebra_strength = algebra_strength
+        self.encoder = encoder
+        self.head = head
+        self.channels = channels
+        self.field = field
+        self.input_action = input_action
+        self.weight_decay = weight_decay
+        self.early_stopping = early_stopping
+        self.random_state = random_state
+
     def _check_group(self) -> None:
         self.group_ = get_group(self.group)
         if not hasattr(self.group_, "cayley_table"):
@@ -62,10 +86,7 @@ class _LatentMixin(EquivariantNetMixin):
             raise ValueError(f"latent_dim must be >= |{self.group_.name}| = {n}, got {self.latent_dim}")
 
     def _prepare_X(self, X, *, reset: bool) -> np.ndarray:
-        if reset:
-            self._validate_hyperparameters()
-        else:
-            self._check_fitted()
+        self._begin_prepare(reset=reset)
         X = validate_images(self, X, reset=reset)
         if X.ndim == 3:
             X = X[:, None]
@@ -193,29 +214,7 @@ class LatentEquivariantClassifier(LabelledClassifierMixin, _LatentMixin, NeuralN
     (2,)
     """
 
-    def __init__(self, group="C4", equivariance_strength=1.0, relaxation_rank=0, *,
-                 latent_dim=None, algebra_strength=1.0, encoder=None, head=None,
-                 channels=(16, 32), field="scalar", input_action=None, lr=1e-3, max_epochs=20,
-                 batch_size=64, weight_decay=1e-4, optimizer=torch.optim.AdamW,
-                 criterion=torch.nn.CrossEntropyLoss, early_stopping=False, train_split=None,
-                 callbacks=None, device="auto", random_state=None, verbose=0, module=None,
-                 **kwargs):
-        super().__init__(module=module, criterion=criterion, optimizer=optimizer, lr=lr,
-                         max_epochs=max_epochs, batch_size=batch_size, train_split=train_split,
-                         callbacks=callbacks, device=device, verbose=verbose, **kwargs)
-        self.group = group
-        self.equivariance_strength = equivariance_strength
-        self.relaxation_rank = relaxation_rank
-        self.latent_dim = latent_dim
-        self.algebra_strength = algebra_strength
-        self.encoder = encoder
-        self.head = head
-        self.channels = channels
-        self.field = field
-        self.input_action = input_action
-        self.weight_decay = weight_decay
-        self.early_stopping = early_stopping
-        self.random_state = random_state
+    _default_criterion = torch.nn.CrossEntropyLoss
 
     def _n_outputs(self) -> int:
         return len(self.fit_meta_["classes"])
@@ -260,30 +259,12 @@ class LatentEquivariantRegressor(_LatentMixin, NeuralNetRegressor):
     _parameter_constraints = {**_LatentMixin._parameter_constraints,
                               "output_action": [None, callable]}
 
+    _default_criterion = torch.nn.MSELoss
+
     def __init__(self, group="C4", equivariance_strength=1.0, relaxation_rank=0, *,
-                 latent_dim=None, algebra_strength=1.0, encoder=None, head=None,
-                 channels=(16, 32), field="scalar", input_action=None, output_action=None,
-                 lr=1e-3, max_epochs=20, batch_size=64, weight_decay=1e-4,
-                 optimizer=torch.optim.AdamW, criterion=torch.nn.MSELoss, early_stopping=False,
-                 train_split=None, callbacks=None, device="auto", random_state=None, verbose=0,
-                 module=None, **kwargs):
-        super().__init__(module=module, criterion=criterion, optimizer=optimizer, lr=lr,
-                         max_epochs=max_epochs, batch_size=batch_size, train_split=train_split,
-                         callbacks=callbacks, device=device, verbose=verbose, **kwargs)
-        self.group = group
-        self.equivariance_strength = equivariance_strength
-        self.relaxation_rank = relaxation_rank
-        self.latent_dim = latent_dim
-        self.algebra_strength = algebra_strength
-        self.encoder = encoder
-        self.head = head
-        self.channels = channels
-        self.field = field
-        self.input_action = input_action
+                 output_action=None, **kwargs):
+        super().__init__(group, equivariance_strength, relaxation_rank, **kwargs)
         self.output_action = output_action
-        self.weight_decay = weight_decay
-        self.early_stopping = early_stopping
-        self.random_state = random_state
 
     def _n_outputs(self) -> int:
         return int(np.prod(self.fit_meta_["target_shape"])) if self.fit_meta_["target_shape"] else 1
