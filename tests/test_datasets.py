@@ -66,3 +66,26 @@ def test_rotated_digits():
     X, y, g = make_rotated_digits("D4", random_state=0)
     assert X.shape == (1797, 1, 8, 8) and X.dtype == np.float32
     assert set(g.tolist()) == set(range(8))
+
+
+def test_tetracubes_chiral_pair_is_not_a_rotation_of_each_other():
+    from skequi.datasets import TETRACUBES, make_tetracubes
+    from skequi.groups import get_group
+    from skequi.transforms import apply_group
+
+    def grid(name):
+        g = np.zeros((1, 4, 4, 4))
+        g[0][tuple(np.array(TETRACUBES[name]).T)] = 1
+        return g
+
+    def canonical(v):  # shift the occupied voxels to the origin corner
+        idx = np.argwhere(v[0] > 0.5)
+        return tuple(map(tuple, sorted((idx - idx.min(0)).tolist())))
+
+    left = canonical(grid("skew-left"))
+    rotations_of_right = {canonical(apply_group(grid("skew-right"), g, "O"))
+                          for g in range(get_group("O").order)}
+    assert left not in rotations_of_right
+    X, y = make_tetracubes(20, random_state=0)
+    assert X.shape == (20, 1, 6, 6, 6) and set(y) <= set(TETRACUBES)
+    assert ((X > 0.5).sum(axis=(1, 2, 3, 4)) >= 3).all()

@@ -2,6 +2,7 @@
 
 from ._digits import load_digit_images, make_rotated_digits
 from ._double_digits import double_digits_action, make_double_digits
+from ._voxels import TETRACUBES, make_tetracubes
 from ._physics import (
     make_inertia,
     make_modified_inertia,
@@ -10,6 +11,7 @@ from ._physics import (
 )
 
 __all__ = [
+    "TETRACUBES",
     "double_digits_action",
     "load_digit_images",
     "make_double_digits",
@@ -18,4 +20,5 @@ __all__ = [
     "make_o5_synthetic",
     "make_particle_interaction",
     "make_rotated_digits",
+    "make_tetracubes",
 ]

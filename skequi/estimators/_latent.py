@@ -44,12 +44,14 @@ class _LatentMixin(EquivariantNetMixin):
         "latent_dim": [None, Interval(Integral, 1, None, closed="left")],
         "field": [StrOptions({"scalar", "vector"})],
         "input_action": [None, callable],
+        "latent_structure": [StrOptions({"flat", "grid", "regular"})],
         "channels": ["array-like"],
     }
 
     def __init__(self, group="C4", equivariance_strength=1.0, relaxation_rank=0, *,
                  latent_dim=None, algebra_strength=1.0, encoder=None, head=None,
-                 channels=(16, 32), field="scalar", input_action=None, lr=1e-3, max_epochs=20,
+                 latent_structure="flat", channels=(16, 32), field="scalar", input_action=None,
+                 lr=1e-3, max_epochs=20,
                  batch_size=64, weight_decay=1e-4, optimizer=torch.optim.AdamW,
                  criterion=None, early_stopping=False, train_split=None,
                  callbacks=None, device="auto", random_state=None, verbose=0, module=None,
@@ -64,6 +66,7 @@ class _LatentMixin(EquivariantNetMixin):
         self.algebra_strength = algebra_strength
         self.encoder = encoder
         self.head = head
+        self.latent_structure = latent_structure
         self.channels = channels
         self.field = field
         self.input_action = input_action
@@ -129,8 +132,14 @@ class _LatentMixin(EquivariantNetMixin):
             encoder = self.encoder(**encoder_kwargs)
         head = (MLPHead(self.latent_dim_, self._n_outputs(), **head_kwargs) if self.head is None
                 else self.head(**head_kwargs))
+        if self.latent_structure != "flat" and (self.encoder is None or self.head is None):
+            raise ValueError(
+                f"latent_structure={self.latent_structure!r} needs an encoder returning "
+                "(batch, latent_dim, H, W) and a head taking it; pass encoder= and head="
+            )
         action = LatentRegularAction(self.group_, self.latent_dim_,
-                                     relaxation_rank=self.relaxation_rank)
+                                     relaxation_rank=self.relaxation_rank,
+                                     structure=self.latent_structure)
         return LatentModel(encoder, head, action)
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
@@ -189,7 +198,13 @@ class LatentEquivariantClassifier(LabelledClassifierMixin, _LatentMixin, NeuralN
     encoder, head : torch.nn.Module class, optional
         Defaults: a small CNN (2-D or 3-D) and an MLP. Constructor arguments
         go as ``encoder__name=value``; the encoder must return
-        ``(batch, latent_dim)``.
+        ``(batch, latent_dim)`` (or ``(batch, latent_dim, H, W)`` for
+        structured latents).
+    latent_structure : {"flat", "grid", "regular"}, default="flat"
+        How the group acts on the latent: the regular representation on flat
+        vectors; or, on structured latents ``(batch, C, H, W)``, rotating each
+        channel's grid (``"grid"``) or also permuting channel blocks of
+        ``|G|`` (``"regular"``), as the paper's SMOKE variant.
     channels : sequence of int, default=(16, 32)
         Widths of the default CNN encoder.
     field : {"scalar", "vector"}, default="scalar"

@@ -119,7 +119,9 @@ def _antisymmetric_basis(n: int) -> np.ndarray:
 def _enumerate(generators: np.ndarray, limit: int = 20000) -> np.ndarray:
     """All products of finitely many generators (a finite matrix group)."""
     d = generators.shape[-1]
-    key = lambda m: tuple(np.round(m, 9).ravel())  # noqa: E731
+    def key(m):
+        return tuple(np.round(m, 9).ravel())
+
     elements = {key(np.eye(d)): np.eye(d)}
     frontier = [np.eye(d)]
     while frontier:

@@ -81,10 +81,12 @@ class LatentModel(nn.Module):
 
     def encode(self, x: torch.Tensor) -> torch.Tensor:
         z = self.encoder(x)
-        if z.ndim != 2 or z.shape[1] != self.action.latent_dim:
+        flat = self.action.structure == "flat"
+        if (z.ndim != 2 if flat else z.ndim != 4) or z.shape[1] != self.action.latent_dim:
+            expected = "(batch, latent_dim=" if flat else "(batch, channels="
             raise ValueError(
-                f"the encoder must return (batch, latent_dim={self.action.latent_dim}) latents, "
-                f"got {tuple(z.shape)}"
+                f"the encoder must return {expected}{self.action.latent_dim}"
+                f"{')' if flat else ', H, W)'} latents, got {tuple(z.shape)}"
             )
         return z
 

@@ -7,6 +7,7 @@ import torch
 from torch import nn
 
 from ..groups import get_group
+from ..transforms import apply_group, group_matrices
 
 __all__ = ["LatentRegularAction", "latent_representation", "shortest_words"]
 
@@ -70,12 +71,19 @@ class LatentRegularAction(nn.Module):
     shortest word; :meth:`algebra_loss` measures how far the learned matrices
     are from satisfying the group's presentation (e.g. ``a^4 = e`` for C4).
 
+    Structured latents ``(B, C, H, W)`` (the paper's SMOKE variant) are acted
+    on exactly through :func:`~skequi.transforms.apply_group`: ``structure="grid"``
+    rotates each channel's grid, ``structure="regular"`` also permutes the
+    channels in blocks of ``|G|`` (regular fields). Those need a point group of
+    the pixel grid and ``relaxation_rank=0``.
+
     Parameters
     ----------
     group : str or FiniteGroup
     latent_dim : int
-        >= |G|.
+        >= |G| (for structured latents: the number of channels).
     relaxation_rank : int, default=0
+    structure : {"flat", "grid", "regular"}, default="flat"
 
     Examples
     --------
@@ -86,11 +94,26 @@ class LatentRegularAction(nn.Module):
     torch.Size([2, 8])
     """
 
-    def __init__(self, group, latent_dim: int, *, relaxation_rank: int = 0) -> None:
+    STRUCTURES = ("flat", "grid", "regular")
+
+    def __init__(self, group, latent_dim: int, *, relaxation_rank: int = 0,
+                 structure: str = "flat") -> None:
         super().__init__()
         self.group = get_group(group)
         self.latent_dim = latent_dim
         self.relaxation_rank = relaxation_rank
+        if structure not in self.STRUCTURES:
+            raise ValueError(f"structure must be one of {self.STRUCTURES}, got {structure!r}")
+        if structure != "flat":
+            group_matrices(self.group)  # a clear error for groups that cannot act on grids
+            if relaxation_rank:
+                raise ValueError("a learned (relaxed) latent action needs structure='flat'")
+            if structure == "regular" and latent_dim % self.group.order:
+                raise ValueError(
+                    f"structure='regular' needs channels in blocks of |{self.group.name}| = "
+                    f"{self.group.order}, got latent_dim={latent_dim}"
+                )
+        self.structure = structure
         rep = latent_representation(self.group, latent_dim)
         self.register_buffer("fixed", torch.tensor(rep, dtype=torch.float32))
         self._words = shortest_words(self.group)
@@ -138,5 +161,12 @@ class LatentRegularAction(nn.Module):
         return torch.stack(losses).mean() if losses else gens.new_zeros(())
 
     def forward(self, z: torch.Tensor, elements: torch.Tensor) -> torch.Tensor:
-        """Act on flat latents ``z`` (B, d) with one element index per sample."""
-        return torch.einsum("bij,bj->bi", self.matrices()[elements], z)
+        """Act on latents ``z`` (flat (B, d) or structured (B, C, H, W)), one element per sample."""
+        if self.structure == "flat":
+            return torch.einsum("bij,bj->bi", self.matrices()[elements], z)
+        field = "scalar" if self.structure == "grid" else "regular"
+        out = torch.empty_like(z)
+        for g in elements.unique().tolist():
+            rows = (elements == g).nonzero(as_tuple=True)[0]
+            out[rows] = apply_group(z[rows], g, self.group, field)
+        return out
