@@ -56,6 +56,28 @@ class _EMLPMixin(EquivariantNetMixin):
         "standardize": ["boolean"],
     }
 
+    def __init__(self, group="O(3)", rep_in="V", relaxation_rank=0, *, relaxation_penalty=1e-3,
+                 hidden=384, n_layers=3, architecture="emlp", augment=False, standardize=True,
+                 lr=1e-3, max_epochs=100, batch_size=500, weight_decay=0.0,
+                 optimizer=torch.optim.Adam, criterion=None,
+                 early_stopping=False, train_split=None, callbacks=None, device="auto",
+                 random_state=None, verbose=0, module=None, **kwargs):
+        super().__init__(module=module, criterion=criterion, optimizer=optimizer, lr=lr,
+                         max_epochs=max_epochs, batch_size=batch_size, train_split=train_split,
+                         callbacks=callbacks, device=device, verbose=verbose, **kwargs)
+        self.group = group
+        self.rep_in = rep_in
+        self.relaxation_rank = relaxation_rank
+        self.relaxation_penalty = relaxation_penalty
+        self.hidden = hidden
+        self.n_layers = n_layers
+        self.architecture = architecture
+        self.augment = augment
+        self.standardize = standardize
+        self.weight_decay = weight_decay
+        self.early_stopping = early_stopping
+        self.random_state = random_state
+
     def _check_group(self) -> None:
         self.group_ = as_matrix_group(self.group)
         self.rep_in_ = parse_rep(self.rep_in)
@@ -158,6 +180,8 @@ _COMMON_DOC = """
     batch_size : int, default=500
     weight_decay : float, default=0.0
     optimizer : torch optimizer class, default=torch.optim.Adam
+    criterion : torch loss class, optional
+        Default ``CrossEntropyLoss`` (classifier) or ``MSELoss`` (regressor).
     early_stopping : bool or int, default=False
     train_split, callbacks, device, random_state, verbose, **kwargs
         As for skorch's nets; ``device="auto"`` uses CUDA when available.
@@ -193,28 +217,11 @@ class EMLPRegressor(_EMLPMixin, NeuralNetRegressor):
 
     _parameter_constraints = {**_EMLPMixin._parameter_constraints, "rep_out": [str, Rep]}
 
-    def __init__(self, group="O(3)", rep_in="V", rep_out="S", relaxation_rank=0, *,
-                 relaxation_penalty=1e-3, hidden=384, n_layers=3, architecture="emlp",
-                 augment=False, standardize=True, lr=1e-3, max_epochs=100, batch_size=500,
-                 weight_decay=0.0, optimizer=torch.optim.Adam, criterion=torch.nn.MSELoss,
-                 early_stopping=False, train_split=None, callbacks=None, device="auto",
-                 random_state=None, verbose=0, module=None, **kwargs):
-        super().__init__(module=module, criterion=criterion, optimizer=optimizer, lr=lr,
-                         max_epochs=max_epochs, batch_size=batch_size, train_split=train_split,
-                         callbacks=callbacks, device=device, verbose=verbose, **kwargs)
-        self.group = group
-        self.rep_in = rep_in
+    _default_criterion = torch.nn.MSELoss
+
+    def __init__(self, group="O(3)", rep_in="V", rep_out="S", relaxation_rank=0, **kwargs):
+        super().__init__(group, rep_in, relaxation_rank, **kwargs)
         self.rep_out = rep_out
-        self.relaxation_rank = relaxation_rank
-        self.relaxation_penalty = relaxation_penalty
-        self.hidden = hidden
-        self.n_layers = n_layers
-        self.architecture = architecture
-        self.augment = augment
-        self.standardize = standardize
-        self.weight_decay = weight_decay
-        self.early_stopping = early_stopping
-        self.random_state = random_state
 
     def _check_rep_out(self) -> None:
         self.rep_out_ = parse_rep(self.rep_out)
@@ -283,27 +290,7 @@ class EMLPClassifier(LabelledClassifierMixin, _EMLPMixin, NeuralNetClassifier):
     """
     )
 
-    def __init__(self, group="O(3)", rep_in="V", relaxation_rank=0, *, relaxation_penalty=1e-3,
-                 hidden=384, n_layers=3, architecture="emlp", augment=False, standardize=True,
-                 lr=1e-3, max_epochs=100, batch_size=500, weight_decay=0.0,
-                 optimizer=torch.optim.Adam, criterion=torch.nn.CrossEntropyLoss,
-                 early_stopping=False, train_split=None, callbacks=None, device="auto",
-                 random_state=None, verbose=0, module=None, **kwargs):
-        super().__init__(module=module, criterion=criterion, optimizer=optimizer, lr=lr,
-                         max_epochs=max_epochs, batch_size=batch_size, train_split=train_split,
-                         callbacks=callbacks, device=device, verbose=verbose, **kwargs)
-        self.group = group
-        self.rep_in = rep_in
-        self.relaxation_rank = relaxation_rank
-        self.relaxation_penalty = relaxation_penalty
-        self.hidden = hidden
-        self.n_layers = n_layers
-        self.architecture = architecture
-        self.augment = augment
-        self.standardize = standardize
-        self.weight_decay = weight_decay
-        self.early_stopping = early_stopping
-        self.random_state = random_state
+    _default_criterion = torch.nn.CrossEntropyLoss
 
     def _check_rep_out(self) -> None:
         classes = getattr(self, "fit_meta_", {}).get("classes", [0, 1])
