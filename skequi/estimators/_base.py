@@ -85,6 +85,12 @@ class EquivariantNetMixin:
         super().__setstate__(state)
         self.__dict__["device"] = raw
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = False  # NaN/inf are rejected at fit and predict
+        tags.non_deterministic = self.random_state is None
+        return tags
+
     # -- validation -----------------------------------------------------------
     def _validate_hyperparameters(self) -> None:
         """Check every declared constraint; raises sklearn's InvalidParameterError."""

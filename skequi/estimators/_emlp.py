@@ -89,18 +89,26 @@ class _EMLPMixin(EquivariantNetMixin):
     def _prepare_X(self, X, *, reset: bool) -> np.ndarray:
         self._begin_prepare(reset=reset)
         X = validate_data(self, _to_numpy(X), reset=reset, dtype=[np.float64, np.float32])
-        expected = self.rep_in_.size(self.group_.dim)
-        if X.shape[1] != expected:
-            raise ValueError(
-                f"rep_in={str(self.rep_in_)!r} of {self.group_.name} has {expected} coordinates, "
-                f"but X has {X.shape[1]} columns"
-            )
+        stats = self._columns_and_stats(X, self.rep_in_, "rep_in", "X", fit=reset)
         if reset:
-            shift, scale = (_standardizer(X, self.rep_in_, self.group_.dim) if self.standardize
-                            else ([0.0] * expected, [1.0] * expected))
-            self.x_stats_ = {"x_shift": shift, "x_scale": scale}
+            self.x_stats_ = {"x_shift": stats[0], "x_scale": stats[1]}
         stats = self.fit_meta_ if not reset else self.x_stats_
         return ((X - np.asarray(stats["x_shift"])) / np.asarray(stats["x_scale"])).astype(np.float32)
+
+    def _columns_and_stats(self, values, rep, rep_name: str, data_name: str, *, fit: bool):
+        """Check ``values`` has ``rep``'s coordinates; when fitting, its equivariant
+        (shift, scale), else None."""
+        expected = rep.size(self.group_.dim)
+        if values.shape[1] != expected:
+            raise ValueError(
+                f"{rep_name}={str(rep)!r} of {self.group_.name} has {expected} coordinates, "
+                f"but {data_name} has {values.shape[1]} columns"
+            )
+        if not fit:
+            return None
+        if not self.standardize:
+            return [0.0] * expected, [1.0] * expected
+        return _standardizer(values, rep, self.group_.dim)
 
     def _build_module(self):
         size_in = self.rep_in_.size(self.group_.dim)
@@ -230,16 +238,10 @@ class EMLPRegressor(_EMLPMixin, NeuralNetRegressor):
         self._check_y_given(y)
         Xp = self._prepare_X(X, reset=reset)
         y = validate_target(y, len(Xp), name=type(self).__name__)
-        size_out = self.rep_out_.size(self.group_.dim)
         y2 = y.reshape(len(y), -1)
-        if y2.shape[1] != size_out:
-            raise ValueError(
-                f"rep_out={str(self.rep_out_)!r} of {self.group_.name} has {size_out} "
-                f"coordinates, but y has {y2.shape[1]} columns"
-            )
+        stats = self._columns_and_stats(y2, self.rep_out_, "rep_out", "y", fit=reset)
         if reset:
-            shift, scale = (_standardizer(y2, self.rep_out_, self.group_.dim) if self.standardize
-                            else ([0.0] * size_out, [1.0] * size_out))
+            shift, scale = stats
             self.fit_meta_ = {**self.x_stats_, "y_shift": shift, "y_scale": scale,
                               "y_1d": y.ndim == 1}
         target = (y2 - np.asarray(self.fit_meta_["y_shift"])) / np.asarray(self.fit_meta_["y_scale"])
@@ -261,7 +263,6 @@ class EMLPRegressor(_EMLPMixin, NeuralNetRegressor):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
-        tags.non_deterministic = self.random_state is None
         return tags
 
 
@@ -309,8 +310,3 @@ class EMLPClassifier(LabelledClassifierMixin, _EMLPMixin, NeuralNetClassifier):
 
     def _output_rho(self, g):
         return np.eye(self.rep_out_.size(self.group_.dim))
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.non_deterministic = self.random_state is None
-        return tags

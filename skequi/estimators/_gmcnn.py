@@ -249,13 +249,6 @@ class GMCNNClassifier(LabelledClassifierMixin, _GMCNNMixin, NeuralNetClassifier)
             self.fit_meta_ = {"input_shape": list(images.shape[1:])}
         return images, self._encode_labels(y, len(images), reset=reset)
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = False
-        tags.non_deterministic = self.random_state is None
-        return tags
-
-
 class GMCNNRegressor(_GMCNNMixin, NeuralNetRegressor):
     __doc__ = (
         """Group-matrix CNN regressor: equivariant fields or invariant vectors.
@@ -360,8 +353,6 @@ class GMCNNRegressor(_GMCNNMixin, NeuralNetRegressor):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = False
         tags.target_tags.multi_output = True  # vectors (n, k) and fields (n, C, H, W)
-        tags.non_deterministic = self.random_state is None
         return tags
 

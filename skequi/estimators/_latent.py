@@ -306,6 +306,11 @@ class LatentEquivariantRegressor(_LatentMixin, NeuralNetRegressor):
             out[rows] = moved.reshape(len(rows), -1).to(y.dtype)
         return out
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True  # vectors (n, k) and fields (n, C, H, W)
+        return tags
+
     def predict(self, X):
         """Predictions in the shape of the ``y`` passed to fit."""
         if is_dataset(X):
