@@ -16,10 +16,26 @@ __all__ = ["EquivariantBilinear", "GatedNonlinearity", "gated"]
 
 
 def gated(rep) -> Rep:
-    """``rep`` plus one gate scalar per non-scalar copy (the gates come last)."""
+    """One gate scalar per non-scalar copy of ``rep``, then ``rep`` itself.
+
+    The gates come first and join a leading scalar summand, so the scalars
+    of ``gated("4S+2V")`` form one summand, ``"6S+2V"``: layers treat them as
+    one block.
+
+    Examples
+    --------
+    >>> from skequi.nn import gated
+    >>> str(gated("4S+2V")), str(gated("V+S"))
+    ('6S+2V', 'S+V+S')
+    """
     rep = parse_rep(rep)
     n_gates = sum(1 for p, q in rep.copies() if p + q > 0)
-    return rep + Rep([(n_gates, 0, 0)]) if n_gates else rep
+    if not n_gates:
+        return rep
+    (m, p, q), rest = rep.summands[0], rep.summands[1:]
+    if (p, q) == (0, 0):
+        return Rep(((m + n_gates, 0, 0),) + rest)
+    return Rep(((n_gates, 0, 0),) + rep.summands)
 
 
 class GatedNonlinearity(nn.Module):
@@ -40,19 +56,19 @@ class GatedNonlinearity(nn.Module):
         rep = parse_rep(rep)
         d = as_matrix_group(group).dim
         self.size = rep.size(d)
-        scalar_mask, gate_index, gate = [], [], self.size
+        self.n_gates = gated(rep).size(d) - self.size
+        # column of gated(rep) whose sigmoid scales each output coordinate: its gate for
+        # non-scalars, itself for scalars (x sigmoid(x) is the swish)
+        index, column, gate = [], self.n_gates, 0
         for p, q in rep.copies():
             size = d ** (p + q)
-            scalar_mask += [p + q == 0] * size
-            gate_index += [gate] * size if p + q else [0] * size
+            index += [gate] * size if p + q else [column]
             gate += 1 if p + q else 0
-        self.register_buffer("_scalar", torch.tensor(scalar_mask))
-        self.register_buffer("_gate_index", torch.tensor(gate_index))
+            column += size
+        self.register_buffer("_gate_index", torch.tensor(index), persistent=False)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        values = x[..., : self.size]
-        gates = torch.sigmoid(x[..., self._gate_index])
-        return torch.where(self._scalar, F.silu(values), values * gates)
+        return x[:, self.n_gates:] * torch.sigmoid(x.index_select(1, self._gate_index))
 
 
 class EquivariantBilinear(nn.Module):
@@ -61,9 +77,14 @@ class EquivariantBilinear(nn.Module):
     Each block of ``W`` between an output and an input summand is a tensor of
     type ``T(p_out + q_in, q_out + p_in)``; where ``x`` has non-scalar copies
     of exactly that type, the block's entries are learned combinations of up
-    to ``d^(p+q)`` of those copies (chosen once, deterministically from
-    ``seed``). So ``W(g x) = rho(g) W(x) rho(g)^-1`` and ``W(x) x`` is
-    equivariant.
+    to ``d^(p+q)`` of those copies, chosen once per type (deterministically
+    from ``seed``) and shared by every block, as in the reference
+    implementation. So ``W(g x) = rho(g) W(x) rho(g)^-1`` and ``W(x) x`` is
+    equivariant. ``W(x)`` is never formed: each block is one per-sample
+    product with the chosen copies plus its share of a GEMM, in whichever
+    order is cheaper; blocks that contract first share one GEMM (and one
+    weight matrix) per output summand, blocks that mix first one per input
+    summand.
 
     Parameters
     ----------
@@ -72,6 +93,14 @@ class EquivariantBilinear(nn.Module):
     group : str or MatrixGroup
     seed : int, default=0
         Seeds the choice of contracted copies.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skequi.nn import EquivariantBilinear, gated
+    >>> layer = EquivariantBilinear(gated("4S+2V"), "O(3)")
+    >>> layer(torch.randn(5, 12)).shape
+    torch.Size([5, 12])
     """
 
     def __init__(self, rep, group, *, seed: int = 0) -> None:
@@ -81,42 +110,58 @@ class EquivariantBilinear(nn.Module):
         d = g.dim
         self.dim = d
         rng = np.random.default_rng(seed)
-        offsets, copies_by_type, offset = [], {}, 0
+        # for orthogonal groups V* = V, so copies of any type with the same total rank match
+        key_of = (lambda p, q: (p + q, 0)) if g.is_orthogonal else (lambda p, q: (p, q))
+        copies_by_key, offset = {}, 0
         for p, q in rep.copies():
-            offsets.append(offset)
             if p + q:
-                copies_by_type.setdefault((p, q), []).append(offset)
+                copies_by_key.setdefault(key_of(p, q), []).append(offset)
             offset += d ** (p + q)
         self.size = offset
-        summand_offsets, offset = [], 0
+        self._summand_slices, offset = [], 0
         for m, p, q in rep.summands:
-            summand_offsets.append(offset)
+            self._summand_slices.append((offset, offset + m * d ** (p + q)))
             offset += m * d ** (p + q)
-        self._summand_sizes = [m * d ** (p + q) for m, p, q in rep.summands]
+        self._sources = {}  # key -> number of chosen copies; index buffer "index_<P>_<Q>"
         self._blocks = []
         for b, (m_o, p_o, q_o) in enumerate(rep.summands):
             for a, (m_i, p_i, q_i) in enumerate(rep.summands):
                 big = (p_o + q_i, q_o + p_i)
-                if g.is_orthogonal:
-                    matches = [t for t in copies_by_type if sum(t) == sum(big)]
-                    sources = sorted(o for t in matches for o in copies_by_type[t])
-                else:
-                    sources = copies_by_type.get(big, [])
-                if not sources:
+                key = key_of(*big)
+                if key not in copies_by_key:
                     continue
                 size = d ** sum(big)
-                n = min(len(sources), size)
-                d_i = d ** (p_i + q_i)
-                chosen = np.sort(rng.choice(sources, size=n, replace=False))
-                index = chosen[:, None] + np.arange(size)[None]
-                self.register_buffer(f"index_{b}_{a}", torch.tensor(index))
-                self.register_parameter(
-                    f"w_{b}_{a}",
-                    nn.Parameter(torch.randn(m_o * m_i, n) * 0.1 / math.sqrt(n * m_i * d_i)),
-                )
+                if key not in self._sources:
+                    offsets = copies_by_key[key]
+                    n = min(len(offsets), size)
+                    chosen = np.sort(rng.choice(offsets, size=n, replace=False))
+                    index = (chosen[:, None] + np.arange(size)[None]).reshape(-1)
+                    self.register_buffer(f"index_{key[0]}_{key[1]}", torch.tensor(index),
+                                         persistent=False)
+                    self._sources[key] = n
                 order = self._hom_order(p_i, q_i, p_o, q_o)
-                self._blocks.append((b, a, m_o, m_i, d ** (p_o + q_o), d ** (p_i + q_i),
-                                     summand_offsets[b], summand_offsets[a], order, sum(big)))
+                self._blocks.append(_BilinearBlock(
+                    b, a, key, self._sources[key], m_o, m_i, d ** (p_o + q_o), d ** (p_i + q_i),
+                    None if order == sorted(order) else order, sum(big)))
+        # Blocks that contract first share one GEMM (and one weight) per output summand,
+        # blocks that mix first one per input summand; w[k, j, n] sits in the layout the
+        # GEMM reads: rows (n, j) x columns k, or rows j x columns (k, n).
+        self._contract_first, self._mix_first = {}, {}
+        for blk in self._blocks:
+            group = self._mix_first if blk.mix_first else self._contract_first
+            group.setdefault(blk.inp if blk.mix_first else blk.out, []).append(blk)
+        for name, groups, layout in (("w_out", self._contract_first, (2, 1, 0)),
+                                     ("w_in", self._mix_first, (1, 0, 2))):
+            for summand, blocks in groups.items():
+                weights = []
+                for blk in blocks:
+                    w = torch.randn(blk.m_o, blk.m_i, blk.n) * 0.1 / math.sqrt(
+                        blk.n * blk.m_i * blk.d_i)
+                    w = w.permute(*layout)
+                    weights.append(w.reshape(-1, blk.m_o) if name == "w_out"
+                                   else w.reshape(blk.m_i, -1))
+                weight = torch.cat(weights, dim=0 if name == "w_out" else 1)
+                self.register_parameter(f"{name}_{summand}", nn.Parameter(weight))
 
     @staticmethod
     def _hom_order(p_in, q_in, p_out, q_out):
@@ -125,33 +170,65 @@ class EquivariantBilinear(nn.Module):
         return (list(range(p_out)) + list(range(big_p, big_p + q_out))
                 + list(range(big_p + q_out, big_p + big_q)) + list(range(p_out, big_p)))
 
+    def _hom(self, blk, sources, batch: int) -> torch.Tensor:
+        """The block's ``n`` chosen copies as Hom matrices, (B, n, d_o, d_i)."""
+        hom = sources[blk.key]
+        if blk.order is not None:
+            hom = hom.view((batch, blk.n) + (self.dim,) * blk.rank)
+            hom = hom.permute([0, 1] + [2 + i for i in blk.order])
+        return hom.reshape(batch, blk.n, blk.d_o, blk.d_i)
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        per_summand = {}  # output summand -> sum of its blocks' contributions
         batch = x.shape[0]
-        d = self.dim
-        for b, a, m_o, m_i, d_o, d_i, off_o, off_i, order, rank in self._blocks:
-            sources = x[:, getattr(self, f"index_{b}_{a}")]  # (B, n, d^rank)
-            n = sources.shape[1]
-            # the n source copies as Hom blocks (B, n, d_o, d_i), axes reordered
-            hom = sources.reshape((batch, n) + (d,) * rank)
-            hom = hom.permute([0, 1] + [2 + i for i in order]).reshape(batch, n, d_o, d_i)
-            # y_k = sum_{j,n} w[k,j,n] hom_n x_j without forming the per-sample W(x):
-            # one GEMM and one bmm, in whichever order costs less (d_i vs d_o)
-            w = getattr(self, f"w_{b}_{a}").view(m_o, m_i, n)
-            x_in = x[:, off_i:off_i + m_i * d_i].reshape(batch, m_i, d_i)
-            if d_o <= d_i:
-                # t[b, n, x, j] = sum_y hom[b, n, x, y] x_in[b, j, y]
-                t = torch.bmm(hom.reshape(batch, n * d_o, d_i), x_in.transpose(1, 2))
-                t = t.view(batch, n, d_o, m_i).permute(0, 2, 1, 3).reshape(batch * d_o, n * m_i)
-                y = (t @ w.permute(2, 1, 0).reshape(n * m_i, m_o)).view(batch, d_o, m_o)
-                y = y.transpose(1, 2).reshape(batch, m_o * d_o)
-            else:
-                # mixed[b, k, n, y] = sum_j w[k, j, n] x_in[b, j, y]
-                mixed = x_in.transpose(1, 2) @ w.permute(1, 0, 2).reshape(m_i, m_o * n)
-                mixed = mixed.view(batch, d_i, m_o, n).permute(0, 2, 3, 1).reshape(batch, m_o, n * d_i)
-                hom_t = hom.permute(0, 1, 3, 2).reshape(batch, n * d_i, d_o)
-                y = torch.bmm(mixed, hom_t).reshape(batch, m_o * d_o)
+        sources = {key: x.index_select(1, getattr(self, f"index_{key[0]}_{key[1]}"))
+                   .view(batch, n, -1) for key, n in self._sources.items()}
+        # split, not slices: one backward op joins the gradients of every piece
+        pieces = x.split([s1 - s0 for s0, s1 in self._summand_slices], dim=1)
+        per_summand = {}  # output summand -> sum of its blocks' contributions
+
+        def accumulate(b, y):
             per_summand[b] = y if b not in per_summand else per_summand[b] + y
-        parts = [per_summand.get(b, x.new_zeros(batch, size))
-                 for b, size in enumerate(self._summand_sizes)]
+
+        # y[b, k, x] = sum_{j, n} w[k, j, n] (hom_n x_j)[x], without forming W(x)
+        for out, blocks in self._contract_first.items():
+            features = []  # t[b, x, (n, j)] = (hom_n x_j)[x]
+            for blk in blocks:
+                hom = self._hom(blk, sources, batch).reshape(batch, blk.n * blk.d_o, blk.d_i)
+                x_in = pieces[blk.inp].view(batch, blk.m_i, blk.d_i)
+                t = torch.bmm(hom, x_in.transpose(1, 2))
+                if blk.d_o > 1:
+                    t = t.view(batch, blk.n, blk.d_o, blk.m_i).transpose(1, 2)
+                features.append(t.reshape(batch, blk.d_o, blk.n * blk.m_i))
+            d_o, m_o = blocks[0].d_o, blocks[0].m_o
+            t = features[0] if len(features) == 1 else torch.cat(features, dim=2)
+            y = t.reshape(batch * d_o, -1) @ getattr(self, f"w_out_{out}")
+            accumulate(out, y.view(batch, d_o, m_o).transpose(1, 2).reshape(batch, m_o * d_o))
+        for inp, blocks in self._mix_first.items():
+            m_i, d_i = blocks[0].m_i, blocks[0].d_i
+            x_in = pieces[inp].view(batch, m_i, d_i).transpose(1, 2).reshape(batch * d_i, m_i)
+            mixed_all = (x_in @ getattr(self, f"w_in_{inp}")).view(batch, d_i, -1)
+            mixed_all = mixed_all.split([blk.m_o * blk.n for blk in blocks], dim=2)
+            for blk, mixed in zip(blocks, mixed_all):  # mixed[b, y, (k, n)] = sum_j w x_j[y]
+                mixed = mixed.reshape(batch, d_i, blk.m_o, blk.n).permute(0, 2, 3, 1)
+                hom = self._hom(blk, sources, batch).transpose(2, 3)
+                y = torch.bmm(mixed.reshape(batch, blk.m_o, blk.n * d_i),
+                              hom.reshape(batch, blk.n * d_i, blk.d_o))
+                accumulate(blk.out, y.reshape(batch, blk.m_o * blk.d_o))
+        parts = [per_summand[b] if b in per_summand else x.new_zeros(batch, s1 - s0)
+                 for b, (s0, s1) in enumerate(self._summand_slices)]
         return torch.cat(parts, dim=1)
+
+
+class _BilinearBlock:
+    """An (output summand, input summand) pair of the bilinear layer with its sources."""
+
+    __slots__ = ("out", "inp", "key", "n", "m_o", "m_i", "d_o", "d_i", "order", "rank",
+                 "mix_first")
+
+    def __init__(self, out, inp, key, n, m_o, m_i, d_o, d_i, order, rank):
+        self.out, self.inp, self.key, self.n = out, inp, key, n
+        self.m_o, self.m_i, self.d_o, self.d_i = m_o, m_i, d_o, d_i
+        self.order, self.rank = order, rank
+        # contracting the copies with hom_n first costs n d_o d_i m_i per sample, mixing
+        # them first m_o n d_i d_o: the cheaper side goes first
+        self.mix_first = d_o > d_i
