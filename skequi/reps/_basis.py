@@ -2,8 +2,13 @@
 
 The invariant tensors of T(p, q) are the common nullspace of ``rho(h_k) - I``
 (discrete generators) and ``drho(A_i)`` (Lie algebra generators). We solve it
-as the null eigenspace of the Gram matrix ``sum C^T C`` (one symmetric
-eigenproblem of size d^(p+q)), once per (group, p, q), and cache it in memory.
+as the null eigenspace of the Gram operator ``G = sum C^T C``, once per
+(group, p, q), and cache it in memory. Up to ``DENSE_BASIS_DIM`` coordinates
+``G`` is formed and diagonalised densely (one ``eigh``); above it, ``G`` is a
+matrix-free operator (each constraint acts on one tensor axis at a time, so a
+product costs ``O((p+q) d^(p+q+1))`` instead of ``d^(2(p+q))``) and its null
+space comes from block Krylov iterations (``scipy.sparse.linalg.lobpcg``),
+with the block widened until it holds a non-null vector.
 Equivariant maps T(p1, q1) -> T(p2, q2) are invariant tensors of
 T(p2 + q1, q2 + p1) with their axes reordered; a layer between sums of types
 reuses one basis per pair of types for every pair of copies (the paper's
@@ -12,18 +17,22 @@ block trick).
 
 from __future__ import annotations
 
+import warnings
 from functools import lru_cache
 
 import numpy as np
-from scipy.linalg import eigh
+from scipy.linalg import eigh, qr
+from scipy.sparse.linalg import LinearOperator, lobpcg
 
 from ..groups import as_matrix_group
 from ._rep import tensor_drho, tensor_rho
 
-__all__ = ["equivariant_basis", "invariant_basis", "MAX_BASIS_DIM"]
+__all__ = ["equivariant_basis", "invariant_basis", "DENSE_BASIS_DIM", "MAX_BASIS_DIM"]
 
-#: Largest tensor dimension d^(p+q) solved densely.
-MAX_BASIS_DIM = 4096
+#: Largest tensor dimension d^(p+q) solved with a dense eigendecomposition.
+DENSE_BASIS_DIM = 2048
+#: Largest tensor dimension d^(p+q) solved at all (matrix-free above DENSE_BASIS_DIM).
+MAX_BASIS_DIM = 1 << 16
 
 
 def _frozen(a: np.ndarray) -> np.ndarray:
@@ -33,15 +42,23 @@ def _frozen(a: np.ndarray) -> np.ndarray:
 
 
 @lru_cache(maxsize=None)
-def _solve(group_name: str, p: int, q: int) -> np.ndarray:
+def _solve(group_name: str, p: int, q: int, method: str = "auto") -> np.ndarray:
     group = as_matrix_group(group_name)
-    d = group.dim
-    size = d ** (p + q)
+    size = group.dim ** (p + q)
     if size > MAX_BASIS_DIM:
         raise ValueError(
             f"T({p},{q}) of {group_name} has dimension {size} > {MAX_BASIS_DIM}; use lower "
             "tensor ranks (fewer hidden channels or a smaller group)"
         )
+    if not len(group.discrete_generators) and not len(group.lie_generators):
+        return _frozen(np.eye(size))
+    if method == "dense" or (method == "auto" and size <= DENSE_BASIS_DIM):
+        return _frozen(_solve_dense(group, p, q))
+    return _frozen(_solve_iterative(group, p, q))
+
+
+def _solve_dense(group, p: int, q: int) -> np.ndarray:
+    size = group.dim ** (p + q)
     gram = np.zeros((size, size))
     for h in group.discrete_generators:
         c = tensor_rho(h, p, q) - np.eye(size)
@@ -49,11 +66,71 @@ def _solve(group_name: str, p: int, q: int) -> np.ndarray:
     for a in group.lie_generators:
         c = tensor_drho(a, p, q)
         gram += c.T @ c
-    if not gram.any():
-        return _frozen(np.eye(size))
     values, vectors = eigh(gram)
-    tol = 1e-9 * max(values[-1], 1.0) * size
-    return _frozen(vectors[:, values < tol])
+    return vectors[:, values < _null_tolerance(values[-1], size)]
+
+
+def _null_tolerance(largest: float, size: int) -> float:
+    return 1e-9 * max(largest, 1.0) * size
+
+
+def _on_axes(block: np.ndarray, factors, dim: int) -> np.ndarray:
+    """Apply ``factors[k]`` to tensor axis k of every column of ``block`` (size, n)."""
+    n_axes = len(factors)
+    t = block.reshape((dim,) * n_axes + (-1,))
+    for axis, f in enumerate(factors):
+        if f is not None:
+            t = np.moveaxis(np.tensordot(f, t, axes=([1], [axis])), 0, axis)
+    return t.reshape(block.shape)
+
+
+def _gram_operator(group, p: int, q: int) -> LinearOperator:
+    """``sum C^T C`` over the constraints, applied axis by axis (never formed)."""
+    d, n_axes = group.dim, p + q
+    size = d ** n_axes
+    discrete = [[h] * p + [np.linalg.inv(h).T] * q for h in group.discrete_generators]
+    algebra = [[a] * p + [-a.T] * q for a in group.lie_generators]
+
+    def one_axis(factors, k):
+        return [f if i == k else None for i, f in enumerate(factors)]
+
+    def matmat(x):
+        x = np.asarray(x, dtype=float).reshape(size, -1)
+        out = np.zeros_like(x)
+        for factors in discrete:
+            c = _on_axes(x, factors, d) - x
+            out += _on_axes(c, [f.T for f in factors], d) - c
+        for factors in algebra:
+            c = sum(_on_axes(x, one_axis(factors, k), d) for k in range(n_axes))
+            out += sum(_on_axes(c, one_axis([f.T for f in factors], k), d)
+                       for k in range(n_axes))
+        return out
+
+    return LinearOperator((size, size), matvec=matmat, matmat=matmat, dtype=float)
+
+
+def _solve_iterative(group, p: int, q: int) -> np.ndarray:
+    gram = _gram_operator(group, p, q)
+    size = gram.shape[0]
+    rng = np.random.default_rng(0)
+    # the largest eigenvalue sets the scale of "zero", as in the dense solve
+    largest = max(lobpcg(gram, rng.standard_normal((size, 1)), largest=True, tol=1e-2,
+                         maxiter=100)[0][0], 1.0)
+    block = rng.standard_normal((size, min(16, size // 4)))
+    while True:  # widen the block (keeping what converged) until it sees past the null space
+        with warnings.catch_warnings():  # a loose residual is tested below instead
+            warnings.simplefilter("ignore", UserWarning)
+            values, vectors = lobpcg(gram, block, largest=False, tol=1e-7 * largest,
+                                     maxiter=500)
+        null = values < 1e-6 * largest
+        if not null.all() or block.shape[1] >= size // 4:
+            break
+        block = np.hstack([vectors, rng.standard_normal((size, block.shape[1]))])
+    basis, _ = qr(vectors[:, null], mode="economic")
+    residual = np.linalg.norm(gram.matmat(basis)) / np.sqrt(max(basis.shape[1], 1))
+    if residual > 1e-5 * largest:
+        raise RuntimeError(f"the iterative basis solve did not converge (residual {residual:.1e})")
+    return basis
 
 
 def invariant_basis(group, p: int, q: int) -> np.ndarray:

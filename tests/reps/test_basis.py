@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from skequi.groups import as_matrix_group
-from skequi.reps import equivariant_basis, invariant_basis, uniform_rep
+from skequi.reps import _basis, equivariant_basis, invariant_basis, uniform_rep
 from skequi.reps._rep import tensor_rho
 
 
@@ -52,3 +52,35 @@ def test_uniform_allocation_matches_width():
         dim = as_matrix_group(group).dim
         assert uniform_rep(384, group).size(dim) == 384
     assert str(uniform_rep(384, "O(5)")) == "134S+25V+5V**2"
+
+
+@pytest.mark.parametrize("group,p,q", [("SO(3)", 4, 0), ("SO(1,3)", 2, 2), ("S(4)", 4, 0),
+                                       ("O(3)", 5, 0), ("Sp(2)", 3, 1)])
+def test_matrix_free_solver_finds_the_dense_null_space(group, p, q):
+    g = as_matrix_group(group)
+    dense = _basis._solve_dense(g, p, q)
+    iterative = _basis._solve_iterative(g, p, q)
+    assert iterative.shape == dense.shape
+    # same subspace: the projection of one orthonormal basis onto the other keeps its norm
+    np.testing.assert_allclose(np.linalg.svd(dense.T @ iterative, compute_uv=False), 1.0,
+                               atol=1e-6)
+
+
+def test_large_tensors_go_through_the_matrix_free_solver(monkeypatch):
+    monkeypatch.setattr(_basis, "DENSE_BASIS_DIM", 100)
+    monkeypatch.setattr(_basis, "_solve_dense", None)  # any dense call would fail
+    basis = _basis._solve.__wrapped__("SO(3)", 5, 0)  # 243 coordinates, 6 invariants
+    assert basis.shape == (243, 6)
+    for m in as_matrix_group("SO(3)").samples(3, random_state=1):
+        assert np.abs(tensor_rho(m, 5, 0) @ basis - basis).max() < 1e-6
+
+
+@pytest.mark.slow
+def test_rank_seven_so3_invariants_above_the_dense_limit():
+    assert 3**7 > _basis.DENSE_BASIS_DIM
+    assert invariant_basis("SO(3)", 7, 0).shape[1] == 36  # Riordan numbers 1,0,1,1,3,6,15,36
+
+
+def test_oversized_tensors_are_refused_with_a_hint():
+    with pytest.raises(ValueError, match="use lower"):
+        invariant_basis("SO(3)", 11, 0)
