@@ -92,6 +92,7 @@ def _mse_table(args) -> pd.DataFrame:
         if task not in args.tasks:
             continue
         models = ["EMLP", "MLP", "RPP-EMLP r=4" if task == "ModifiedInertia" else "MLP+Aug"]
+        models = [m for m in models if args.models is None or m in args.models.split(",")]
         X_test, y_test = make(args.n_test, random_state=10_000)
         for n in args.sizes:
             epochs = max(1, int(min(900_000 / n, 1000) * args.epoch_scale))
@@ -100,10 +101,13 @@ def _mse_table(args) -> pd.DataFrame:
                 for seed in range(args.seeds):
                     X, y = make(n + args.n_val, random_state=seed)
                     keep_best = KeepBestOnValidation(X[n:], y[n:])
+                    params = dict(MODELS[model])
+                    if params["architecture"] == "emlp" and args.emlp_lr is not None:
+                        params["lr"] = args.emlp_lr
                     reg = EMLPRegressor(group, rep_in, rep_out, hidden=args.hidden,
                                         max_epochs=epochs, batch_size=500,
                                         device=args.device, random_state=seed,
-                                        callbacks=[keep_best], **MODELS[model]).fit(X[:n], y[:n])
+                                        callbacks=[keep_best], **params).fit(X[:n], y[:n])
                     scores.append(np.mean((reg.predict(X_test) - y_test) ** 2))
                 rows.append(dict(task=task, N=n, model=model, epochs=epochs,
                                  test_mse=np.mean(scores), std=np.std(scores),
@@ -171,6 +175,10 @@ def main(argv=None) -> None:
     parser.add_argument("--hidden", type=int, default=384)
     parser.add_argument("--n-test", type=int, default=5000)
     parser.add_argument("--n-val", type=int, default=1000)
+    parser.add_argument("--emlp-lr", type=float, default=None,
+                        help="learning rate of the EMLP models (default: 1e-3)")
+    parser.add_argument("--models", default=None,
+                        help="comma-separated subset of " + ",".join(MODELS))
     parser.add_argument("--tasks", default=",".join(TASKS))
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     args = parser.parse_args(argv)

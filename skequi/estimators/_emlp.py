@@ -43,11 +43,15 @@ def _standardizer(values: np.ndarray, rep: Rep, dim: int) -> tuple[list, list]:
     return shift.tolist(), scale.tolist()
 
 
+def _scalars(n: int) -> Rep:
+    return Rep([(n, 0, 0)])
+
+
 class _EMLPMixin(EquivariantNetMixin):
     _parameter_constraints = {
         **EquivariantNetMixin._parameter_constraints,
         "group": "no_validation",  # get_group names the spec and the valid forms
-        "rep_in": [str, Rep],
+        "rep_in": [str, Rep, None],
         "hidden": [Interval(Integral, 1, None, closed="left")],
         "n_layers": [Interval(Integral, 1, None, closed="left")],
         "relaxation_penalty": [Interval(Real, 0, None, closed="left")],
@@ -80,15 +84,23 @@ class _EMLPMixin(EquivariantNetMixin):
 
     def _check_group(self) -> None:
         self.group_ = as_matrix_group(self.group)
-        self.rep_in_ = parse_rep(self.rep_in)
+        # rep_in=None: every column an invariant scalar, counted when X is seen
+        self.rep_in_ = parse_rep(self.rep_in) if self.rep_in is not None else None
         self._check_rep_out()
 
     def _check_rep_out(self) -> None:
         """Subclass hook: parse and check the output representation."""
 
+    def _restore_fit_meta(self, fit_meta: dict) -> None:
+        super()._restore_fit_meta(fit_meta)
+        if self.rep_in is None:
+            self.rep_in_ = _scalars(len(fit_meta["x_shift"]))
+
     def _prepare_X(self, X, *, reset: bool) -> np.ndarray:
         self._begin_prepare(reset=reset)
         X = validate_data(self, _to_numpy(X), reset=reset, dtype=[np.float64, np.float32])
+        if reset and self.rep_in is None:
+            self.rep_in_ = _scalars(X.shape[1])
         stats = self._columns_and_stats(X, self.rep_in_, "rep_in", "X", fit=reset)
         if reset:
             self.x_stats_ = {"x_shift": stats[0], "x_scale": stats[1]}
@@ -164,9 +176,9 @@ _COMMON_DOC = """
         ``"Sp(n)"``, ``"Z(n)"``, ``"S(n)"``, ``"D(k)"``, ``"C(k)"``,
         ``"Trivial(n)"``, products such as ``"SO(3)xS(4)"``, or a finite group
         spec (through its integer matrices or regular representation).
-    rep_in : str, default="V"
+    rep_in : str, Rep or None, default="V"
         Representation of X's columns, e.g. ``"2V"``, ``"5S+5V"``; columns
-        follow the spec's order.
+        follow the spec's order. ``None``: every column is an invariant scalar.
     relaxation_rank : int, default=0
         Rank of a non-equivariant pathway ``U V^T`` beside every equivariant
         linear layer (a low-rank residual pathway prior); ``U`` starts at zero.
@@ -183,7 +195,8 @@ _COMMON_DOC = """
         Equivariant standardisation of inputs (and targets): scalars are
         centred and scaled, each tensor copy divided by its RMS norm.
     lr : float, default=1e-3
-        (The paper used 3e-3; at N=1000 on O5Synthetic 1e-3 extrapolates better.)
+        Adam's step size. (The paper used 3e-3; with our initialisation the
+        quadratic bilinear layers make training spike at 3e-3 on O5Synthetic.)
     max_epochs : int, default=100
     batch_size : int, default=500
     weight_decay : float, default=0.0
@@ -203,8 +216,9 @@ class EMLPRegressor(_EMLPMixin, NeuralNetRegressor):
     Parameters
     ----------"""
         + _COMMON_DOC
-        + """    rep_out : str, default="S"
+        + """    rep_out : str, Rep or None, default="S"
         Representation of y's columns (``"S"``: an invariant scalar).
+        ``None``: every column of y is an invariant scalar.
 
     Attributes
     ----------
@@ -223,7 +237,8 @@ class EMLPRegressor(_EMLPMixin, NeuralNetRegressor):
     """
     )
 
-    _parameter_constraints = {**_EMLPMixin._parameter_constraints, "rep_out": [str, Rep]}
+    _parameter_constraints = {**_EMLPMixin._parameter_constraints,
+                              "rep_out": [str, Rep, None]}
 
     _default_criterion = torch.nn.MSELoss
 
@@ -232,13 +247,21 @@ class EMLPRegressor(_EMLPMixin, NeuralNetRegressor):
         self.rep_out = rep_out
 
     def _check_rep_out(self) -> None:
-        self.rep_out_ = parse_rep(self.rep_out)
+        # rep_out=None: every column of y an invariant scalar, counted when y is seen
+        self.rep_out_ = parse_rep(self.rep_out) if self.rep_out is not None else None
+
+    def _restore_fit_meta(self, fit_meta: dict) -> None:
+        super()._restore_fit_meta(fit_meta)
+        if self.rep_out is None:
+            self.rep_out_ = _scalars(len(fit_meta["y_shift"]))
 
     def _prepare_Xy(self, X, y, *, reset: bool):
         self._check_y_given(y)
         Xp = self._prepare_X(X, reset=reset)
         y = validate_target(y, len(Xp), name=type(self).__name__)
         y2 = y.reshape(len(y), -1)
+        if reset and self.rep_out is None:
+            self.rep_out_ = _scalars(y2.shape[1])
         stats = self._columns_and_stats(y2, self.rep_out_, "rep_out", "y", fit=reset)
         if reset:
             shift, scale = stats
@@ -301,7 +324,7 @@ class EMLPClassifier(LabelledClassifierMixin, _EMLPMixin, NeuralNetClassifier):
         self._check_y_given(y)
         if reset:  # classes first: they set the output representation
             self.fit_meta_ = {}
-            self._encode_labels(y, len(y), reset=True)
+            self._encode_labels(y, len(np.asarray(y)), reset=True)
         Xp = self._prepare_X(X, reset=reset)
         encoded = self._encode_labels(y, len(Xp), reset=False)
         if reset:

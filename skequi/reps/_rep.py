@@ -98,6 +98,9 @@ class Rep:
     def __setattr__(self, key, value):
         raise AttributeError("Rep is immutable")
 
+    def __reduce__(self):  # immutable slots: rebuild through __init__ when unpickled
+        return (Rep, (self.summands,))
+
 
 def parse_rep(spec) -> Rep:
     """Parse a representation spec such as ``"2V"``, ``"4S+4V"``, ``"V**2"``, ``"T(1,1)"``.

@@ -75,6 +75,19 @@ def test_grid_search_clone_and_save_load(tmp_path):
     assert np.allclose(loaded.predict(X), reg.predict(X), atol=1e-6)
 
 
+def test_reps_default_to_scalars_per_column_and_survive_save_load(tmp_path):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(120, 7))
+    y = np.stack([X[:, 0] * X[:, 1], np.tanh(X[:, 2])], axis=1)
+    reg = EMLPRegressor("O(3)", rep_in=None, rep_out=None, **FAST).fit(X, y)
+    assert str(reg.rep_in_) == "7S" and str(reg.rep_out_) == "2S"
+    assert reg.predict(X).shape == (120, 2)
+    reg.save(tmp_path / "scalars.skequi")
+    loaded = skequi.load(tmp_path / "scalars.skequi", device="cpu")
+    assert str(loaded.rep_in_) == "7S"
+    assert np.allclose(loaded.predict(X), reg.predict(X), atol=1e-6)
+
+
 @pytest.mark.parametrize(
     "kwargs,X_cols,error,match",
     [

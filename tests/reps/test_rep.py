@@ -50,3 +50,10 @@ def test_rho_is_a_homomorphism_and_drho_its_derivative(group):
             t = 1e-6
             numeric = (tensor_rho(expm(t * gen), p, q) - np.eye(g.dim ** (p + q))) / t
             assert np.allclose(numeric, tensor_drho(gen, p, q), atol=1e-4)
+
+
+def test_reps_pickle_round_trip():
+    import pickle
+
+    rep = parse_rep("3S+2V+T(1,1)")
+    assert pickle.loads(pickle.dumps(rep)) == rep
