@@ -121,7 +121,8 @@ class EquivariantBilinear(nn.Module):
         for m, p, q in rep.summands:
             self._summand_slices.append((offset, offset + m * d ** (p + q)))
             offset += m * d ** (p + q)
-        self._sources = {}  # key -> number of chosen copies; index buffer "index_<P>_<Q>"
+        self._sources = {}  # key -> number of chosen copies
+        source_index = []  # columns of x holding the chosen copies, key after key
         self._blocks = []
         for b, (m_o, p_o, q_o) in enumerate(rep.summands):
             for a, (m_i, p_i, q_i) in enumerate(rep.summands):
@@ -135,13 +136,16 @@ class EquivariantBilinear(nn.Module):
                     n = min(len(offsets), size)
                     chosen = np.sort(rng.choice(offsets, size=n, replace=False))
                     index = (chosen[:, None] + np.arange(size)[None]).reshape(-1)
-                    self.register_buffer(f"index_{key[0]}_{key[1]}", torch.tensor(index),
-                                         persistent=False)
+                    source_index.append(index)
                     self._sources[key] = n
                 order = self._hom_order(p_i, q_i, p_o, q_o)
                 self._blocks.append(_BilinearBlock(
                     b, a, key, self._sources[key], m_o, m_i, d ** (p_o + q_o), d ** (p_i + q_i),
-                    None if order == sorted(order) else order, sum(big)))
+                    None if order == sorted(order) else order, sum(big), p_o + q_o))
+        # every chosen copy is gathered by one index_select (one index_add backward)
+        self.register_buffer("_source_index",
+                             torch.tensor(np.concatenate(source_index) if source_index else []
+                                          ).long(), persistent=False)
         # Blocks that contract first share one GEMM (and one weight) per output summand,
         # blocks that mix first one per input summand; w[k, j, n] sits in the layout the
         # GEMM reads: rows (n, j) x columns k, or rows j x columns (k, n).
@@ -149,18 +153,31 @@ class EquivariantBilinear(nn.Module):
         for blk in self._blocks:
             group = self._mix_first if blk.mix_first else self._contract_first
             group.setdefault(blk.inp if blk.mix_first else blk.out, []).append(blk)
+        # Weights are stored at unit scale and multiplied by a fixed per-block gain in
+        # forward (the reference's `0.1 * W(x) x`, with a fan-in factor), so Adam's steps
+        # are relative to the weights' scale; stored at the gain's scale (~0.005) a 1e-3
+        # step moved them by 20% and lr 3e-3 diverged.
         for name, groups, layout in (("w_out", self._contract_first, (2, 1, 0)),
                                      ("w_in", self._mix_first, (1, 0, 2))):
             for summand, blocks in groups.items():
-                weights = []
+                weights, gains = [], []
                 for blk in blocks:
-                    w = torch.randn(blk.m_o, blk.m_i, blk.n) * 0.1 / math.sqrt(
-                        blk.n * blk.m_i * blk.d_i)
-                    w = w.permute(*layout)
-                    weights.append(w.reshape(-1, blk.m_o) if name == "w_out"
-                                   else w.reshape(blk.m_i, -1))
-                weight = torch.cat(weights, dim=0 if name == "w_out" else 1)
-                self.register_parameter(f"{name}_{summand}", nn.Parameter(weight))
+                    w = torch.randn(blk.m_o, blk.m_i, blk.n).permute(*layout)
+                    gain = 0.1 / math.sqrt(blk.n * blk.m_i * blk.d_i)
+                    if name == "w_out":
+                        weights.append(w.reshape(-1, blk.m_o))
+                        gains.append(torch.full((blk.n * blk.m_i, 1), gain))
+                    else:
+                        weights.append(w.reshape(blk.m_i, -1))
+                        gains.append(torch.full((1, blk.m_o * blk.n), gain))
+                dim = 0 if name == "w_out" else 1
+                self.register_parameter(f"{name}_{summand}",
+                                        nn.Parameter(torch.cat(weights, dim=dim)))
+                self.register_buffer(f"gain_{name[2:]}_{summand}", torch.cat(gains, dim=dim),
+                                     persistent=False)
+
+    def _weight(self, name: str, summand: int) -> torch.Tensor:
+        return getattr(self, f"w_{name}_{summand}") * getattr(self, f"gain_{name}_{summand}")
 
     @staticmethod
     def _hom_order(p_in, q_in, p_out, q_out):
@@ -169,18 +186,29 @@ class EquivariantBilinear(nn.Module):
         return (list(range(p_out)) + list(range(big_p, big_p + q_out))
                 + list(range(big_p + q_out, big_p + big_q)) + list(range(p_out, big_p)))
 
-    def _hom(self, blk, sources, batch: int) -> torch.Tensor:
-        """The block's ``n`` chosen copies as Hom matrices, (B, n, d_o, d_i)."""
+    def _hom(self, blk, sources, batch: int, *, rows_first: bool = False) -> torch.Tensor:
+        """The block's ``n`` chosen copies as Hom matrices, (B, n, d_o, d_i).
+
+        With ``rows_first`` the layout is (B, d_o, n, d_i), so that a bmm with
+        the input copies yields features already in (B, d_o, (n, copy)) order.
+        """
         hom = sources[blk.key]
-        if blk.order is not None:
-            hom = hom.view((batch, blk.n) + (self.dim,) * blk.rank)
-            hom = hom.permute([0, 1] + [2 + i for i in blk.order])
-        return hom.reshape(batch, blk.n, blk.d_o, blk.d_i)
+        rows_first = rows_first and blk.d_o > 1
+        if blk.order is None and not rows_first:
+            return hom.view(batch, blk.n, blk.d_o, blk.d_i)
+        axes = [2 + i for i in (blk.order or range(blk.rank))]
+        hom = hom.view((batch, blk.n) + (self.dim,) * blk.rank)
+        if rows_first:
+            hom = hom.permute([0] + axes[:blk.rank_o] + [1] + axes[blk.rank_o:])
+            return hom.reshape(batch, blk.d_o, blk.n, blk.d_i)
+        return hom.permute([0, 1] + axes).reshape(batch, blk.n, blk.d_o, blk.d_i)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         batch = x.shape[0]
-        sources = {key: x.index_select(1, getattr(self, f"index_{key[0]}_{key[1]}"))
-                   .view(batch, n, -1) for key, n in self._sources.items()}
+        gathered = x.index_select(1, self._source_index).split(
+            [n * self.dim ** sum(key) for key, n in self._sources.items()], dim=1)
+        sources = {key: src.view(batch, n, -1)
+                   for (key, n), src in zip(self._sources.items(), gathered)}
         # split, not slices: one backward op joins the gradients of every piece
         pieces = x.split([s1 - s0 for s0, s1 in self._summand_slices], dim=1)
         per_summand = {}  # output summand -> sum of its blocks' contributions
@@ -190,22 +218,23 @@ class EquivariantBilinear(nn.Module):
 
         # y[b, k, x] = sum_{j, n} w[k, j, n] (hom_n x_j)[x], without forming W(x)
         for out, blocks in self._contract_first.items():
-            features = []  # t[b, x, (n, j)] = (hom_n x_j)[x]
+            # t[b, x, (n, j)] = (hom_n x_j)[x]; one GEMM per block on its rows of the
+            # weight, accumulated (no concatenated feature matrix to copy)
+            weight, y, row = self._weight("out", out), None, 0
             for blk in blocks:
-                hom = self._hom(blk, sources, batch).reshape(batch, blk.n * blk.d_o, blk.d_i)
+                hom = self._hom(blk, sources, batch, rows_first=True)
                 x_in = pieces[blk.inp].view(batch, blk.m_i, blk.d_i)
-                t = torch.bmm(hom, x_in.transpose(1, 2))
-                if blk.d_o > 1:
-                    t = t.view(batch, blk.n, blk.d_o, blk.m_i).transpose(1, 2)
-                features.append(t.reshape(batch, blk.d_o, blk.n * blk.m_i))
+                t = torch.bmm(hom.reshape(batch, blk.d_o * blk.n, blk.d_i), x_in.transpose(1, 2))
+                t = t.view(batch * blk.d_o, blk.n * blk.m_i)
+                w = weight[row:row + blk.n * blk.m_i]
+                y = t @ w if y is None else torch.addmm(y, t, w)
+                row += blk.n * blk.m_i
             d_o, m_o = blocks[0].d_o, blocks[0].m_o
-            t = features[0] if len(features) == 1 else torch.cat(features, dim=2)
-            y = t.reshape(batch * d_o, -1) @ getattr(self, f"w_out_{out}")
             accumulate(out, y.view(batch, d_o, m_o).transpose(1, 2).reshape(batch, m_o * d_o))
         for inp, blocks in self._mix_first.items():
             m_i, d_i = blocks[0].m_i, blocks[0].d_i
             x_in = pieces[inp].view(batch, m_i, d_i).transpose(1, 2).reshape(batch * d_i, m_i)
-            mixed_all = (x_in @ getattr(self, f"w_in_{inp}")).view(batch, d_i, -1)
+            mixed_all = (x_in @ self._weight("in", inp)).view(batch, d_i, -1)
             mixed_all = mixed_all.split([blk.m_o * blk.n for blk in blocks], dim=2)
             for blk, mixed in zip(blocks, mixed_all):  # mixed[b, y, (k, n)] = sum_j w x_j[y]
                 mixed = mixed.reshape(batch, d_i, blk.m_o, blk.n).permute(0, 2, 3, 1)
@@ -222,12 +251,12 @@ class _BilinearBlock:
     """An (output summand, input summand) pair of the bilinear layer with its sources."""
 
     __slots__ = ("out", "inp", "key", "n", "m_o", "m_i", "d_o", "d_i", "order", "rank",
-                 "mix_first")
+                 "rank_o", "mix_first")
 
-    def __init__(self, out, inp, key, n, m_o, m_i, d_o, d_i, order, rank):
+    def __init__(self, out, inp, key, n, m_o, m_i, d_o, d_i, order, rank, rank_o):
         self.out, self.inp, self.key, self.n = out, inp, key, n
         self.m_o, self.m_i, self.d_o, self.d_i = m_o, m_i, d_o, d_i
-        self.order, self.rank = order, rank
+        self.order, self.rank, self.rank_o = order, rank, rank_o
         # contracting the copies with hom_n first costs n d_o d_i m_i per sample, mixing
         # them first m_o n d_i d_o: the cheaper side goes first
         self.mix_first = d_o > d_i
