@@ -1,4 +1,5 @@
 import pytest
+import torch
 
 from skequi.datasets import load_digit_images
 
@@ -7,3 +8,11 @@ from skequi.datasets import load_digit_images
 def digits():
     X, y = load_digit_images()
     return X[:240], y[:240]
+
+
+@pytest.fixture(params=["cpu", pytest.param("cuda", marks=pytest.mark.gpu)])
+def device(request):
+    """Each device test runs on the CPU by default and on CUDA under ``pytest -m gpu``."""
+    if request.param == "cuda" and not torch.cuda.is_available():
+        pytest.skip("no CUDA device")
+    return request.param

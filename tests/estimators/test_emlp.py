@@ -45,6 +45,22 @@ def test_relaxed_model_exact_at_init_and_not_after_training_on_broken_symmetry()
     assert trained.equivariance_error(X[:20]) > 1e-3
 
 
+def test_fits_saves_and_loads_on_device(device, tmp_path):
+    X, y = make_modified_inertia(200, random_state=0)
+    exact = EMLPRegressor("O(3)", "5S+5V", "V**2", device=device, **FAST).fit(X, y)
+    assert next(exact.module_.parameters()).device.type == device
+    assert exact.equivariance_error(X[:20]) < 1e-4
+    relaxed = EMLPRegressor("O(3)", "5S+5V", "V**2", relaxation_rank=2, relaxation_penalty=1e-3,
+                            device=device, **FAST).fit(X, y)
+    augmented = EMLPRegressor("O(3)", "5S+5V", "V**2", architecture="mlp", augment=True,
+                              device=device, **FAST).fit(X, y)
+    for reg in (exact, relaxed, augmented):
+        assert np.isfinite(reg.predict(X[:10])).all()
+    exact.save(tmp_path / "emlp.pt")
+    loaded = skequi.load(tmp_path / "emlp.pt", device=device)
+    assert np.allclose(loaded.predict(X[:10]), exact.predict(X[:10]), atol=1e-5)
+
+
 @pytest.mark.parametrize("lr", [1e-2, 3e-2])
 def test_trains_stably_above_the_papers_learning_rate(lr):
     # the targets are standardised, so predicting zero costs about 1; with the bilinear

@@ -35,6 +35,18 @@ def test_fit_predict_proba_score(digits):
     assert len(pd.DataFrame(clf.history_)) == 6
 
 
+def test_fits_saves_and_loads_on_device(device, digits, tmp_path):
+    X, y = digits
+    clf = GMCNNClassifier("C4", relaxation_rank=1, device=device, **FAST).fit(X, y)
+    assert next(clf.module_.parameters()).device.type == device
+    proba = clf.predict_proba(X[:10])
+    assert np.isfinite(proba).all() and np.allclose(proba.sum(1), 1, atol=1e-5)
+    assert np.isfinite(clf.equivariance_error(X[:20]))
+    clf.save(tmp_path / "gmcnn.pt")
+    loaded = skequi.load(tmp_path / "gmcnn.pt", device=device)
+    assert np.allclose(loaded.predict_proba(X[:10]), proba, atol=1e-5)
+
+
 @pytest.mark.parametrize("group", ["C4", "D4"])
 def test_exact_models_give_identical_probabilities_on_transformed_inputs(group, digits):
     X, y = digits

@@ -36,6 +36,14 @@ def test_fit_predict_and_report_of_the_fixed_representation(rotated):
     assert np.isfinite(clf.equivariance_error(X[:20]))
 
 
+def test_fits_and_predicts_on_device(device, rotated):
+    X, y = rotated
+    clf = LatentEquivariantClassifier("C4", latent_dim=18, device=device, **FAST).fit(X, y)
+    assert next(clf.module_.parameters()).device.type == device
+    assert clf.predict(X[:5]).shape == (5,)
+    assert np.isfinite(clf.equivariance_error(X[:20]))
+
+
 def test_relaxed_representation_is_learned_and_reported(rotated):
     X, y = rotated
     clf = LatentEquivariantClassifier("D4", relaxation_rank=2, **{**FAST, "lr": 1e-2}).fit(X, y)
