@@ -62,7 +62,7 @@ class _EMLPMixin(EquivariantNetMixin):
 
     def __init__(self, group="O(3)", rep_in="V", relaxation_rank=0, *, relaxation_penalty=1e-3,
                  hidden=384, n_layers=3, architecture="emlp", augment=False, standardize=True,
-                 lr=1e-3, max_epochs=100, batch_size=500, weight_decay=0.0,
+                 lr=3e-3, max_epochs=100, batch_size=500, weight_decay=0.0,
                  optimizer=torch.optim.Adam, criterion=None,
                  early_stopping=False, train_split=None, callbacks=None, device="auto",
                  random_state=None, verbose=0, module=None, **kwargs):
@@ -194,9 +194,8 @@ _COMMON_DOC = """
     standardize : bool, default=True
         Equivariant standardisation of inputs (and targets): scalars are
         centred and scaled, each tensor copy divided by its RMS norm.
-    lr : float, default=1e-3
-        Adam's step size. (The paper used 3e-3; with our initialisation the
-        quadratic bilinear layers make training spike at 3e-3 on O5Synthetic.)
+    lr : float, default=3e-3
+        Adam's step size, the paper's.
     max_epochs : int, default=100
     batch_size : int, default=500
     weight_decay : float, default=0.0
