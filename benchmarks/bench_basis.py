@@ -5,8 +5,8 @@ cache: by the dense solver (form the Gram matrix of the stacked constraints,
 one ``eigh``) and by the matrix-free one (``lobpcg`` on the axis-by-axis Gram
 operator), which :func:`skequi.reps.invariant_basis` uses above
 ``DENSE_BASIS_DIM`` coordinates. Columns: seconds and peak traced memory of
-each (memory from a second, traced run), the basis size, and the largest principal angle between the two bases
-(0 when they span the same space).
+each (memory from a second, traced run), the basis size, and the largest
+principal angle between the two bases (0 when they span the same space).
 
 Usage::
 
