@@ -7,7 +7,7 @@ import torch
 from skequi.groups import as_matrix_group
 from skequi.models import EMLP
 from skequi.nn import EquivariantBilinear, EquivariantLinear, GatedNonlinearity, gated
-from skequi.reps import parse_rep
+from skequi.reps import equivariant_basis, parse_rep
 from tests.conftest import EQUIVARIANCE_RTOL
 
 CATALOG = [("O(5)", "2V", "S"), ("O(3)", "5S+5V", "V**2"), ("SO(3)", "V+S", "V"),
@@ -75,6 +75,49 @@ def test_parameters_are_basis_coefficients():
     assert layer.n_basis_params == 2 * 3  # one basis element (the identity) per copy pair
     assert sum(p.numel() for p in layer.parameters()) == 6
     assert layer.weight().shape == (9, 6)
+
+
+@pytest.mark.parametrize("group,rep_in,rep_out", [("O(3)", "2S+3V+V**2", "S+2V+2V**2"),
+                                                   ("O(1,3)", "2V+V*+T(1,1)", "S+V+T(1,1)")])
+def test_weight_is_the_kronecker_sum_of_coefficients_and_basis(group, rep_in, rep_out):
+    # reference built independently of the layer's scatter: block (b, a) of the dense
+    # matrix is sum_r kron(W_r, B_r) with B_r the cached basis between the two types
+    torch.manual_seed(0)
+    layer = EquivariantLinear(rep_in, rep_out, group, bias=False).double()
+    g = as_matrix_group(group)
+    rin, rout = parse_rep(rep_in), parse_rep(rep_out)
+    expected = np.zeros((rout.size(g.dim), rin.size(g.dim)))
+    row = 0
+    for b, (m_o, p_o, q_o) in enumerate(rout.summands):
+        col = 0
+        for a, (m_i, p_i, q_i) in enumerate(rin.summands):
+            # the layer keeps its bases as float32 buffers
+            basis = equivariant_basis(g, (p_i, q_i), (p_o, q_o)).astype(np.float32)
+            d_o, d_i = g.dim ** (p_o + q_o), g.dim ** (p_i + q_i)
+            if basis.shape[0]:
+                coeff = getattr(layer, f"w_{b}_{a}").detach().numpy()
+                if coeff.ndim == 2:  # scalar blocks store the entries themselves
+                    coeff, basis = coeff[..., None], np.ones((1, 1, 1))
+                expected[row:row + m_o * d_o, col:col + m_i * d_i] = sum(
+                    np.kron(coeff[:, :, r], basis[r]) for r in range(basis.shape[0]))
+            col += m_i * d_i
+        row += m_o * d_o
+    np.testing.assert_allclose(layer.weight().detach().numpy(), expected, atol=1e-12)
+    x = torch.randn(5, rin.size(g.dim), dtype=torch.float64)
+    np.testing.assert_allclose(layer(x).detach().numpy(), x.numpy() @ expected.T, atol=1e-12)
+
+
+def test_linear_gradients_match_finite_differences():
+    torch.manual_seed(0)
+    layer = EquivariantLinear("S+V+V**2", "2S+V+V**2", "O(3)", relaxation_rank=2).double()
+    names = [name for name, _ in layer.named_parameters()]
+    params = [p.detach().clone().normal_().requires_grad_() for p in layer.parameters()]
+    x = torch.randn(3, layer.size_in, dtype=torch.float64, requires_grad=True)
+
+    def forward(x, *values):
+        return torch.func.functional_call(layer, dict(zip(names, values)), (x,))
+
+    assert torch.autograd.gradcheck(forward, (x, *params))
 
 
 def test_relaxed_pathway_starts_exact_then_breaks_symmetry():
