@@ -288,8 +288,11 @@ class EquivariantNetMixin:
         """
         self._check_fitted()
         params = self._json_params()
+        from .. import __version__
+
         config = {
             "estimator": type(self).__name__,
+            "skequi_version": __version__,
             "params": params,
             "fit_meta": self.fit_meta_,
         }
@@ -312,11 +315,22 @@ class EquivariantNetMixin:
             params[key] = value
         return params
 
-    def _restore(self, fit_meta: dict, state_dict: dict):
+    def _restore(self, fit_meta: dict, state_dict: dict, saved_by: str | None = None):
         self.fit_meta_ = fit_meta
         self._restore_fit_meta(fit_meta)
         self.initialize()
-        self.module_.load_state_dict(state_dict)
+        try:
+            self.module_.load_state_dict(state_dict)
+        except RuntimeError as error:  # a file from a skequi whose layers stored other shapes
+            from .. import __version__
+
+            written_by = f"skequi {saved_by}" if saved_by else "an earlier skequi"
+            raise ValueError(
+                f"the saved weights do not fit the {type(self).__name__} that skequi "
+                f"{__version__} builds from the saved parameters (file written by "
+                f"{written_by}); refit and save again. "
+                f"Details: {str(error).splitlines()[0]}"
+            ) from None
         self.module_.to(self.device)
         return self
 

@@ -38,7 +38,8 @@ def load(path, device="auto"):
     Raises
     ------
     ValueError
-        If the file names an estimator skequi does not know.
+        If the file names an estimator skequi does not know, or holds weights
+        whose shapes this version's layers do not have.
     """
     payload = torch.load(path, map_location="cpu", weights_only=True)
     config = json.loads(payload["config"])
@@ -47,4 +48,5 @@ def load(path, device="auto"):
     if name not in classes:
         raise ValueError(f"{path!s} holds an unknown estimator {name!r}; known: {sorted(classes)}")
     estimator = classes[name](**config["params"], device=device)
-    return estimator._restore(config["fit_meta"], payload["state_dict"])
+    return estimator._restore(config["fit_meta"], payload["state_dict"],
+                              saved_by=config.get("skequi_version"))

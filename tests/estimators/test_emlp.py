@@ -106,6 +106,20 @@ def test_grid_search_clone_and_save_load(tmp_path):
     assert np.allclose(loaded.predict(X), reg.predict(X), atol=1e-6)
 
 
+def test_loading_weights_of_another_layer_layout_says_to_refit(tmp_path):
+    import torch
+
+    X, y = make_o5_synthetic(100, random_state=0)
+    EMLPRegressor("O(5)", "2V", "S", **FAST).fit(X, y).save(tmp_path / "emlp.skequi")
+    payload = torch.load(tmp_path / "emlp.skequi", weights_only=True)
+    # what a file from a skequi whose layers stored their coefficients flattened looks like
+    name = next(k for k, v in payload["state_dict"].items() if v.ndim == 3)
+    payload["state_dict"][name] = payload["state_dict"][name].flatten(1)
+    torch.save(payload, tmp_path / "old.skequi")
+    with pytest.raises(ValueError, match=r"file written by skequi .*refit and save again"):
+        skequi.load(tmp_path / "old.skequi", device="cpu")
+
+
 def test_reps_default_to_scalars_per_column_and_survive_save_load(tmp_path):
     rng = np.random.default_rng(0)
     X = rng.normal(size=(120, 7))
