@@ -10,7 +10,10 @@ Three tables:
 3. time per training step at batch 500: EMLP vs a plain MLP of equal width, with
    the ratio of their floating-point operations (forward + backward, torch's flop
    counter) and the rate each runs at, so a gap in time can be told apart from a
-   gap in work.
+   gap in work;
+4. where an EMLP step goes: forward + backward of all its equivariant linear,
+   bilinear and gate layers, each timed alone on the activations it sees in
+   the model, beside the MLP's linear layers timed the same way.
 
 Setup follows the paper's code (Adam, batch 500, 384 channels, 3 layers,
 epochs = min(900000 / N, 1000), 1000 validation and 5000 test samples, and
@@ -22,6 +25,7 @@ the epoch with the best validation MSE kept, as the reference trainer's
 Usage::
 
     python benchmarks/bench_emlp.py --quick               # < 1 minute, CPU
+    python benchmarks/bench_emlp.py --timing-only         # build and step tables only
     python benchmarks/bench_emlp.py --sizes 1000 --seeds 1 --epoch-scale 0.2
     python benchmarks/bench_emlp.py --device cuda --sizes 100,1000,10000
 """
@@ -182,6 +186,56 @@ def _step_table(hidden: int, device: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _time_layers(layers, x, device: str) -> float:
+    """Summed forward + backward seconds of ``layers`` (each on the activations it sees)."""
+    from torch.utils import benchmark
+
+    total = 0.0
+    for layer in layers:
+        inp = x.detach().requires_grad_()
+        out = layer(inp)
+        grad = torch.randn_like(out)
+
+        def fwd_bwd(layer=layer, inp=inp, grad=grad):
+            inp.grad = None
+            layer(inp).backward(grad)
+
+        timer = benchmark.Timer("f()", globals={"f": fwd_bwd},
+                                num_threads=torch.get_num_threads())
+        total += timer.blocked_autorange(min_run_time=0.3).median
+        x = out.detach()
+    return total
+
+
+def _breakdown_table(hidden: int, device: str) -> pd.DataFrame:
+    from skequi.groups import as_matrix_group
+
+    rows = []
+    for task, (_, group, rep_in, rep_out, _) in TASKS.items():
+        if task == "ModifiedInertia":
+            continue
+        d = as_matrix_group(group).dim
+        n_in, n_out = parse_rep(rep_in).size(d), parse_rep(rep_out).size(d)
+        x = torch.randn(500, n_in, device=device)
+        emlp = EMLP(rep_in, rep_out, group, hidden=hidden).to(device)
+        linear = bilinear = gate = 0.0
+        h = x
+        for block in emlp.blocks:
+            linear += _time_layers([block.linear], h, device)
+            lin = block.linear(h).detach()
+            bilinear += _time_layers([block.bilinear], lin, device)
+            gate += _time_layers([block.nonlinearity], lin, device)
+            h = block(h).detach()
+        linear += _time_layers([emlp.head], h, device)
+        mlp = MLP(n_in, n_out, hidden=hidden).to(device)
+        mlp_linear = _time_layers([m for m in mlp.net if isinstance(m, torch.nn.Linear)], x,
+                                  device)
+        rows.append(dict(task=task, emlp_linear_ms=1000 * linear,
+                         emlp_bilinear_ms=1000 * bilinear, emlp_gate_ms=1000 * gate,
+                         mlp_linear_ms=1000 * mlp_linear))
+    return pd.DataFrame(rows)
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
@@ -198,6 +252,8 @@ def main(argv=None) -> None:
                         help="comma-separated subset of " + ",".join(MODELS))
     parser.add_argument("--tasks", default=",".join(TASKS))
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    parser.add_argument("--timing-only", action="store_true",
+                        help="skip the training runs; print the build and step tables only")
     args = parser.parse_args(argv)
     args.sizes = [int(s) for s in args.sizes.split(",")]
     args.tasks = args.tasks.split(",")
@@ -209,13 +265,16 @@ def main(argv=None) -> None:
         f"CPU, {torch.get_num_threads()} threads"
     print(f"# EMLP benchmark on {where}; hidden={args.hidden}, seeds={args.seeds}, "
           f"epoch scale {args.epoch_scale}, best of {args.n_val} validation\n")
-    mse = _mse_table(args)
-    print("\n## test MSE (paper: N=1000 values from Finzi et al. 2021 / RPP)\n")
-    print(mse.to_markdown(index=False, floatfmt=".4g"))
+    if not args.timing_only:
+        mse = _mse_table(args)
+        print("\n## test MSE (paper: N=1000 values from Finzi et al. 2021 / RPP)\n")
+        print(mse.to_markdown(index=False, floatfmt=".4g"))
     print("\n## model build time (basis solving)\n")
     print(_build_table(args.hidden).to_markdown(index=False, floatfmt=".3f"))
     print("\n## training step at batch 500\n")
     print(_step_table(args.hidden, args.device).to_markdown(index=False, floatfmt=".2f"))
+    print("\n## where an EMLP step goes (forward + backward at batch 500, each layer alone)\n")
+    print(_breakdown_table(args.hidden, args.device).to_markdown(index=False, floatfmt=".2f"))
 
 
 if __name__ == "__main__":
