@@ -26,6 +26,7 @@ Usage::
 
     python benchmarks/bench_emlp.py --quick               # < 1 minute, CPU
     python benchmarks/bench_emlp.py --timing-only         # build and step tables only
+    python benchmarks/bench_emlp.py --timing-only --compile   # steps under torch.compile
     python benchmarks/bench_emlp.py --sizes 1000 --seeds 1 --epoch-scale 0.2
     python benchmarks/bench_emlp.py --device cuda --sizes 100,1000,10000
 """
@@ -150,7 +151,7 @@ def _step_flops(net, x) -> float:
     return counter.get_total_flops()
 
 
-def _step_table(hidden: int, device: str) -> pd.DataFrame:
+def _step_table(hidden: int, device: str, compile: bool = False) -> pd.DataFrame:
     from torch.utils import benchmark
 
     rows = []
@@ -168,13 +169,17 @@ def _step_table(hidden: int, device: str) -> pd.DataFrame:
             net = net.to(device)
             opt = torch.optim.Adam(net.parameters(), lr=1e-3)
             flops[name] = _step_flops(net, x)
+            run = torch.compile(net) if compile else net
 
-            def step(net=net, opt=opt):
+            def step(run=run, opt=opt):
                 opt.zero_grad()
-                net(x).square().mean().backward()
+                run(x).square().mean().backward()
                 opt.step()
 
+            start = time.perf_counter()
             step()
+            if compile:
+                print(f"{task} {name}: first compiled step {time.perf_counter() - start:.1f} s")
             timer = benchmark.Timer("step()", globals={"step": step},
                                     num_threads=torch.get_num_threads())
             times[name] = timer.blocked_autorange(min_run_time=1.0).median
@@ -252,6 +257,8 @@ def main(argv=None) -> None:
                         help="comma-separated subset of " + ",".join(MODELS))
     parser.add_argument("--tasks", default=",".join(TASKS))
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    parser.add_argument("--compile", action="store_true",
+                        help="time the training steps of torch.compile'd EMLP and MLP")
     parser.add_argument("--timing-only", action="store_true",
                         help="skip the training runs; print the build and step tables only")
     args = parser.parse_args(argv)
@@ -272,7 +279,8 @@ def main(argv=None) -> None:
     print("\n## model build time (basis solving)\n")
     print(_build_table(args.hidden).to_markdown(index=False, floatfmt=".3f"))
     print("\n## training step at batch 500\n")
-    print(_step_table(args.hidden, args.device).to_markdown(index=False, floatfmt=".2f"))
+    steps = _step_table(args.hidden, args.device, args.compile)
+    print(steps.to_markdown(index=False, floatfmt=".2f"))
     print("\n## where an EMLP step goes (forward + backward at batch 500, each layer alone)\n")
     print(_breakdown_table(args.hidden, args.device).to_markdown(index=False, floatfmt=".2f"))
 

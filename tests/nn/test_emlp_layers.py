@@ -1,4 +1,4 @@
-"""EquivariantLinear, EquivariantBilinear, GatedNonlinearity and EMLP: equivariance over a catalog."""
+"""EquivariantLinear, EquivariantBilinear, GatedNonlinearity, EMLP: equivariance and more."""
 
 import numpy as np
 import pytest
