@@ -49,6 +49,7 @@ from skequi.datasets import (
     make_o5_synthetic,
     make_particle_interaction,
 )
+from skequi.groups import as_matrix_group
 from skequi.models import EMLP, MLP
 from skequi.reps import _basis, parse_rep
 
@@ -151,18 +152,21 @@ def _step_flops(net, x) -> float:
     return counter.get_total_flops()
 
 
+def _timing_tasks(device: str):
+    """The paper's three models with a batch of 500 inputs: (task, group, reps, sizes, x)."""
+    for task, (_, group, rep_in, rep_out, _) in TASKS.items():
+        if task == "ModifiedInertia":
+            continue
+        d = as_matrix_group(group).dim
+        n_in, n_out = parse_rep(rep_in).size(d), parse_rep(rep_out).size(d)
+        yield task, group, rep_in, rep_out, n_in, n_out, torch.randn(500, n_in, device=device)
+
+
 def _step_table(hidden: int, device: str, compile: bool = False) -> pd.DataFrame:
     from torch.utils import benchmark
 
     rows = []
-    for task, (_, group, rep_in, rep_out, _) in TASKS.items():
-        if task == "ModifiedInertia":
-            continue
-        from skequi.groups import as_matrix_group
-
-        d = as_matrix_group(group).dim
-        n_in, n_out = parse_rep(rep_in).size(d), parse_rep(rep_out).size(d)
-        x = torch.randn(500, n_in, device=device)
+    for task, group, rep_in, rep_out, n_in, n_out, x in _timing_tasks(device):
         times, flops = {}, {}
         for name, net in (("EMLP", EMLP(rep_in, rep_out, group, hidden=hidden)),
                           ("MLP", MLP(n_in, n_out, hidden=hidden))):
@@ -191,7 +195,7 @@ def _step_table(hidden: int, device: str, compile: bool = False) -> pd.DataFrame
     return pd.DataFrame(rows)
 
 
-def _time_layers(layers, x, device: str) -> float:
+def _time_layers(layers, x) -> float:
     """Summed forward + backward seconds of ``layers`` (each on the activations it sees)."""
     from torch.utils import benchmark
 
@@ -213,28 +217,20 @@ def _time_layers(layers, x, device: str) -> float:
 
 
 def _breakdown_table(hidden: int, device: str) -> pd.DataFrame:
-    from skequi.groups import as_matrix_group
-
     rows = []
-    for task, (_, group, rep_in, rep_out, _) in TASKS.items():
-        if task == "ModifiedInertia":
-            continue
-        d = as_matrix_group(group).dim
-        n_in, n_out = parse_rep(rep_in).size(d), parse_rep(rep_out).size(d)
-        x = torch.randn(500, n_in, device=device)
+    for task, group, rep_in, rep_out, n_in, n_out, x in _timing_tasks(device):
         emlp = EMLP(rep_in, rep_out, group, hidden=hidden).to(device)
         linear = bilinear = gate = 0.0
         h = x
         for block in emlp.blocks:
-            linear += _time_layers([block.linear], h, device)
+            linear += _time_layers([block.linear], h)
             lin = block.linear(h).detach()
-            bilinear += _time_layers([block.bilinear], lin, device)
-            gate += _time_layers([block.nonlinearity], lin, device)
+            bilinear += _time_layers([block.bilinear], lin)
+            gate += _time_layers([block.nonlinearity], lin)
             h = block(h).detach()
-        linear += _time_layers([emlp.head], h, device)
+        linear += _time_layers([emlp.head], h)
         mlp = MLP(n_in, n_out, hidden=hidden).to(device)
-        mlp_linear = _time_layers([m for m in mlp.net if isinstance(m, torch.nn.Linear)], x,
-                                  device)
+        mlp_linear = _time_layers([m for m in mlp.net if isinstance(m, torch.nn.Linear)], x)
         rows.append(dict(task=task, emlp_linear_ms=1000 * linear,
                          emlp_bilinear_ms=1000 * bilinear, emlp_gate_ms=1000 * gate,
                          mlp_linear_ms=1000 * mlp_linear))

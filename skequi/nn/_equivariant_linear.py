@@ -143,7 +143,6 @@ class EquivariantLinear(nn.Module):
 
         Differentiable: :meth:`forward` applies it (plus the relaxed pathway, if any).
         """
-        ref = next(self.parameters())
         entries = []
         for blk in self._blocks:
             coeff = getattr(self, f"w_{blk.name}")
@@ -152,10 +151,12 @@ class EquivariantLinear(nn.Module):
             else:
                 basis = getattr(self, f"basis_{blk.name}").to(coeff.dtype)
                 entries.append((coeff.reshape(-1, blk.rank) @ basis).reshape(-1))
-        flat = ref.new_zeros(self.size_out * self.size_in)
-        if entries:
-            flat = flat.index_copy(0, self._positions, torch.cat(entries))
-        return flat.view(self.size_out, self.size_in)
+        if not entries:  # no equivariant map between these reps (e.g. O(3): V -> V**2)
+            dtype = next(self.parameters(), torch.empty(0)).dtype
+            return self._positions.new_zeros(self.size_out, self.size_in, dtype=dtype)
+        entries = torch.cat(entries)
+        flat = entries.new_zeros(self.size_out * self.size_in)
+        return flat.index_copy(0, self._positions, entries).view(self.size_out, self.size_in)
 
     def bias(self) -> torch.Tensor | None:
         """The ``(size_out,)`` invariant bias, or None without one."""
@@ -170,7 +171,7 @@ class EquivariantLinear(nn.Module):
         return (self.relax_u @ self.relax_v.T).square().sum()
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        w = self.weight()
+        w = self.weight().to(x.dtype)
         if self.relax_u is not None:
             w = torch.addmm(w, self.relax_u, self.relax_v.T)
         if self._has_bias:

@@ -120,6 +120,13 @@ def test_linear_gradients_match_finite_differences():
     assert torch.autograd.gradcheck(forward, (x, *params))
 
 
+def test_linear_between_reps_with_no_equivariant_map_is_zero():
+    layer = EquivariantLinear("V", "V**2", "O(3)", bias=False)  # odd -> even rank
+    assert layer.n_basis_params == 0 and not list(layer.parameters())
+    assert torch.equal(layer(torch.randn(4, 3)), torch.zeros(4, 9))
+    assert torch.equal(layer.weight(), torch.zeros(9, 3))
+
+
 def test_relaxed_pathway_starts_exact_then_breaks_symmetry():
     torch.manual_seed(0)
     layer = EquivariantLinear("V", "V", "SO(3)", relaxation_rank=2).double()
