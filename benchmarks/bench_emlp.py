@@ -195,8 +195,9 @@ def _step_table(hidden: int, device: str, compile: bool = False) -> pd.DataFrame
     return pd.DataFrame(rows)
 
 
-def _time_layers(layers, x) -> float:
-    """Summed forward + backward seconds of ``layers`` (each on the activations it sees)."""
+def _time_layers(layers, x) -> tuple[float, torch.Tensor]:
+    """Summed forward + backward seconds of ``layers`` (each on the activations it sees),
+    and the last layer's output."""
     from torch.utils import benchmark
 
     total = 0.0
@@ -213,7 +214,7 @@ def _time_layers(layers, x) -> float:
                                 num_threads=torch.get_num_threads())
         total += timer.blocked_autorange(min_run_time=0.3).median
         x = out.detach()
-    return total
+    return total, x
 
 
 def _breakdown_table(hidden: int, device: str) -> pd.DataFrame:
@@ -223,14 +224,14 @@ def _breakdown_table(hidden: int, device: str) -> pd.DataFrame:
         linear = bilinear = gate = 0.0
         h = x
         for block in emlp.blocks:
-            linear += _time_layers([block.linear], h)
-            lin = block.linear(h).detach()
-            bilinear += _time_layers([block.bilinear], lin)
-            gate += _time_layers([block.nonlinearity], lin)
+            seconds, lin = _time_layers([block.linear], h)
+            linear += seconds
+            bilinear += _time_layers([block.bilinear], lin)[0]
+            gate += _time_layers([block.nonlinearity], lin)[0]
             h = block(h).detach()
-        linear += _time_layers([emlp.head], h)
+        linear += _time_layers([emlp.head], h)[0]
         mlp = MLP(n_in, n_out, hidden=hidden).to(device)
-        mlp_linear = _time_layers([m for m in mlp.net if isinstance(m, torch.nn.Linear)], x)
+        mlp_linear = _time_layers([m for m in mlp.net if isinstance(m, torch.nn.Linear)], x)[0]
         rows.append(dict(task=task, emlp_linear_ms=1000 * linear,
                          emlp_bilinear_ms=1000 * bilinear, emlp_gate_ms=1000 * gate,
                          mlp_linear_ms=1000 * mlp_linear))

@@ -1,5 +1,7 @@
 """skequi: approximately equivariant neural networks behind the scikit-learn API."""
 
+__version__ = "0.1.0"  # before the imports: saved files record it (estimators/_base.py)
+
 from . import datasets
 from .estimators import (
     EMLPClassifier,
@@ -10,8 +12,6 @@ from .estimators import (
     LatentEquivariantRegressor,
     load,
 )
-
-__version__ = "0.1.0"
 
 __all__ = [
     "EMLPClassifier",

@@ -28,6 +28,8 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_consistent_length, check_is_fitted
 from skorch import NeuralNet, NeuralNetClassifier
 from skorch.utils import is_dataset
+
+from .. import __version__
 from skorch.callbacks import EarlyStopping
 from skorch.dataset import ValidSplit
 
@@ -288,8 +290,6 @@ class EquivariantNetMixin:
         """
         self._check_fitted()
         params = self._json_params()
-        from .. import __version__
-
         config = {
             "estimator": type(self).__name__,
             "skequi_version": __version__,
@@ -322,8 +322,6 @@ class EquivariantNetMixin:
         try:
             self.module_.load_state_dict(state_dict)
         except RuntimeError as error:  # a file from a skequi whose layers stored other shapes
-            from .. import __version__
-
             written_by = f"skequi {saved_by}" if saved_by else "an earlier skequi"
             raise ValueError(
                 f"the saved weights do not fit the {type(self).__name__} that skequi "
