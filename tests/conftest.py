@@ -1,5 +1,7 @@
 """Shared fixtures: seeds, dtypes with their tolerances, and the group catalog."""
 
+import contextlib
+
 import numpy as np
 import pytest
 import torch
@@ -13,6 +15,17 @@ LATTICE_GROUPS = ("C1", "C2", "C4", "D1", "D2", "D4")
 
 #: Relative tolerance for equivariance checks, per dtype.
 EQUIVARIANCE_RTOL = {torch.float64: 1e-5, torch.float32: 1e-4}
+
+
+@contextlib.contextmanager
+def default_dtype(dtype):
+    """Build torch modules under another default dtype, restoring the old one after."""
+    old = torch.get_default_dtype()
+    torch.set_default_dtype(dtype)
+    try:
+        yield
+    finally:
+        torch.set_default_dtype(old)
 
 
 @pytest.fixture

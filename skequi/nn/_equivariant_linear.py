@@ -56,6 +56,13 @@ class EquivariantLinear(nn.Module):
     bias : bool, default=True
     relaxation_rank : int, default=0
 
+    Notes
+    -----
+    The bases are buffers in torch's default dtype at construction, as
+    parameters are: ``.double()`` on a layer built in float32 keeps
+    float32-rounded bases (equivariant to about 1e-7). For equivariance to
+    float64 precision, build under ``torch.set_default_dtype(torch.float64)``.
+
     Examples
     --------
     >>> import torch
@@ -90,7 +97,7 @@ class EquivariantLinear(nn.Module):
                                             nn.Parameter(torch.randn(m_o, m_i, rank) * std))
                     self.register_buffer(f"basis_{blk.name}",
                                          torch.tensor(basis.reshape(rank, -1),
-                                                      dtype=torch.float32),
+                                                      dtype=torch.get_default_dtype()),
                                          persistent=False)
                 positions.append(self._block_positions(blk))
                 self._blocks.append(blk)
@@ -104,7 +111,8 @@ class EquivariantLinear(nn.Module):
         if bias:
             rows = []
             for b, (m_o, p_o, q_o) in enumerate(self.rep_out.summands):
-                inv = torch.tensor(invariant_basis(self.group, p_o, q_o).T, dtype=torch.float32)
+                inv = torch.tensor(invariant_basis(self.group, p_o, q_o).T,
+                                   dtype=torch.get_default_dtype())
                 start, _ = self._out_slices[b]
                 for k in range(m_o):
                     for vec in inv:  # one coefficient per invariant of every copy

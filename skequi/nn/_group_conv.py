@@ -112,11 +112,11 @@ class GroupMatrixConv2d(nn.Module):
         )
         # rho_in(h)^-1 = rho_in(h^-1), one matrix per h
         self.register_buffer(
-            "_rho_in_inv", torch.tensor(rho_in[grp.inverse], dtype=torch.float32)
+            "_rho_in_inv", torch.tensor(rho_in[grp.inverse], dtype=torch.get_default_dtype())
         )
         self.register_buffer(
-            "_rho_out",
-            torch.tensor(field_representation(out_field, grp.name), dtype=torch.float32),
+            "_rho_out", torch.tensor(field_representation(out_field, grp.name),
+                                     dtype=torch.get_default_dtype()),
         )
         shape = (out_channels, d_w, in_channels, self.d_in, k2)
         bound = 1.0 / math.sqrt(in_channels * self.d_in * k2)

@@ -115,7 +115,7 @@ class LatentRegularAction(nn.Module):
                 )
         self.structure = structure
         rep = latent_representation(self.group, latent_dim)
-        self.register_buffer("fixed", torch.tensor(rep, dtype=torch.float32))
+        self.register_buffer("fixed", torch.tensor(rep, dtype=torch.get_default_dtype()))
         self._words = shortest_words(self.group)
         if relaxation_rank:
             n_gens = len(self.group.generators)

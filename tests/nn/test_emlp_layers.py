@@ -8,7 +8,7 @@ from skequi.groups import as_matrix_group
 from skequi.models import EMLP
 from skequi.nn import EquivariantBilinear, EquivariantLinear, GatedNonlinearity, gated
 from skequi.reps import equivariant_basis, parse_rep
-from tests.conftest import EQUIVARIANCE_RTOL
+from tests.conftest import EQUIVARIANCE_RTOL, default_dtype
 
 CATALOG = [("O(5)", "2V", "S"), ("O(3)", "5S+5V", "V**2"), ("SO(3)", "V+S", "V"),
            ("SO(1,3)", "4V", "S"), ("O(1,3)", "V+V*", "T(1,1)"), ("Sp(2)", "V", "V"),
@@ -83,7 +83,8 @@ def test_weight_is_the_kronecker_sum_of_coefficients_and_basis(group, rep_in, re
     # reference built independently of the layer's scatter: block (b, a) of the dense
     # matrix is sum_r kron(W_r, B_r) with B_r the cached basis between the two types
     torch.manual_seed(0)
-    layer = EquivariantLinear(rep_in, rep_out, group, bias=False).double()
+    with default_dtype(torch.float64):  # bases in float64, so the match is to 1e-12
+        layer = EquivariantLinear(rep_in, rep_out, group, bias=False)
     g = as_matrix_group(group)
     rin, rout = parse_rep(rep_in), parse_rep(rep_out)
     expected = np.zeros((rout.size(g.dim), rin.size(g.dim)))
@@ -91,8 +92,7 @@ def test_weight_is_the_kronecker_sum_of_coefficients_and_basis(group, rep_in, re
     for b, (m_o, p_o, q_o) in enumerate(rout.summands):
         col = 0
         for a, (m_i, p_i, q_i) in enumerate(rin.summands):
-            # the layer keeps its bases as float32 buffers
-            basis = equivariant_basis(g, (p_i, q_i), (p_o, q_o)).astype(np.float32)
+            basis = equivariant_basis(g, (p_i, q_i), (p_o, q_o))
             d_o, d_i = g.dim ** (p_o + q_o), g.dim ** (p_i + q_i)
             if basis.shape[0]:
                 coeff = getattr(layer, f"w_{b}_{a}").detach().numpy()
@@ -105,6 +105,18 @@ def test_weight_is_the_kronecker_sum_of_coefficients_and_basis(group, rep_in, re
     np.testing.assert_allclose(layer.weight().detach().numpy(), expected, atol=1e-12)
     x = torch.randn(5, rin.size(g.dim), dtype=torch.float64)
     np.testing.assert_allclose(layer(x).detach().numpy(), x.numpy() @ expected.T, atol=1e-12)
+
+
+@pytest.mark.parametrize("group,rep_in,rep_out", [("O(3)", "5S+5V", "V**2"),
+                                                   ("SO(1,3)", "4V", "S"), ("Sp(2)", "V", "V")])
+def test_model_built_in_float64_is_equivariant_to_float64_precision(group, rep_in, rep_out):
+    # bases follow the default dtype at construction: .double() on a float32-built model
+    # keeps float32-rounded bases (equivariant to ~1e-7 only), as torch layers do
+    torch.manual_seed(0)
+    with default_dtype(torch.float64):
+        net = EMLP(rep_in, rep_out, group, hidden=48, n_layers=2)
+    assert all(b.dtype == torch.float64 for b in net.buffers() if b.is_floating_point())
+    assert _error(net, group, rep_in, rep_out, torch.float64) < 1e-12
 
 
 def test_linear_gradients_match_finite_differences():
