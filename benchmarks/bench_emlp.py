@@ -7,8 +7,9 @@ Three tables:
    ModifiedInertia adds relaxed EMLP (relaxation_rank > 0) against exact EMLP
    and MLP (the residual pathway prior paper's claim);
 2. model build time (basis solving), cold and with cached bases;
-3. time per training step at batch 500: EMLP vs a plain MLP of equal width, with
-   the ratio of their floating-point operations (forward + backward, torch's flop
+3. time per training step at batch 500: EMLP vs a plain MLP of equal width,
+   timed in alternating rounds (the ratio is the median of the rounds' ratios,
+   with their range), with the ratio of their floating-point operations (forward + backward, torch's flop
    counter) and the rate each runs at, so a gap in time can be told apart from a
    gap in work;
 4. where an EMLP step goes: forward + backward of all its equivariant linear,
@@ -162,12 +163,19 @@ def _timing_tasks(device: str):
         yield task, group, rep_in, rep_out, n_in, n_out, torch.randn(500, n_in, device=device)
 
 
-def _step_table(hidden: int, device: str, compile: bool = False) -> pd.DataFrame:
+def _step_table(hidden: int, device: str, compile: bool = False,
+                rounds: int = 5) -> pd.DataFrame:
+    """EMLP and MLP step times, measured in alternating rounds.
+
+    This machine's speed drifts by tens of percent within minutes, so each
+    round times EMLP and then the MLP back to back; the ratio is the median of
+    the rounds' ratios, with their range beside it.
+    """
     from torch.utils import benchmark
 
     rows = []
     for task, group, rep_in, rep_out, n_in, n_out, x in _timing_tasks(device):
-        times, flops = {}, {}
+        steps, flops = {}, {}
         for name, net in (("EMLP", EMLP(rep_in, rep_out, group, hidden=hidden)),
                           ("MLP", MLP(n_in, n_out, hidden=hidden))):
             net = net.to(device)
@@ -184,14 +192,21 @@ def _step_table(hidden: int, device: str, compile: bool = False) -> pd.DataFrame
             step()
             if compile:
                 print(f"{task} {name}: first compiled step {time.perf_counter() - start:.1f} s")
-            timer = benchmark.Timer("step()", globals={"step": step},
-                                    num_threads=torch.get_num_threads())
-            times[name] = timer.blocked_autorange(min_run_time=1.0).median
-        rows.append(dict(task=task, emlp_ms=1000 * times["EMLP"], mlp_ms=1000 * times["MLP"],
-                         ratio=times["EMLP"] / times["MLP"],
+            steps[name] = step
+        times = {name: [] for name in steps}
+        for _ in range(rounds):
+            for name, step in steps.items():
+                timer = benchmark.Timer("step()", globals={"step": step},
+                                        num_threads=torch.get_num_threads())
+                times[name].append(timer.blocked_autorange(min_run_time=0.3).median)
+        ratios = np.array(times["EMLP"]) / np.array(times["MLP"])
+        emlp, mlp = np.median(times["EMLP"]), np.median(times["MLP"])
+        rows.append(dict(task=task, emlp_ms=1000 * emlp, mlp_ms=1000 * mlp,
+                         ratio=np.median(ratios),
+                         ratio_range=f"{ratios.min():.2f}-{ratios.max():.2f}",
                          flop_ratio=flops["EMLP"] / flops["MLP"],
-                         emlp_gflops=flops["EMLP"] / times["EMLP"] / 1e9,
-                         mlp_gflops=flops["MLP"] / times["MLP"] / 1e9))
+                         emlp_gflops=flops["EMLP"] / emlp / 1e9,
+                         mlp_gflops=flops["MLP"] / mlp / 1e9))
     return pd.DataFrame(rows)
 
 
@@ -254,6 +269,8 @@ def main(argv=None) -> None:
                         help="comma-separated subset of " + ",".join(MODELS))
     parser.add_argument("--tasks", default=",".join(TASKS))
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    parser.add_argument("--rounds", type=int, default=5,
+                        help="alternating EMLP/MLP timing rounds per task in the step table")
     parser.add_argument("--compile", action="store_true",
                         help="time the training steps of torch.compile'd EMLP and MLP")
     parser.add_argument("--timing-only", action="store_true",
@@ -276,7 +293,7 @@ def main(argv=None) -> None:
     print("\n## model build time (basis solving)\n")
     print(_build_table(args.hidden).to_markdown(index=False, floatfmt=".3f"))
     print("\n## training step at batch 500\n")
-    steps = _step_table(args.hidden, args.device, args.compile)
+    steps = _step_table(args.hidden, args.device, args.compile, args.rounds)
     print(steps.to_markdown(index=False, floatfmt=".2f"))
     print("\n## where an EMLP step goes (forward + backward at batch 500, each layer alone)\n")
     print(_breakdown_table(args.hidden, args.device).to_markdown(index=False, floatfmt=".2f"))
