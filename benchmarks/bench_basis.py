@@ -6,7 +6,10 @@ one ``eigh``) and by the matrix-free one (``lobpcg`` on the axis-by-axis Gram
 operator), which :func:`skequi.reps.invariant_basis` uses above
 ``DENSE_BASIS_DIM`` coordinates. Columns: seconds and peak traced memory of
 each (memory from a second, traced run), the basis size, and the largest
-principal angle between the two bases (0 when they span the same space).
+principal angle between the two bases (0 when they span the same space),
+and the seconds :func:`~skequi.reps.invariant_basis` takes to load the basis
+from the disk cache (:func:`~skequi.reps.set_basis_cache_dir`) once another
+process has solved it.
 
 Usage::
 
@@ -17,6 +20,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import tempfile
 import time
 import tracemalloc
 
@@ -25,7 +29,7 @@ import pandas as pd
 from scipy.linalg import subspace_angles
 
 from skequi.groups import as_matrix_group
-from skequi.reps import _basis
+from skequi.reps import _basis, invariant_basis, set_basis_cache_dir
 
 CASES = [  # (group, p, q)
     ("O(5)", 4, 0), ("SO(1,3)", 2, 2), ("SO(3)", 6, 0), ("SO(1,3)", 5, 0),
@@ -47,7 +51,21 @@ def _measure(solve, group, p: int, q: int):
     return basis, seconds, peak
 
 
-def basis_table(cases, max_dense: int) -> pd.DataFrame:
+def _disk_load_seconds(name: str, p: int, q: int, cache_dir) -> float:
+    """Seconds :func:`invariant_basis` takes to load a basis another process stored."""
+    set_basis_cache_dir(cache_dir)
+    try:
+        _basis._solve.cache_clear()
+        invariant_basis(name, p, q)  # solves and stores
+        _basis._solve.cache_clear()  # forget it in memory, as a new process would
+        start = time.perf_counter()
+        invariant_basis(name, p, q)
+        return time.perf_counter() - start
+    finally:
+        set_basis_cache_dir(None)
+
+
+def basis_table(cases, max_dense: int, cache_dir) -> pd.DataFrame:
     rows = []
     for name, p, q in cases:
         group = as_matrix_group(name)
@@ -65,6 +83,7 @@ def basis_table(cases, max_dense: int) -> pd.DataFrame:
                 row["max_angle"] = float(np.max(subspace_angles(dense, free)))
             else:
                 row["max_angle"] = 0.0
+        row["disk_cache_load_s"] = _disk_load_seconds(name, p, q, cache_dir)
         rows.append(row)
         print(f"  {name} T({p},{q}): {size} coordinates, basis {free.shape[1]}", flush=True)
     return pd.DataFrame(rows)
@@ -79,7 +98,8 @@ def main() -> None:
     cases = QUICK_CASES if args.quick else CASES
     print(f"# basis solvers: dense eigh vs matrix-free lobpcg "
           f"(invariant_basis switches at {_basis.DENSE_BASIS_DIM} coordinates)\n")
-    table = basis_table(cases, args.max_dense)
+    with tempfile.TemporaryDirectory() as cache_dir:
+        table = basis_table(cases, args.max_dense, cache_dir)
     print()
     print(table.to_markdown(index=False, floatfmt=".3g"))
 

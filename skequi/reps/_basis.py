@@ -3,7 +3,8 @@
 The invariant tensors of T(p, q) are the common nullspace of ``rho(h_k) - I``
 (discrete generators) and ``drho(A_i)`` (Lie algebra generators). We solve it
 as the null eigenspace of the Gram operator ``G = sum C^T C``, once per
-(group, p, q), and cache it in memory. Up to ``DENSE_BASIS_DIM`` coordinates
+(group, p, q), and cache it in memory (and on disk, once a folder is set with
+``set_basis_cache_dir``). Up to ``DENSE_BASIS_DIM`` coordinates
 ``G`` is formed and diagonalised densely (one ``eigh``); above it, ``G`` is a
 matrix-free operator (each constraint acts on one tensor axis at a time, so a
 product costs ``O((p+q) d^(p+q+1))`` instead of ``d^(2(p+q))``) and its null
@@ -19,12 +20,14 @@ from __future__ import annotations
 
 import warnings
 from functools import lru_cache
+from types import SimpleNamespace
 
 import numpy as np
 from scipy.linalg import eigh, qr
 from scipy.sparse.linalg import LinearOperator, lobpcg
 
 from ..groups import as_matrix_group
+from ._basis_cache import _disk_memory
 from ._rep import tensor_drho, tensor_rho
 
 __all__ = ["equivariant_basis", "invariant_basis", "DENSE_BASIS_DIM", "MAX_BASIS_DIM"]
@@ -33,6 +36,8 @@ __all__ = ["equivariant_basis", "invariant_basis", "DENSE_BASIS_DIM", "MAX_BASIS
 DENSE_BASIS_DIM = 2048
 #: Largest tensor dimension d^(p+q) solved at all (matrix-free above DENSE_BASIS_DIM).
 MAX_BASIS_DIM = 1 << 16
+# part of the disk cache's key: raise it when a change to the solvers changes their output
+_SOLVER_VERSION = 1
 
 
 def _frozen(a: np.ndarray) -> np.ndarray:
@@ -52,9 +57,22 @@ def _solve(group_name: str, p: int, q: int, method: str = "auto") -> np.ndarray:
         )
     if not len(group.discrete_generators) and not len(group.lie_generators):
         return _frozen(np.eye(size))
-    if method == "dense" or (method == "auto" and size <= DENSE_BASIS_DIM):
-        return _frozen(_solve_dense(group, p, q))
-    return _frozen(_solve_iterative(group, p, q))
+    memory = _disk_memory()
+    solve = _solve_generators if memory is None else memory.cache(_solve_generators)
+    # keyed by the generators themselves, not only the name, and by the solver's version
+    return _frozen(solve(group_name, group.dim, np.asarray(group.discrete_generators),
+                         np.asarray(group.lie_generators), p, q, method, _SOLVER_VERSION))
+
+
+def _solve_generators(group_name: str, dim: int, discrete_generators: np.ndarray,
+                      lie_generators: np.ndarray, p: int, q: int, method: str,
+                      solver_version: int) -> np.ndarray:
+    """The solve itself, a function of plain arrays so that joblib can key it on disk."""
+    group = SimpleNamespace(dim=dim, discrete_generators=discrete_generators,
+                            lie_generators=lie_generators)
+    if method == "dense" or (method == "auto" and dim ** (p + q) <= DENSE_BASIS_DIM):
+        return _solve_dense(group, p, q)
+    return _solve_iterative(group, p, q)
 
 
 def _solve_dense(group, p: int, q: int) -> np.ndarray:
@@ -144,7 +162,8 @@ def invariant_basis(group, p: int, q: int) -> np.ndarray:
     Returns
     -------
     ndarray
-        Read-only; cached per (group, p, q) for the process.
+        Read-only; cached per (group, p, q) for the process, and on disk
+        when a folder is set (:func:`set_basis_cache_dir`).
 
     Examples
     --------

@@ -1,0 +1,72 @@
+"""The optional disk cache of solved bases."""
+
+import numpy as np
+import pytest
+
+import skequi
+from skequi.reps import (
+    basis_cache_dir,
+    default_basis_cache_dir,
+    invariant_basis,
+    set_basis_cache_dir,
+)
+from skequi.reps import _basis, _basis_cache
+
+
+@pytest.fixture
+def fresh_cache_state(monkeypatch):
+    """No folder chosen, no environment variable, empty in-memory caches (before and after)."""
+    monkeypatch.setattr(_basis_cache, "_chosen", _basis_cache._UNSET)
+    monkeypatch.delenv(_basis_cache.CACHE_DIR_ENV, raising=False)
+    _basis._solve.cache_clear()
+    yield
+    _basis._solve.cache_clear()
+
+
+def test_memory_only_by_default(fresh_cache_state):
+    assert basis_cache_dir() is None
+
+
+def test_a_solved_basis_is_loaded_from_disk_instead_of_solved_again(
+        fresh_cache_state, tmp_path, monkeypatch):
+    set_basis_cache_dir(tmp_path)
+    solved = invariant_basis("SO(3)", 4, 0).copy()
+    assert any(tmp_path.iterdir())
+    _basis._solve.cache_clear()  # as in a new process
+
+    def no_solving(*args):
+        raise AssertionError("the basis was solved again")
+
+    monkeypatch.setattr(_basis, "_solve_dense", no_solving)
+    loaded = invariant_basis("SO(3)", 4, 0)
+    np.testing.assert_array_equal(loaded, solved)
+    assert not loaded.flags.writeable
+    # without the folder it is solved (and here, refused)
+    set_basis_cache_dir(None)
+    _basis._solve.cache_clear()
+    with pytest.raises(AssertionError, match="solved again"):
+        invariant_basis("SO(3)", 4, 0)
+
+
+def test_environment_variable_sets_the_folder_and_the_call_overrides_it(
+        fresh_cache_state, tmp_path, monkeypatch):
+    monkeypatch.setenv("SKEQUI_CACHE_DIR", str(tmp_path / "from_env"))
+    assert basis_cache_dir() == (tmp_path / "from_env").resolve()
+    invariant_basis("O(3)", 2, 0)
+    assert (tmp_path / "from_env").is_dir()
+    set_basis_cache_dir(None)
+    assert basis_cache_dir() is None
+
+
+def test_a_folder_inside_the_package_is_refused(fresh_cache_state, monkeypatch):
+    inside = skequi.__path__[0] + "/cache"
+    with pytest.raises(ValueError, match="inside the installed skequi package"):
+        set_basis_cache_dir(inside)
+    monkeypatch.setenv("SKEQUI_CACHE_DIR", inside)
+    with pytest.raises(ValueError, match="SKEQUI_CACHE_DIR="):
+        basis_cache_dir()
+
+
+def test_default_folder_follows_xdg(monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert default_basis_cache_dir() == tmp_path / "skequi"
