@@ -9,9 +9,9 @@ Three tables:
 2. model build time (basis solving), cold and with cached bases;
 3. time per training step at batch 500: EMLP vs a plain MLP of equal width,
    timed in alternating rounds (the ratio is the median of the rounds' ratios,
-   with their range), with the ratio of their floating-point operations (forward + backward, torch's flop
-   counter) and the rate each runs at, so a gap in time can be told apart from a
-   gap in work;
+   with their range), with the ratio of their floating-point operations
+   (forward + backward, torch's flop counter) and the rate each runs at, so a
+   gap in time can be told apart from a gap in work;
 4. where an EMLP step goes: forward + backward of all its equivariant linear,
    bilinear and gate layers, each timed alone on the activations it sees in
    the model, beside the MLP's linear layers timed the same way.
