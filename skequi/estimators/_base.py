@@ -300,14 +300,19 @@ class EquivariantNetMixin:
         torch.save({"config": json.dumps(config), "state_dict": state}, path)
 
     def _json_params(self) -> dict:
+        """Every parameter JSON can hold, defaults included, so that a skequi with other
+        defaults rebuilds the same estimator; a default JSON cannot hold (a class) is left
+        to the class."""
         defaults = type(self)().get_params(deep=False)
         params = {}
         for key, value in self.get_params(deep=False).items():
-            if key == "device" or _is_default(value, defaults.get(key, object())):
+            if key == "device":
                 continue
             try:
                 json.dumps(value)
             except TypeError:
+                if _is_default(value, defaults.get(key, object())):
+                    continue
                 raise ValueError(
                     f"cannot save parameter {key}={value!r} as JSON; use pickle or joblib "
                     "for estimators with callbacks or custom classes"

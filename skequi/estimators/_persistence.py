@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import warnings
 
 import torch
+
+from .. import __version__
 
 __all__ = ["load"]
 
@@ -40,6 +43,11 @@ def load(path, device="auto"):
     ValueError
         If the file names an estimator skequi does not know, or holds weights
         whose shapes this version's layers do not have.
+
+    Warns
+    -----
+    UserWarning
+        If another skequi version wrote the file.
     """
     payload = torch.load(path, map_location="cpu", weights_only=True)
     config = json.loads(payload["config"])
@@ -47,6 +55,11 @@ def load(path, device="auto"):
     name = config.get("estimator")
     if name not in classes:
         raise ValueError(f"{path!s} holds an unknown estimator {name!r}; known: {sorted(classes)}")
+    saved_by = config.get("skequi_version")
+    if saved_by != __version__:
+        writer = f"skequi {saved_by}" if saved_by else "a skequi older than the version field"
+        warnings.warn(f"{path!s} was written by {writer} and is loaded by skequi "
+                      f"{__version__}; check its predictions before relying on them",
+                      UserWarning, stacklevel=2)
     estimator = classes[name](**config["params"], device=device)
-    return estimator._restore(config["fit_meta"], payload["state_dict"],
-                              saved_by=config.get("skequi_version"))
+    return estimator._restore(config["fit_meta"], payload["state_dict"], saved_by=saved_by)
