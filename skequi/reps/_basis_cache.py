@@ -45,7 +45,7 @@ def _checked(path, source: str) -> Path:
     path = Path(path).expanduser().resolve()
     if path == _PACKAGE_DIR or _PACKAGE_DIR in path.parents:
         raise ValueError(
-            f"{source} {str(path)!r} is inside the installed skequi package; keep the basis "
+            f"{source}{str(path)!r} is inside the installed skequi package; keep the basis "
             f"cache outside it, e.g. {str(default_basis_cache_dir())!r}"
         )
     return path
@@ -79,7 +79,7 @@ def set_basis_cache_dir(path: str | os.PathLike | None) -> None:
     True
     """
     global _chosen
-    _chosen = None if path is None else _checked(path, "the basis cache folder")
+    _chosen = None if path is None else _checked(path, "the basis cache folder ")
 
 
 def basis_cache_dir() -> Path | None:
