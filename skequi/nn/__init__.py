@@ -3,7 +3,8 @@
 from ._cayley_conv import CayleyConv, CosetPool, cayley_ball, halving_quotient
 from ._displacement import displacement_rank, layer_matrix
 from ._equivariant_linear import EquivariantLinear
-from ._gated import EquivariantBilinear, GatedNonlinearity, gated
+from ._bilinear import EquivariantBilinear
+from ._gated import GatedNonlinearity, gated
 from ._group_conv import GroupMatrixConv2d
 from ._latent_action import LatentRegularAction, latent_representation, shortest_words
 from ._norm import FieldBatchNorm
