@@ -1,6 +1,6 @@
 """EMLP vs MLP vs MLP+augmentation on the EMLP paper's tasks, beside the paper's numbers.
 
-Three tables:
+Five tables:
 
 1. test MSE (mean over seeds) per dataset and training-set size, with the
    paper's N=1000 numbers (Finzi et al. 2021, Fig. 5/Table) beside ours;
@@ -14,7 +14,13 @@ Three tables:
    gap in time can be told apart from a gap in work;
 4. where an EMLP step goes: forward + backward of all its equivariant linear,
    bilinear and gate layers, each timed alone on the activations it sees in
-   the model, beside the MLP's linear layers timed the same way.
+   the model, beside the MLP's linear layers timed the same way;
+5. the matrix products alone: every mm/addmm/bmm call of one EMLP and one MLP
+   training step (forward + backward, recorded by a torch dispatch mode), each
+   timed alone on fresh operands of its shapes and summed: a floor under
+   what the step could cost with everything else free, so ``floor_ratio``
+   (EMLP over MLP, alternating rounds as in 3) bounds what better glue code
+   can reach for this formulation.
 
 Setup follows the paper's code (Adam, batch 500, 384 channels, 3 layers,
 epochs = min(900000 / N, 1000), 1000 validation and 5000 test samples, and
@@ -253,6 +259,64 @@ def _breakdown_table(hidden: int, device: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _matrix_products(net, x) -> dict:
+    """The mm/addmm/bmm calls of one training step (forward + backward):
+    (product, operand shapes) -> number of calls."""
+    from torch.utils._python_dispatch import TorchDispatchMode
+
+    aten = torch.ops.aten
+    products = {aten.mm.default: torch.mm, aten.bmm.default: torch.bmm,
+                aten.addmm.default: torch.addmm}
+    calls = {}
+
+    class RecordProducts(TorchDispatchMode):
+        def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+            if func in products:
+                key = (products[func], tuple(tuple(a.shape) for a in args[:3]))
+                calls[key] = calls.get(key, 0) + 1
+            return func(*args, **(kwargs or {}))
+
+    with RecordProducts():
+        net(x).square().mean().backward()
+    net.zero_grad()
+    return calls
+
+
+def _time_products(calls: dict, device) -> tuple[float, float]:
+    """Seconds of ``calls``, each product timed alone on fresh operands of its shapes;
+    (all products, of which bmm)."""
+    from torch.utils import benchmark
+
+    total = bmm = 0.0
+    for (product, shapes), count in calls.items():
+        operands = [torch.randn(shape, device=device) for shape in shapes]
+        timer = benchmark.Timer("f(*a)", globals={"f": product, "a": operands},
+                                num_threads=torch.get_num_threads())
+        seconds = count * timer.blocked_autorange(min_run_time=0.05).median
+        total += seconds
+        bmm += seconds if product is torch.bmm else 0.0
+    return total, bmm
+
+
+def _floor_table(hidden: int, device: str, rounds: int = 5) -> pd.DataFrame:
+    """What the matrix products alone cost, EMLP and MLP timed in alternating rounds."""
+    rows = []
+    for task, group, rep_in, rep_out, n_in, n_out, x in _timing_tasks(device):
+        emlp = _matrix_products(EMLP(rep_in, rep_out, group, hidden=hidden).to(device), x)
+        mlp = _matrix_products(MLP(n_in, n_out, hidden=hidden).to(device), x)
+        times = [(_time_products(emlp, device), _time_products(mlp, device)[0])
+                 for _ in range(rounds)]
+        ratios = np.array([e[0] / m for e, m in times])
+        rows.append(dict(task=task,
+                         emlp_products_ms=1000 * np.median([e[0] for e, _ in times]),
+                         emlp_bmm_ms=1000 * np.median([e[1] for e, _ in times]),
+                         emlp_calls=sum(emlp.values()),
+                         mlp_products_ms=1000 * np.median([m for _, m in times]),
+                         mlp_calls=sum(mlp.values()), floor_ratio=np.median(ratios),
+                         floor_range=f"{ratios.min():.2f}-{ratios.max():.2f}"))
+    return pd.DataFrame(rows)
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
@@ -297,6 +361,9 @@ def main(argv=None) -> None:
     print(steps.to_markdown(index=False, floatfmt=".2f"))
     print("\n## where an EMLP step goes (forward + backward at batch 500, each layer alone)\n")
     print(_breakdown_table(args.hidden, args.device).to_markdown(index=False, floatfmt=".2f"))
+    print("\n## matrix products alone (one step's mm/addmm/bmm calls, each timed alone)\n")
+    print(_floor_table(args.hidden, args.device, args.rounds).to_markdown(index=False,
+                                                                        floatfmt=".2f"))
 
 
 if __name__ == "__main__":
