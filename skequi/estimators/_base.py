@@ -4,43 +4,47 @@ Every skequi estimator mixes :class:`EquivariantNetMixin` into skorch's
 ``NeuralNetClassifier`` or ``NeuralNetRegressor``. The mixin adds
 
 * parameter validation at fit time (sklearn's ``_parameter_constraints``),
-* input validation with sklearn's utilities before any torch code runs,
-* ``device="auto"``, ``random_state`` (seeded init and batch order, without
-  touching the caller's global torch RNG), ``early_stopping``,
-* ``n_params_``, ``equivariance_error(X)`` and safe ``save``/``load``.
+  input validation before any torch code runs, and a fit that either
+  succeeds or leaves the estimator exactly as it was;
+* the data path of :mod:`._training_data` (tensors made once, resident on
+  the device when they fit, batches drawn by index);
+* per-fit generators (:mod:`._randomness`), thread policy (:mod:`._threads`)
+  and ``precision`` (:mod:`._precision`);
+* ``sample_weight``, ``device="auto"``, ``early_stopping``, ``n_params_``,
+  ``equivariance_error(X)``, scikit-learn's ``repr`` and safe ``save``.
 
-Subclasses implement ``_build_module()``, ``_prepare_X`` (array -> float32
-model input), ``_prepare_Xy`` (which also records ``fit_meta_`` when
-``reset``) and the group actions on inputs and outputs.
+Subclasses implement ``_build_module()``, ``_prepare_X`` (array -> model
+input), ``_prepare_Xy`` (which also records ``fit_meta_`` when ``reset``),
+``_estimated_size()`` and the group actions on inputs and outputs.
 """
 
 from __future__ import annotations
 
-import json
-from contextlib import contextmanager
 from numbers import Integral, Real
 
 import numpy as np
 import torch
+from sklearn.exceptions import NotFittedError
 from sklearn.utils._param_validation import Interval, StrOptions, validate_parameter_constraints
-from sklearn.preprocessing import LabelEncoder
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_consistent_length, check_is_fitted
-from skorch import NeuralNet, NeuralNetClassifier
-from skorch.utils import is_dataset
+from sklearn.utils.validation import check_is_fitted
+from skorch.callbacks import EarlyStopping, PrintLog
 
-from .. import __version__
-from skorch.callbacks import EarlyStopping
-from skorch.dataset import ValidSplit
+from ._checks import check_device, check_model_size
+from ._persistence import save_estimator
+from ._precision import PRECISIONS, autocast, torch_dtype
+from ._training import TrainingLoopMixin
 
-__all__ = ["EquivariantNetMixin", "LabelledClassifierMixin", "resolve_device"]
+__all__ = ["EquivariantNetMixin", "resolve_device"]
+
+#: Rows per forward pass in predict and equivariance_error.
+_INFERENCE_BATCH = 1024
 
 
-def resolve_device(device):
+def resolve_device(device) -> str:
     """``"auto"`` -> ``"cuda"`` when available, else ``"cpu"``; anything else unchanged."""
     if device == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
-    return device
+    return str(device) if isinstance(device, torch.device) else device
 
 
 def _to_numpy(X):
@@ -49,17 +53,21 @@ def _to_numpy(X):
     return X
 
 
-class EquivariantNetMixin:
+class EquivariantNetMixin(TrainingLoopMixin):
     """Shared behaviour of skequi estimators; mix in before a skorch net class."""
 
     _parameter_constraints: dict = {
         "relaxation_rank": [Interval(Integral, 0, None, closed="left")],
         "lr": [Interval(Real, 0, None, closed="neither")],
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
-        "batch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"all"})],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
         "early_stopping": ["boolean", Interval(Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
+        "precision": [StrOptions(set(PRECISIONS))],
+        "n_threads": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left"), None],
+        "data_on_device": ["boolean", StrOptions({"auto"})],
+        "verbose": ["verbose"],
     }
 
     #: how many group elements equivariance_error averages over, at most
@@ -76,6 +84,10 @@ class EquivariantNetMixin:
     def device(self, value):
         self.__dict__["device"] = value
 
+    def _get_param_names(self):
+        # skorch lists every attribute not ending in "_", its private bookkeeping too
+        return sorted(k for k in self.__dict__ if not k.endswith("_") and not k.startswith("_"))
+
     def get_params(self, deep=True, **kwargs):
         params = super().get_params(deep=deep, **kwargs)
         params["device"] = self.__dict__.get("device", "auto")
@@ -86,6 +98,13 @@ class EquivariantNetMixin:
         state["device"] = resolve_device(raw)  # skorch maps weights to this device
         super().__setstate__(state)
         self.__dict__["device"] = raw
+
+    def __repr__(self) -> str:
+        """scikit-learn's repr: the class and the parameters that differ from the defaults."""
+        defaults = type(self)().get_params(deep=False)
+        changed = [f"{key}={value!r}" for key, value in self.get_params(deep=False).items()
+                   if key in defaults and not _same(value, defaults[key])]
+        return f"{type(self).__name__}({', '.join(changed)})"
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -100,48 +119,48 @@ class EquivariantNetMixin:
         validate_parameter_constraints(
             self._parameter_constraints, params, caller_name=type(self).__name__
         )
-        if self.batch_size == "all":
-            raise ValueError("batch_size='all' is not supported; pass an int")
+        check_device(self.__dict__.get("device", "auto"), type(self).__name__)
+        _check_optimizer(self.optimizer, type(self).__name__)
         self._check_group()
 
     def _check_group(self) -> None:
         """Subclass hook: raise a ValueError if the group cannot act on this data."""
 
-    # -- seeding --------------------------------------------------------------
-    @contextmanager
-    def _seeded(self):
-        """Seed torch for init and batch order without leaking into the global RNG."""
-        if self.random_state is None:
-            yield
-            return
-        seed = (
-            int(self.random_state)
-            if isinstance(self.random_state, Integral)
-            else int(np.random.RandomState(self.random_state).randint(2**31 - 1))
-        )
-        devices = list(range(torch.cuda.device_count())) if self.device == "cuda" else []
-        with torch.random.fork_rng(devices=devices):
-            torch.manual_seed(seed)
-            yield
+    def _check_relaxation_rank(self, bound: int, what: str) -> None:
+        if self.relaxation_rank > bound:
+            raise ValueError(
+                f"The 'relaxation_rank' parameter of {type(self).__name__} must be at most "
+                f"{bound} ({what}). Got {self.relaxation_rank} instead."
+            )
+
+    def _check_size(self) -> None:
+        """Bound relaxation_rank and refuse oversized models, before anything is allocated."""
+        bound, what = self._relaxation_bound()
+        self._check_relaxation_rank(bound, what)
+        estimate, culprit = self._estimated_size()
+        check_model_size(type(self).__name__, estimate, culprit)
+
+    def _relaxation_bound(self) -> tuple[int, str]:
+        """Subclass hook: (largest useful relaxation_rank, why)."""
+        return 10**9, ""
+
+    def _estimated_size(self) -> tuple[float, str]:
+        """Subclass hook: (estimated parameters, the settings that decide it)."""
+        return 0.0, ""
 
     # -- skorch hooks -----------------------------------------------------------
     def get_default_callbacks(self):
-        callbacks = list(super().get_default_callbacks())
-        if self.early_stopping:
+        callbacks = [(name, cb) for name, cb in super().get_default_callbacks()
+                     if self.verbose or not isinstance(cb, PrintLog)]
+        # skorch rebuilds callbacks inside set_params, before fit validates early_stopping
+        valid = self.early_stopping is True or (
+            isinstance(self.early_stopping, Integral) and self.early_stopping >= 1)
+        if valid:
             patience = 5 if self.early_stopping is True else int(self.early_stopping)
             callbacks.append(
                 ("early_stopping", EarlyStopping(patience=patience, load_best=True, sink=_silent))
             )
         return callbacks
-
-    def get_split_datasets(self, X, y=None, **fit_params):
-        if self.early_stopping and self.train_split is None:
-            dataset = self.get_dataset(X, y)
-            split = ValidSplit(0.1, stratified=self._stratify_split, random_state=0)
-            return split(dataset, y, **fit_params)
-        return super().get_split_datasets(X, y, **fit_params)
-
-    _stratify_split = False
 
     def get_params_for_optimizer(self, prefix, named_parameters):
         args, kwargs = super().get_params_for_optimizer(prefix, named_parameters)
@@ -157,12 +176,31 @@ class EquivariantNetMixin:
         self.criterion_ = self.initialized_instance(criterion, self.get_params_for("criterion"))
         return self
 
-    def _begin_prepare(self, *, reset: bool) -> None:
-        """Validate hyperparameters when fitting; require a fitted estimator otherwise."""
-        if reset:
-            self._validate_hyperparameters()
-        else:
-            self._check_fitted()
+    def initialize(self):
+        """Build module, criterion and optimizer for the data seen in ``fit``.
+
+        skequi builds its module from the data's shapes, so there is nothing
+        to build before the first ``fit``.
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            Before the first ``fit``: load saved weights with
+            :func:`skequi.load`, or fit first and then ``load_params``.
+        """
+        if not hasattr(self, "fit_meta_"):
+            raise NotFittedError(
+                f"{type(self).__name__} builds its module from the shapes of the data it is "
+                "fitted on, so it cannot be initialized before fit; load a saved model with "
+                "skequi.load(path), or fit first and then call load_params(f_params=...)"
+            )
+        return super().initialize()
+
+    def load_params(self, *args, **kwargs):
+        """skorch's ``load_params``, on a fitted estimator (see :meth:`initialize`)."""
+        if not self.initialized_:
+            self.initialize()
+        return super().load_params(*args, **kwargs)
 
     def initialize_module(self):
         kwargs = self.get_params_for("module")
@@ -171,48 +209,17 @@ class EquivariantNetMixin:
                 f"{type(self).__name__} builds its own module; set its architecture with the "
                 f"estimator's parameters instead of {sorted('module__' + k for k in kwargs)}"
             )
-        self.module_ = self._build_module()
-        self.n_params_ = sum(p.numel() for p in self.module_.parameters() if p.requires_grad)
+        module = self._build_module().to(torch_dtype(self.precision))
+        self.module_ = module
+        self.n_params_ = sum(p.numel() for p in module.parameters() if p.requires_grad)
         return self
 
-    # -- fit / predict ------------------------------------------------------------
-    def fit(self, X, y=None, **fit_params):
-        """Validate X and y, build the module from them and train (skorch's loop).
-
-        Parameters
-        ----------
-        X : array-like
-            Inputs (see the estimator's docstring for accepted shapes).
-        y : array-like
-            Targets.
-        **fit_params
-            Passed to skorch's training loop.
-
-        Returns
-        -------
-        self
-        """
-        X, y = self._prepare_Xy(X, y, reset=True)
-        return self._train(X, y, initialize=True, **fit_params)
-
-    def partial_fit(self, X, y=None, classes=None, **fit_params):
-        """Continue training on (X, y) without re-initialising (``fit`` if not fitted yet).
-
-        Returns
-        -------
-        self
-        """
-        if not hasattr(self, "fit_meta_"):
-            return self.fit(X, y, **fit_params)
-        X, y = self._prepare_Xy(X, y, reset=False)
-        return self._train(X, y, initialize=False, **fit_params)
-
-    def _train(self, X, y, *, initialize: bool, **fit_params):
-        with self._seeded():
-            if initialize and (not self.warm_start or not self.initialized_):
-                self.initialize()
-            NeuralNet.partial_fit(self, X, y, **fit_params)
-        return self
+    def _begin_prepare(self, *, reset: bool) -> None:
+        """Validate hyperparameters when fitting; require a fitted estimator otherwise."""
+        if reset:
+            self._validate_hyperparameters()
+        else:
+            self._check_fitted()
 
     def _check_y_given(self, y) -> None:
         if y is None:
@@ -224,14 +231,29 @@ class EquivariantNetMixin:
         check_is_fitted(self, "fit_meta_")
 
     def _forward_numpy(self, X) -> np.ndarray:
-        """Raw module outputs for prepared inputs, as float64 numpy."""
+        """Raw module outputs for prepared inputs, as float64 numpy.
+
+        X becomes one tensor on the module's device (when it fits there), then
+        runs in batches of 1024 rows in eval mode, under the fit's precision
+        and thread policy.
+        """
         self._check_fitted()
+        parameter = next(self.module_.parameters(), None)
+        device = parameter.device if parameter is not None else torch.device(self.device)
+        dtype = parameter.dtype if parameter is not None else torch_dtype(self.precision)
+        X = np.ascontiguousarray(X)
+        resident = self._resident(X.nbytes, device)
+        source = torch.as_tensor(X).to(device if resident else "cpu")
         outputs = []
         self.module_.eval()
-        with torch.no_grad():
-            for start in range(0, len(X), 512):
-                batch = torch.as_tensor(X[start:start + 512], device=self.device)
-                outputs.append(self.module_(batch).double().cpu().numpy())
+        with self._runtime(X[:1]), torch.inference_mode():
+            for start in range(0, len(source), _INFERENCE_BATCH):
+                batch = source[start:start + _INFERENCE_BATCH].to(device, dtype)
+                with autocast(self.precision, device):
+                    out = self.module_(batch)
+                outputs.append(out.double().cpu().numpy())
+        if not outputs:
+            return np.empty((0,))
         return np.concatenate(outputs)
 
     def equivariance_error(self, X) -> float:
@@ -240,8 +262,8 @@ class EquivariantNetMixin:
         For each group element ``g`` (all of them, or a fixed sample of 24 for
         larger groups and for Lie groups) this computes ``|f(g x) - g f(x)| / |f(x)|`` over the
         batch, where ``g f(x)`` is ``f(x)`` for invariant outputs (logits,
-        vector targets) and the transformed field for field outputs, then
-        averages over ``g``. Exact models give 0 up to float rounding.
+        invariant targets) and the transformed output for equivariant ones,
+        then averages over ``g``. Exact models give 0 up to float rounding.
 
         Parameters
         ----------
@@ -287,114 +309,44 @@ class EquivariantNetMixin:
         ValueError
             If a parameter cannot be written as JSON (callbacks, custom
             optimizers or criteria); pickle the estimator instead.
+
+        Examples
+        --------
+        >>> import tempfile, pathlib, numpy as np
+        >>> import skequi
+        >>> from skequi import GMCNNClassifier
+        >>> from skequi.datasets import load_digit_images
+        >>> X, y = load_digit_images()
+        >>> clf = GMCNNClassifier("C4", channels=(2,), max_epochs=1, random_state=0)
+        >>> clf = clf.fit(X[:100], y[:100])
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "digits.skequi"
+        >>> clf.save(path)
+        >>> np.array_equal(skequi.load(path, device="cpu").predict(X[:5]), clf.predict(X[:5]))
+        True
         """
         self._check_fitted()
-        params = self._json_params()
-        config = {
-            "estimator": type(self).__name__,
-            "skequi_version": __version__,
-            "params": params,
-            "fit_meta": self.fit_meta_,
-        }
-        state = {k: v.detach().cpu() for k, v in self.module_.state_dict().items()}
-        torch.save({"config": json.dumps(config), "state_dict": state}, path)
-
-    def _json_params(self) -> dict:
-        """Every parameter JSON can hold, defaults included, so that a skequi with other
-        defaults rebuilds the same estimator; a default JSON cannot hold (a class) is left
-        to the class."""
-        defaults = type(self)().get_params(deep=False)
-        params = {}
-        for key, value in self.get_params(deep=False).items():
-            if key == "device":
-                continue
-            try:
-                json.dumps(value)
-            except TypeError:
-                if _is_default(value, defaults.get(key, object())):
-                    continue
-                raise ValueError(
-                    f"cannot save parameter {key}={value!r} as JSON; use pickle or joblib "
-                    "for estimators with callbacks or custom classes"
-                ) from None
-            params[key] = value
-        return params
-
-    def _restore(self, fit_meta: dict, state_dict: dict, saved_by: str | None = None):
-        self.fit_meta_ = fit_meta
-        self._restore_fit_meta(fit_meta)
-        self.initialize()
-        try:
-            self.module_.load_state_dict(state_dict)
-        except RuntimeError as error:  # a file from a skequi whose layers stored other shapes
-            written_by = f"skequi {saved_by}" if saved_by else "an earlier skequi"
-            raise ValueError(
-                f"the saved weights do not fit the {type(self).__name__} that skequi "
-                f"{__version__} builds from the saved parameters (file written by "
-                f"{written_by}); refit and save again. "
-                f"Details: {str(error).splitlines()[0]}"
-            ) from None
-        self.module_.to(self.device)
-        return self
+        save_estimator(self, path)
 
     def _restore_fit_meta(self, fit_meta: dict) -> None:
         """Recreate fitted attributes from fit_meta; subclasses extend it."""
         self._validate_hyperparameters()
 
 
-class LabelledClassifierMixin:
-    """Labels of any type for the skequi classifiers: ``classes_``, encoding, predictions.
-
-    Mix in before :class:`EquivariantNetMixin`; fit encodes y with a
-    ``LabelEncoder`` (string or non-contiguous labels work) and records the
-    classes in ``fit_meta_["classes"]``.
-    """
-
-    _stratify_split = True
-
-    def _encode_labels(self, y, n_samples: int, *, reset: bool) -> np.ndarray:
-        y = np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else _to_numpy(y))
-        check_consistent_length(np.empty(n_samples), y)
-        if reset:
-            check_classification_targets(y)
-            self.label_encoder_ = LabelEncoder().fit(y)
-            self.fit_meta_["classes"] = self.label_encoder_.classes_.tolist()
-        return self.label_encoder_.transform(y).astype(np.int64)
-
-    @property
-    def classes_(self):
-        if not hasattr(self, "label_encoder_"):
-            raise AttributeError(f"{type(self).__name__} has no attribute 'classes_' before fit")
-        return self.label_encoder_.classes_
-
-    def _restore_fit_meta(self, fit_meta: dict) -> None:
-        self.label_encoder_ = LabelEncoder().fit(np.asarray(fit_meta["classes"]))
-        super()._restore_fit_meta(fit_meta)
-
-    def predict_proba(self, X):
-        """Class probabilities, shape (n, n_classes), columns in ``classes_`` order."""
-        if is_dataset(X):  # skorch's validation scoring passes prepared subsets
-            return NeuralNetClassifier.predict_proba(self, X)
-        logits = self._forward_numpy(self._prepare_X(X, reset=False))
-        logits -= logits.max(axis=1, keepdims=True)
-        proba = np.exp(logits)
-        return proba / proba.sum(axis=1, keepdims=True)
-
-    def predict(self, X):
-        """Predicted labels, in the type of the ``y`` passed to fit."""
-        if is_dataset(X):  # skorch's scoring: encoded labels, as in its validation y
-            return NeuralNetClassifier.predict(self, X)
-        proba = self.predict_proba(X)  # raises NotFittedError before classes_ is touched
-        return self.classes_[proba.argmax(axis=1)]
-
-
-def _is_default(value, default) -> bool:
-    if value is default:
+def _same(a, b) -> bool:
+    if a is b:
         return True
     try:
-        return bool(value == default)
+        return bool(a == b) and type(a) is type(b)
     except (TypeError, ValueError):
         return False
+
+
+def _check_optimizer(optimizer, name: str) -> None:
+    if isinstance(optimizer, str) or not callable(optimizer):
+        raise ValueError(
+            f"The 'optimizer' parameter of {name} must be a torch optimizer class such as "
+            f"torch.optim.AdamW. Got {optimizer!r} instead."
+        )
 
 
 def _silent(*args, **kwargs):

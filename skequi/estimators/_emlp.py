@@ -14,9 +14,10 @@ from skorch.utils import is_dataset
 
 from ..groups import as_matrix_group
 from ..models import EMLP, MLP
-from ..reps import Rep, parse_rep
-from ._base import EquivariantNetMixin, LabelledClassifierMixin, _to_numpy
-from ._images import validate_target
+from ..reps import Rep, parse_rep, uniform_rep
+from ._base import EquivariantNetMixin
+from ._images import readable_array, validate_target
+from ._labels import LabelledClassifierMixin
 
 __all__ = ["EMLPClassifier", "EMLPRegressor"]
 
@@ -65,7 +66,8 @@ class _EMLPMixin(EquivariantNetMixin):
                  lr=3e-3, max_epochs=100, batch_size=500, weight_decay=0.0,
                  optimizer=torch.optim.Adam, criterion=None,
                  early_stopping=False, train_split=None, callbacks=None, device="auto",
-                 random_state=None, verbose=0, module=None, **kwargs):
+                 random_state=None, precision="float32", n_threads="auto", data_on_device="auto",
+                 verbose=0, module=None, **kwargs):
         super().__init__(module=module, criterion=criterion, optimizer=optimizer, lr=lr,
                          max_epochs=max_epochs, batch_size=batch_size, train_split=train_split,
                          callbacks=callbacks, device=device, verbose=verbose, **kwargs)
@@ -81,6 +83,9 @@ class _EMLPMixin(EquivariantNetMixin):
         self.weight_decay = weight_decay
         self.early_stopping = early_stopping
         self.random_state = random_state
+        self.precision = precision
+        self.n_threads = n_threads
+        self.data_on_device = data_on_device
 
     def _check_group(self) -> None:
         self.group_ = as_matrix_group(self.group)
@@ -98,14 +103,15 @@ class _EMLPMixin(EquivariantNetMixin):
 
     def _prepare_X(self, X, *, reset: bool) -> np.ndarray:
         self._begin_prepare(reset=reset)
-        X = validate_data(self, _to_numpy(X), reset=reset, dtype=[np.float64, np.float32])
+        X = readable_array(X, "X", type(self).__name__)
+        X = validate_data(self, X, reset=reset, dtype=[np.float64, np.float32])
         if reset and self.rep_in is None:
             self.rep_in_ = _scalars(X.shape[1])
         stats = self._columns_and_stats(X, self.rep_in_, "rep_in", "X", fit=reset)
         if reset:
             self.x_stats_ = {"x_shift": stats[0], "x_scale": stats[1]}
         stats = self.fit_meta_ if not reset else self.x_stats_
-        return ((X - np.asarray(stats["x_shift"])) / np.asarray(stats["x_scale"])).astype(np.float32)
+        return (X - np.asarray(stats["x_shift"])) / np.asarray(stats["x_scale"])
 
     def _columns_and_stats(self, values, rep, rep_name: str, data_name: str, *, fit: bool):
         """Check ``values`` has ``rep``'s coordinates; when fitting, its equivariant
@@ -122,6 +128,27 @@ class _EMLPMixin(EquivariantNetMixin):
             return [0.0] * expected, [1.0] * expected
         return _standardizer(values, rep, self.group_.dim)
 
+    def _hidden_size(self) -> int:
+        return self.hidden if self.architecture == "mlp" else uniform_rep(
+            self.hidden, self.group_).size(self.group_.dim)
+
+    def _relaxation_bound(self) -> tuple[int, str]:
+        dim = self.group_.dim
+        sizes = [self.rep_in_.size(dim), self._hidden_size(), self.rep_out_.size(dim)]
+        return max(min(a, b) for a, b in zip(sizes, sizes[1:])), (
+            "the largest rank a layer between rep_in, the hidden layers and rep_out can use")
+
+    def _estimated_size(self) -> tuple[float, str]:
+        dim = self.group_.dim
+        if self.hidden > 10**5:  # do not even lay out a representation this wide
+            return float(self.hidden) ** 2 * self.n_layers, f"hidden={self.hidden}"
+        width = 1.25 * self._hidden_size()
+        size_in, size_out = self.rep_in_.size(dim), self.rep_out_.size(dim)
+        dense = width * (size_in + size_out) + self.n_layers * width * width
+        relaxed = self.relaxation_rank * (self.n_layers + 1) * (2 * width + size_in + size_out)
+        return dense + relaxed, (f"hidden={self.hidden}, n_layers={self.n_layers}, "
+                                 f"relaxation_rank={self.relaxation_rank}")
+
     def _build_module(self):
         size_in = self.rep_in_.size(self.group_.dim)
         if self.architecture == "mlp":
@@ -130,8 +157,9 @@ class _EMLPMixin(EquivariantNetMixin):
         return EMLP(self.rep_in_, self.rep_out_, self.group_, hidden=self.hidden,
                     n_layers=self.n_layers, relaxation_rank=self.relaxation_rank)
 
-    def get_loss(self, y_pred, y_true, X=None, training=False):
-        loss = super().get_loss(y_pred, y_true, X=X, training=training)
+    def get_loss(self, y_pred, y_true, X=None, training=False, sample_weight=None):
+        loss = super().get_loss(y_pred, y_true, X=X, training=training,
+                                sample_weight=sample_weight)
         if training and self.relaxation_rank and hasattr(self.module_, "relaxation_penalty"):
             loss = loss + self.relaxation_penalty * self.module_.relaxation_penalty()
         return loss
@@ -144,11 +172,14 @@ class _EMLPMixin(EquivariantNetMixin):
 
     def _group_pool(self) -> tuple[torch.Tensor, torch.Tensor]:
         """Input and output matrices of 1024 sampled elements, for augmentation."""
-        mats = self.group_.samples(1024, random_state=self.random_state)
+        # drawn while the module is built, from the fit's seeded generator
+        seed = int(torch.randint(0, 2**31 - 1, (1,)).item())
+        mats = self.group_.samples(1024, random_state=seed)
         rho_in = np.stack([self.rep_in_.rho(m) for m in mats])
         rho_out = np.stack([self._output_rho(m) for m in mats])
-        return (torch.tensor(rho_in, dtype=torch.float32, device=self.device),
-                torch.tensor(rho_out, dtype=torch.float32, device=self.device))
+        dtype = torch.float64 if self.precision == "float64" else torch.float32
+        return (torch.tensor(rho_in, dtype=dtype, device=self.device),
+                torch.tensor(rho_out, dtype=dtype, device=self.device))
 
     def _output_rho(self, g: np.ndarray) -> np.ndarray:
         return self.rep_out_.rho(g)
@@ -158,16 +189,16 @@ class _EMLPMixin(EquivariantNetMixin):
         self.augment_pool_ = self._group_pool() if self.augment else None
         return self
 
-    def train_step_single(self, batch, **fit_params):
-        if self.augment_pool_ is not None:
-            Xi, yi = batch
-            rho_in, rho_out = self.augment_pool_
-            pick = torch.randint(len(rho_in), (len(Xi),), device=rho_in.device)
-            Xi = torch.einsum("bij,bj->bi", rho_in[pick], Xi.to(rho_in.device))
-            if yi.is_floating_point():
-                yi = torch.einsum("bij,bj->bi", rho_out[pick], yi.to(rho_out.device))
-            batch = (Xi, yi)
-        return super().train_step_single(batch, **fit_params)
+    def _transform_training_batch(self, Xi, yi):
+        if getattr(self, "augment_pool_", None) is None:
+            return Xi, yi
+        rho_in, rho_out = self.augment_pool_
+        generator = getattr(self, "_augment_generator", None)
+        pick = torch.randint(len(rho_in), (len(Xi),), device=rho_in.device, generator=generator)
+        Xi = torch.einsum("bij,bj->bi", rho_in[pick], Xi.to(rho_in.device, rho_in.dtype))
+        if yi.is_floating_point():
+            yi = torch.einsum("bij,bj->bi", rho_out[pick], yi.to(rho_out.device, rho_out.dtype))
+        return Xi, yi
 
 
 _COMMON_DOC = """
@@ -204,7 +235,13 @@ _COMMON_DOC = """
         Default ``CrossEntropyLoss`` (classifier) or ``MSELoss`` (regressor).
     early_stopping : bool or int, default=False
     train_split, callbacks, device, random_state, verbose, **kwargs
-        As for skorch's nets; ``device="auto"`` uses CUDA when available.
+        As for skorch's nets; ``device="auto"`` uses CUDA when available;
+        ``random_state`` seeds every random draw of the fit with generators of
+        its own (see :class:`~skequi.GMCNNClassifier`).
+    precision : {"float32", "bf16", "float64"}, default="float32"
+    n_threads : "auto", int or None, default="auto"
+    data_on_device : "auto" or bool, default="auto"
+        As for :class:`~skequi.GMCNNClassifier`.
 """
 
 
@@ -321,9 +358,12 @@ class EMLPClassifier(LabelledClassifierMixin, _EMLPMixin, NeuralNetClassifier):
 
     def _prepare_Xy(self, X, y, *, reset: bool):
         self._check_y_given(y)
-        if reset:  # classes first: they set the output representation
+        if reset:  # X first, for its own errors; then the classes set the output rep
+            self._begin_prepare(reset=True)
+            checked = validate_data(self, readable_array(X, "X", type(self).__name__),
+                                    reset=True, dtype=[np.float64, np.float32])
             self.fit_meta_ = {}
-            self._encode_labels(y, len(np.asarray(y)), reset=True)
+            self._encode_labels(y, len(checked), reset=True)
         Xp = self._prepare_X(X, reset=reset)
         encoded = self._encode_labels(y, len(Xp), reset=False)
         if reset:

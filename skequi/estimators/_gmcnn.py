@@ -13,10 +13,12 @@ from skorch.utils import is_dataset
 
 from ..groups import LATTICE_GROUPS, FiniteGroup, get_group
 from ..models import GMCNN, GMCNNFieldRegressor, PaperGMCNN, is_lattice_group
-from ..nn._cayley_conv import _factors
-from ..transforms import apply_group
-from ._base import EquivariantNetMixin, LabelledClassifierMixin
-from ._images import as_images, validate_images, validate_target
+from ..nn._cayley_conv import _factors, cayley_ball
+from ..transforms import apply_group, group_matrices
+from ._base import EquivariantNetMixin
+from ._checks import check_channels, is_shape
+from ._images import as_images, square_image_hint, validate_images, validate_target
+from ._labels import LabelledClassifierMixin
 
 __all__ = ["GMCNNClassifier", "GMCNNRegressor"]
 
@@ -57,6 +59,9 @@ class _GMCNNMixin(EquivariantNetMixin):
         callbacks=None,
         device="auto",
         random_state=None,
+        precision="float32",
+        n_threads="auto",
+        data_on_device="auto",
         verbose=0,
         module=None,
         **kwargs,
@@ -77,6 +82,9 @@ class _GMCNNMixin(EquivariantNetMixin):
         self.weight_decay = weight_decay
         self.early_stopping = early_stopping
         self.random_state = random_state
+        self.precision = precision
+        self.n_threads = n_threads
+        self.data_on_device = data_on_device
 
     def _check_group(self) -> None:
         group = get_group(self.group)  # ValueError naming the spec for unknown groups
@@ -101,8 +109,12 @@ class _GMCNNMixin(EquivariantNetMixin):
                     f"{', '.join(LATTICE_GROUPS)}"
                 )
             self.paper_mode_ = True
-        if len(self.channels) < 1 or any(int(c) < 1 for c in self.channels):
-            raise ValueError(f"channels must be a non-empty list of positive ints, got {self.channels!r}")
+        check_channels(self.channels, type(self).__name__)
+        if self.image_shape is not None and not is_shape(self.image_shape):
+            raise ValueError(
+                f"The 'image_shape' parameter of {type(self).__name__} must be (height, width) "
+                f"with positive ints. Got {self.image_shape!r} instead."
+            )
 
     @property
     def _channels_per_field(self) -> int:
@@ -114,6 +126,8 @@ class _GMCNNMixin(EquivariantNetMixin):
         X = validate_images(self, X, reset=reset)
         images = as_images(X, self.image_shape, self._channels_per_field, type(self).__name__)
         height, width = images.shape[-2:]
+        if min(height, width) < 1:
+            raise ValueError(f"{type(self).__name__}: X has images of size {height}x{width}")
         group = get_group(self.group)
         if self.paper_mode_:
             sizes = [n * (2 if kind == "D" else 1) for kind, n in _factors(group)]
@@ -126,8 +140,9 @@ class _GMCNNMixin(EquivariantNetMixin):
             abs(m[0, 1]) for m in group.matrices
         ) and height != width:
             raise ValueError(
-                f"group {group.name!r} rotates by 90 degrees and needs square images, got "
-                f"{height}x{width}; use C1, C2, D1 or D2 for rectangular images"
+                f"group {group.name!r} rotates by 90 degrees and needs square images: "
+                f"{square_image_hint(X.shape, self.image_shape, height, width)}; use C1, C2, "
+                "D1 or D2 for rectangular images"
             )
         if not reset and hasattr(self, "fit_meta_"):
             expected = tuple(self.fit_meta_["input_shape"])
@@ -137,6 +152,31 @@ class _GMCNNMixin(EquivariantNetMixin):
                     f"{images.shape[1:]}"
                 )
         return images
+
+    def _relaxation_bound(self) -> tuple[int, str]:
+        _, height, width = self.fit_meta_["input_shape"]
+        positions = self.group_.order if self.paper_mode_ else self.group_.order * height * width
+        return positions, "the number of output positions of a layer, group x grid"
+
+    def _estimated_size(self) -> tuple[float, str]:
+        in_channels, height, width = self.fit_meta_["input_shape"]
+        order, rank = self.group_.order, self.relaxation_rank
+        if self.paper_mode_:
+            kernel, stack = len(cayley_ball(self.group_, self.kernel_radius)), 1
+            positions = order
+        else:
+            kernel, stack = (2 * self.kernel_radius + 1) ** 2, order
+            positions = order * height * width
+        total, fields_in = 0.0, in_channels
+        for width_i in list(self.channels) + [self._n_output_fields()]:
+            bank = float(width_i) * fields_in * stack * stack * kernel
+            total += bank + rank * (fields_in * stack * stack * kernel + width_i + positions)
+            fields_in = width_i
+        return total, (f"channels={tuple(int(c) for c in self.channels)}, kernel_radius="
+                       f"{self.kernel_radius}, relaxation_rank={rank} on {height}x{width} images")
+
+    def _n_output_fields(self) -> int:
+        return 1
 
     def _act_on_input(self, X: np.ndarray, g: int) -> np.ndarray:
         if self.paper_mode_:  # pixels are group elements; the layers commute with x(a g)
@@ -168,7 +208,8 @@ _COMMON_DOC = """
         image's size (``"C28xC28"``, ``"D14xD14"``) for the paper-faithful model.
     relaxation_rank : int, default=0
         Displacement rank of each layer's deviation from a group matrix; 0 is
-        exact equivariance. The deviation starts at zero.
+        exact equivariance. The deviation starts at zero. At most the number
+        of output positions of a layer (``|group| x H x W``).
     channels : sequence of int, default=(8, 8, 8)
         Regular fields per layer (each takes ``|group|`` tensor channels).
     kernel_radius : int, default=1
@@ -200,7 +241,21 @@ _COMMON_DOC = """
     device : str, default="auto"
         ``"auto"`` uses CUDA when available.
     random_state : int, RandomState or None, default=None
-        Seeds initialisation and batch order (reproducible on CPU).
+        Seeds initialisation, batch order and every random draw of the fit
+        with generators of its own: the same int gives the same model however
+        fits are scheduled (threads, processes, dask workers). A RandomState
+        gives a new draw per fit; None draws from torch's global generator.
+    precision : {"float32", "bf16", "float64"}, default="float32"
+        ``"bf16"``: bfloat16 autocast with float32 weights; ``"float64"``:
+        double precision (equivariance to about 1e-12).
+    n_threads : "auto", int or None, default="auto"
+        torch intra-op threads inside ``fit`` and ``predict`` (restored
+        afterwards). ``"auto"``: one thread for small models and for fits in
+        worker threads, else torch's count; None leaves torch's setting alone.
+    data_on_device : "auto" or bool, default="auto"
+        Keep the training tensors on the device and draw batches by index
+        (``"auto"``: when they take under a quarter of its free memory);
+        False uses skorch's ``DataLoader`` (same batches, same model).
     verbose : int, default=0
     **kwargs
         Other skorch ``NeuralNet`` parameters (``iterator_train__...``,
@@ -221,7 +276,9 @@ class GMCNNClassifier(LabelledClassifierMixin, _GMCNNMixin, NeuralNetClassifier)
     classes_ : ndarray
         Class labels seen in fit.
     n_params_ : int
-        Trainable parameters.
+        Free (trainable) parameters.
+    n_features_in_ : int
+        Values per sample (C*H*W).
     module_ : torch.nn.Module
     history_ : skorch History
         Per-epoch losses; ``pandas.DataFrame(est.history_)`` gives a table.
@@ -234,6 +291,8 @@ class GMCNNClassifier(LabelledClassifierMixin, _GMCNNMixin, NeuralNetClassifier)
     >>> clf = GMCNNClassifier("C4", channels=(4, 4), max_epochs=2, random_state=0)
     >>> clf.fit(X[:200] / 16, y[:200]).predict(X[:3]).shape
     (3,)
+    >>> clf
+    GMCNNClassifier(channels=(4, 4), max_epochs=2, random_state=0)
     """
     )
 
@@ -242,6 +301,9 @@ class GMCNNClassifier(LabelledClassifierMixin, _GMCNNMixin, NeuralNetClassifier)
     def _build_module(self):
         return self._backbone(len(self.classes_))
 
+    def _n_output_fields(self) -> int:
+        return len(self.fit_meta_.get("classes", [0, 1]))
+
     def _prepare_Xy(self, X, y, *, reset: bool):
         self._check_y_given(y)
         images = self._prepare_X(X, reset=reset)
@@ -249,22 +311,33 @@ class GMCNNClassifier(LabelledClassifierMixin, _GMCNNMixin, NeuralNetClassifier)
             self.fit_meta_ = {"input_shape": list(images.shape[1:])}
         return images, self._encode_labels(y, len(images), reset=reset)
 
+
 class GMCNNRegressor(_GMCNNMixin, NeuralNetRegressor):
     __doc__ = (
-        """Group-matrix CNN regressor: equivariant fields or invariant vectors.
+        """Group-matrix CNN regressor: equivariant fields, invariant or turning vectors.
 
-    With ``y`` of shape ``(n, C_out, H, W)`` the model maps fields to fields
-    equivariantly (rotating the input rotates the prediction; with
-    ``field="vector"`` both are vector fields). With ``y`` of shape ``(n,)``
-    or ``(n, k)`` the prediction is invariant.
+    Which outputs transform, and how:
+
+    * ``y`` of shape ``(n, C_out, H, W)``: fields, mapped equivariantly
+      (rotating the input rotates the prediction; with ``field="vector"``
+      both are vector fields whose (u, v) components turn too);
+    * ``y`` of shape ``(n,)`` or ``(n, k)`` with ``target_type="invariant"``
+      (the default): invariant numbers, unchanged by the group;
+    * ``y`` of shape ``(n, 2k)`` with ``target_type="vector"``: k planar
+      vectors in (u, v) pairs that turn with the group, such as the mean flow
+      of a velocity field.
 
     Parameters
     ----------"""
         + _COMMON_DOC
-        + """
+        + """    target_type : {"invariant", "vector"}, default="invariant"
+        How ``(n,)`` / ``(n, k)`` targets transform (see above); field
+        targets ignore it.
+
     Attributes
     ----------
     n_params_ : int
+    n_features_in_ : int
     module_ : torch.nn.Module
     history_ : skorch History
 
@@ -279,20 +352,38 @@ class GMCNNRegressor(_GMCNNMixin, NeuralNetRegressor):
     """
     )
 
+    _parameter_constraints = {**_GMCNNMixin._parameter_constraints,
+                              "target_type": [StrOptions({"invariant", "vector"})]}
+
     _default_criterion = torch.nn.MSELoss
+
+    def __init__(self, group="C4", relaxation_rank=0, *, target_type="invariant", **kwargs):
+        super().__init__(group, relaxation_rank, **kwargs)
+        self.target_type = target_type
 
     def _predicts_fields(self) -> bool:
         return len(self.fit_meta_["target_shape"]) == 3
 
+    def _predicts_vectors(self) -> bool:
+        return not self._predicts_fields() and self.target_type == "vector"
+
+    def _n_output_fields(self) -> int:
+        target = self.fit_meta_.get("target_shape", [])
+        return int(np.prod(target)) if target else 1
+
     def _build_module(self):
         target = self.fit_meta_["target_shape"]
         if not self._predicts_fields():
-            return self._backbone(int(np.prod(target)) if target else 1)
-        if self.paper_mode_:
-            raise ValueError(
-                "field targets (n, C, H, W) need a point group (C1, C2, C4, D1, D2, D4); "
-                f"group {self.group!r} predicts invariant vectors only"
-            )
+            size = int(np.prod(target)) if target else 1
+            if self._predicts_vectors():
+                in_channels, height, width = self.fit_meta_["input_shape"]
+                return GMCNN(
+                    self.group, in_channels // self._channels_per_field, size // 2,
+                    channels=tuple(self.channels), kernel_radius=self.kernel_radius,
+                    in_field=self.field, relaxation_rank=self.relaxation_rank,
+                    image_size=(height, width), pooling=self.pooling, output="vector",
+                )
+            return self._backbone(size)
         in_channels, height, width = self.fit_meta_["input_shape"]
         per = self._channels_per_field
         return GMCNNFieldRegressor(
@@ -307,6 +398,11 @@ class GMCNNRegressor(_GMCNNMixin, NeuralNetRegressor):
         images = self._prepare_X(X, reset=reset)
         y = validate_target(y, len(images), name=type(self).__name__)
         if y.ndim == 4:
+            if self.paper_mode_:
+                raise ValueError(
+                    "field targets (n, C, H, W) need a point group (C1, C2, C4, D1, D2, D4); "
+                    f"group {self.group_.name!r} predicts invariant vectors only"
+                )
             if y.shape[2:] != images.shape[2:]:
                 raise ValueError(
                     f"field targets must be on the input grid {images.shape[2:]}, got {y.shape[2:]}"
@@ -317,6 +413,17 @@ class GMCNNRegressor(_GMCNNMixin, NeuralNetRegressor):
                 )
         elif y.ndim not in (1, 2):
             raise ValueError(f"y must be (n,), (n, k) or fields (n, C, H, W); got shape {y.shape}")
+        elif self.target_type == "vector":
+            if self.paper_mode_:
+                raise ValueError(
+                    f"target_type='vector' needs a point group (C1, C2, C4, D1, D2, D4); "
+                    f"group {self.group_.name!r} has no rotation to turn vectors with"
+                )
+            if y.ndim != 2 or y.shape[1] % 2:
+                raise ValueError(
+                    "target_type='vector' needs y of shape (n, 2k): vectors as (u, v) pairs; "
+                    f"got shape {y.shape}"
+                )
         if reset:
             self.fit_meta_ = {"input_shape": list(images.shape[1:]),
                               "target_shape": list(y.shape[1:])}
@@ -331,28 +438,50 @@ class GMCNNRegressor(_GMCNNMixin, NeuralNetRegressor):
     predict_proba = available_if(lambda est: False)(NeuralNetRegressor.predict_proba)
 
     def predict(self, X):
-        """Predictions in the shape of the ``y`` passed to fit."""
+        """Predictions in the shape of the ``y`` passed to fit.
+
+        Parameters
+        ----------
+        X : array-like
+
+        Returns
+        -------
+        ndarray of shape (n_samples,) + target shape
+        """
         if is_dataset(X):  # skorch's validation scoring passes prepared subsets
             return NeuralNetRegressor.predict(self, X)
         out = self._forward_numpy(self._prepare_X(X, reset=False))
         return out.reshape((len(out),) + tuple(self.fit_meta_["target_shape"]))
 
     def score(self, X, y, sample_weight=None):
-        """R^2 over all output values (fields are flattened per sample)."""
+        """R^2 over all output values (fields are flattened per sample).
+
+        Parameters
+        ----------
+        X : array-like
+        y : array-like
+        sample_weight : array-like of shape (n_samples,), optional
+
+        Returns
+        -------
+        float
+        """
         from sklearn.metrics import r2_score
 
-        y = validate_target(y, len(y), name=type(self).__name__)
         pred = self.predict(X)
+        y = validate_target(y, len(pred), name=type(self).__name__)
         return r2_score(y.reshape(len(y), -1), pred.reshape(len(pred), -1),
                         sample_weight=sample_weight)
 
     def _act_on_output(self, Y: np.ndarray, g: int) -> np.ndarray:
         if self._predicts_fields():
             return apply_group(Y, g, self.group_, self.field)
+        if self._predicts_vectors():
+            matrix = group_matrices(self.group_)[g]
+            return (Y.reshape(len(Y), -1, 2) @ matrix.T).reshape(Y.shape)
         return Y
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True  # vectors (n, k) and fields (n, C, H, W)
         return tags
-

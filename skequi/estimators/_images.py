@@ -10,25 +10,50 @@ from sklearn.utils.validation import check_consistent_length, validate_data
 
 from ._base import _to_numpy
 
-__all__ = ["as_images", "validate_images", "validate_target"]
+__all__ = ["as_images", "readable_array", "validate_images", "validate_target"]
+
+
+def readable_array(X, name: str, owner: str):
+    """``X`` as a numpy array, or a ValueError that names it (ragged lists, strings ...)."""
+    X = _to_numpy(X)
+    if hasattr(X, "to_numpy") or hasattr(X, "tocsr") or isinstance(X, np.ndarray):
+        return X  # DataFrames and sparse matrices: sklearn's validation names them
+    try:
+        return np.asarray(X, dtype=float)
+    except (ValueError, TypeError) as error:
+        kind = type(X).__name__
+        raise ValueError(
+            f"{owner}: {name} must be a numeric array (n_samples, ...); could not read the "
+            f"{kind} passed as {name}: {str(error).splitlines()[0]}"
+        ) from None
+
+
+def _validated(estimator, X, name: str, **kwargs):
+    try:
+        return validate_data(estimator, X, **kwargs)
+    except ValueError as error:
+        message = str(error)
+        if name in message or "sample" in message or "feature" in message:
+            raise
+        raise ValueError(f"{type(estimator).__name__}: {name}: {message}") from None
 
 
 def validate_images(estimator, X, *, reset: bool) -> np.ndarray:
-    """sklearn validation of X (any ndim >= 2, finite, float) -> float32 numpy.
+    """sklearn validation of X (any ndim >= 2, finite, float) -> float32 or float64 numpy.
 
     ``n_features_in_`` is the number of values per sample (C*H*W).
     """
-    X = _to_numpy(X)
+    X = readable_array(X, "X", type(estimator).__name__)
+    dtype = [np.float64, np.float32]
     if hasattr(X, "ndim") and X.ndim > 2:
         # n_features_in_ counts values per sample, so flat and image-shaped X agree
         shape = X.shape
-        flat = validate_data(
-            estimator, np.reshape(X, (shape[0], int(np.prod(shape[1:])))), reset=reset,
-            dtype=[np.float64, np.float32],
-        )
-        return flat.reshape(shape).astype(np.float32, copy=False)
-    X = validate_data(estimator, X, reset=reset, dtype=[np.float64, np.float32])
-    return X.astype(np.float32, copy=False)
+        if np.iscomplexobj(X):
+            raise ValueError(f"{type(estimator).__name__}: complex data not supported in X")
+        flat = _validated(estimator, np.reshape(X, (shape[0], int(np.prod(shape[1:])))), "X",
+                          reset=reset, dtype=dtype)
+        return flat.reshape(shape)
+    return _validated(estimator, X, "X", reset=reset, dtype=dtype)
 
 
 def as_images(X: np.ndarray, image_shape, channels_per_field: int, name: str) -> np.ndarray:
@@ -69,12 +94,26 @@ def as_images(X: np.ndarray, image_shape, channels_per_field: int, name: str) ->
     return np.ascontiguousarray(images)
 
 
-def validate_target(y, n_samples: int, *, name: str) -> np.ndarray:
-    """Regression target: finite floats of any shape ``(n, ...)`` -> float32."""
-    y = _to_numpy(y)
-    y = check_array(
-        y, ensure_2d=False, allow_nd=True, dtype=[np.float64, np.float32], input_name="y"
-    )
-    check_consistent_length(np.empty(n_samples), y)
-    return y.astype(np.float32, copy=False)
+def square_image_hint(X_shape: tuple, image_shape, height: int, width: int) -> str:
+    """Why the images are not square, in the user's terms."""
+    if len(X_shape) == 4 and X_shape[1] == X_shape[2] and X_shape[3] <= 4:
+        return (f"X has shape {X_shape}, which looks channels-last; skequi expects "
+                f"(n, C, H, W): pass X.transpose(0, 3, 1, 2)")
+    if len(X_shape) == 2 and image_shape is None:
+        return (f"flat X has {X_shape[1]} features per sample, which is not a square image; "
+                "pass image_shape=(H, W)")
+    return f"got {height}x{width} images"
 
+
+def validate_target(y, n_samples: int, *, name: str) -> np.ndarray:
+    """Regression target: finite floats of any shape ``(n, ...)`` -> float32 or float64."""
+    y = readable_array(y, "y", name)
+    try:
+        y = check_array(y, ensure_2d=False, allow_nd=True, dtype=[np.float64, np.float32],
+                        input_name="y")
+    except ValueError as error:
+        if "y" in str(error).split()[:8] or "Input y" in str(error):
+            raise
+        raise ValueError(f"{name}: y: {error}") from None
+    check_consistent_length(np.empty(n_samples), y)
+    return y

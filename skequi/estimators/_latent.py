@@ -19,6 +19,7 @@ from numbers import Integral, Real
 import numpy as np
 import torch
 import torch.nn.functional as F
+from sklearn.utils._available_if import available_if
 from sklearn.utils._param_validation import Interval, StrOptions
 from skorch import NeuralNet, NeuralNetClassifier, NeuralNetRegressor
 from skorch.utils import is_dataset
@@ -26,9 +27,11 @@ from skorch.utils import is_dataset
 from ..groups import get_group
 from ..models import ConvEncoder, LatentModel, MLPHead
 from ..nn import LatentRegularAction
-from ..transforms import apply_group, group_matrices
-from ._base import EquivariantNetMixin, LabelledClassifierMixin
-from ._images import validate_images, validate_target
+from ..transforms import apply_group, apply_group_per_sample, group_matrices
+from ._base import EquivariantNetMixin
+from ._checks import check_channels, is_shape
+from ._images import as_images, square_image_hint, validate_images, validate_target
+from ._labels import LabelledClassifierMixin
 
 __all__ = ["LatentEquivariantClassifier", "LatentEquivariantRegressor"]
 
@@ -46,16 +49,17 @@ class _LatentMixin(EquivariantNetMixin):
         "input_action": [None, callable],
         "latent_structure": [StrOptions({"flat", "grid", "regular"})],
         "channels": ["array-like"],
+        "image_shape": [None, tuple, list],
     }
 
     def __init__(self, group="C4", equivariance_strength=1.0, relaxation_rank=0, *,
                  latent_dim=None, algebra_strength=1.0, encoder=None, head=None,
                  latent_structure="flat", channels=(16, 32), field="scalar", input_action=None,
-                 lr=1e-3, max_epochs=20,
+                 image_shape=None, lr=1e-3, max_epochs=20,
                  batch_size=64, weight_decay=1e-4, optimizer=torch.optim.AdamW,
                  criterion=None, early_stopping=False, train_split=None,
-                 callbacks=None, device="auto", random_state=None, verbose=0, module=None,
-                 **kwargs):
+                 callbacks=None, device="auto", random_state=None, precision="float32",
+                 n_threads="auto", data_on_device="auto", verbose=0, module=None, **kwargs):
         super().__init__(module=module, criterion=criterion, optimizer=optimizer, lr=lr,
                          max_epochs=max_epochs, batch_size=batch_size, train_split=train_split,
                          callbacks=callbacks, device=device, verbose=verbose, **kwargs)
@@ -70,19 +74,46 @@ class _LatentMixin(EquivariantNetMixin):
         self.channels = channels
         self.field = field
         self.input_action = input_action
+        self.image_shape = image_shape
         self.weight_decay = weight_decay
         self.early_stopping = early_stopping
         self.random_state = random_state
+        self.precision = precision
+        self.n_threads = n_threads
+        self.data_on_device = data_on_device
 
     def _check_group(self) -> None:
+        name = type(self).__name__
         self.group_ = get_group(self.group)
         if not hasattr(self.group_, "cayley_table"):
             raise ValueError(
                 f"the latent method needs a finite group (C4, D4, S3, O, C4xC4, ...); "
                 f"{self.group_.name!r} is a matrix group"
             )
-        if self.input_action is None:
-            group_matrices(self.group_)  # a clear error if it cannot act on grids
+        if self.input_action is None and self.group_.matrices is None:
+            if "x" in self.group_.name:
+                raise ValueError(
+                    f"group {self.group_.name!r} is a product and has no action on one image; "
+                    "input_action is how a product group acts on data, e.g. on side-by-side "
+                    "images input_action=functools.partial(skequi.datasets.double_digits_action, "
+                    f"group={self.group_.name!r})"
+                )
+            group_matrices(self.group_)  # a clear error naming the groups that act on grids
+        for role in ("encoder", "head"):
+            value = getattr(self, role)
+            if value is not None and not isinstance(value, type):
+                raise TypeError(
+                    f"The '{role}' parameter of {name} must be a torch.nn.Module class (it is "
+                    f"built with {role}__... arguments at fit time). Got an instance of "
+                    f"{type(value).__name__} instead; pass {type(value).__name__} itself"
+                )
+        if self.encoder is None:
+            check_channels(self.channels, name)
+        if self.image_shape is not None and not is_shape(self.image_shape):
+            raise ValueError(
+                f"The 'image_shape' parameter of {name} must be (height, width) with positive "
+                f"ints. Got {self.image_shape!r} instead."
+            )
         n = self.group_.order
         self.latent_dim_ = self.latent_dim or n * max(1, 64 // n)
         if self.latent_dim_ < n:
@@ -90,19 +121,57 @@ class _LatentMixin(EquivariantNetMixin):
 
     def _prepare_X(self, X, *, reset: bool) -> np.ndarray:
         self._begin_prepare(reset=reset)
+        name = type(self).__name__
         X = validate_images(self, X, reset=reset)
+        if X.ndim == 2:
+            X = as_images(X, self.image_shape, 1, name)
         if X.ndim == 3:
             X = X[:, None]
         if X.ndim not in (4, 5):
             raise ValueError(
-                f"{type(self).__name__} expects images (n, C, H, W), (n, H, W) or volumes "
-                f"(n, C, D, H, W); got shape {X.shape}"
+                f"{name} expects images (n, C, H, W), (n, H, W), flat (n, H*W) with image_shape= "
+                f"or volumes (n, C, D, H, W); got shape {X.shape}"
             )
+        if self.input_action is None and self.group_.matrices is not None:
+            dims = self.group_.matrices.shape[1]
+            spatial = X.shape[-dims:]
+            rotates = any(np.abs(m - np.diag(np.diag(m))).sum() for m in self.group_.matrices)
+            if X.ndim - 2 != dims:
+                raise ValueError(
+                    f"group {self.group_.name!r} acts on {'volumes' if dims == 3 else 'images'}; "
+                    f"X has shape {X.shape}"
+                )
+            if rotates and len(set(spatial)) != 1:
+                raise ValueError(
+                    f"group {self.group_.name!r} rotates the grid and needs equal sides: "
+                    f"{square_image_hint(X.shape, self.image_shape, *spatial[-2:])}"
+                )
         if not reset and list(X.shape[1:]) != self.fit_meta_["input_shape"]:
             raise ValueError(
                 f"fitted on inputs of shape {tuple(self.fit_meta_['input_shape'])}, got {X.shape[1:]}"
             )
         return np.ascontiguousarray(X)
+
+    def _relaxation_bound(self) -> tuple[int, str]:
+        return self.latent_dim_, "latent_dim, the size of the learned latent matrices"
+
+    def _estimated_size(self) -> tuple[float, str]:
+        shape = self.fit_meta_["input_shape"]
+        latent, rank = self.latent_dim_, self.relaxation_rank
+        total = rank * 2.0 * latent * len(self.group_.generators)
+        culprit = f"latent_dim={latent}, relaxation_rank={rank}"
+        if self.encoder is None:
+            kernel = 3 ** (len(shape) - 1)
+            width, spatial = shape[0], list(shape[1:])
+            for out in self.channels:
+                total += kernel * float(width) * out
+                spatial = [s // 2 for s in spatial] if min(spatial) >= 4 else spatial
+                width = out
+            total += float(width) * float(np.prod(spatial)) * latent
+            culprit = f"channels={tuple(int(c) for c in self.channels)}, " + culprit
+        if self.head is None:
+            total += latent * 64.0
+        return total, culprit
 
     def _act_on_input(self, X, g):
         if self.input_action is not None:
@@ -110,11 +179,14 @@ class _LatentMixin(EquivariantNetMixin):
         return apply_group(X, g, self.group_, self.field)
 
     def _act_batch(self, X: torch.Tensor, elements: torch.Tensor) -> torch.Tensor:
-        """Each sample of X acted on by its own element (one call per distinct element)."""
+        """Each sample of X acted on by its own element: one gather for the grid actions,
+        one call per distinct element for a user's ``input_action``."""
+        if self.input_action is None:
+            return apply_group_per_sample(X, elements, self.group_, self.field)
         out = torch.empty_like(X)
         for g in elements.unique().tolist():
             rows = (elements == g).nonzero(as_tuple=True)[0]
-            out[rows] = self._act_on_input(X[rows], g).to(X.dtype)
+            out[rows] = torch.as_tensor(self._act_on_input(X[rows], g), device=X.device).to(X.dtype)
         return out
 
     def _act_on_targets(self, y: torch.Tensor, elements: torch.Tensor) -> torch.Tensor:
@@ -142,23 +214,44 @@ class _LatentMixin(EquivariantNetMixin):
                                      structure=self.latent_structure)
         return LatentModel(encoder, head, action)
 
-    def get_loss(self, y_pred, y_true, X=None, training=False):
-        loss = super().get_loss(y_pred, y_true, X=X, training=training)
+    def get_loss(self, y_pred, y_true, X=None, training=False, sample_weight=None):
+        loss = super().get_loss(y_pred, y_true, X=X, training=training,
+                                sample_weight=sample_weight)
         if not training or X is None:
             return loss
         model = self.module_
-        X = X.to(y_pred.device) if isinstance(X, torch.Tensor) else torch.as_tensor(X, device=y_pred.device)
-        elements = torch.randint(self.group_.order, (len(X),), device=X.device)
+        X = torch.as_tensor(X, device=y_pred.device)
+        generator = getattr(self, "_augment_generator", None)
+        elements = torch.randint(self.group_.order, (len(X),), device=X.device,
+                                 generator=generator)
         moved = self._act_batch(X, elements)
-        z_moved = model.encode(moved)
+        z_moved = self._encode(moved)
         y_moved = self._act_on_targets(y_true, elements)
-        loss = loss + super().get_loss(model.head(z_moved), y_moved, X=moved, training=training)
+        loss = loss + super().get_loss(self._head(z_moved), y_moved, X=moved, training=training,
+                                       sample_weight=sample_weight)
         if self.equivariance_strength:
-            z = model.encode(X)
-            loss = loss + self.equivariance_strength * F.mse_loss(z_moved, model.action(z, elements))
+            z = self._encode(X)
+            gap = (z_moved - model.action(z, elements)).square().flatten(1).mean(1)
+            if sample_weight is not None:
+                gap = gap * sample_weight.to(gap.dtype)
+            loss = loss + self.equivariance_strength * gap.mean()
         if self.relaxation_rank:
             loss = loss + self.algebra_strength * model.action.algebra_loss()
         return loss
+
+    def _encode(self, X):
+        from ._precision import autocast
+
+        with autocast(self.precision, X.device):
+            z = self.module_.encode(X.to(next(self.module_.parameters()).dtype))
+        return z.float() if self.precision == "bf16" else z
+
+    def _head(self, z):
+        from ._precision import autocast
+
+        with autocast(self.precision, z.device):
+            out = self.module_.head(z)
+        return out.float() if self.precision == "bf16" else out
 
     def equivariance_error(self, X) -> float:
         """Mean relative error of the latent: ``|E(g x) - rho(g) E(x)| / |E(x)|`` over g.
@@ -166,7 +259,8 @@ class _LatentMixin(EquivariantNetMixin):
         The method makes the *encoder* (approximately) equivariant; its
         predictions are invariant only as far as the head is.
         """
-        Xp = torch.as_tensor(self._prepare_X(X, reset=False), device=self.device)
+        parameter = next(self.module_.parameters())
+        Xp = torch.as_tensor(self._prepare_X(X, reset=False)).to(parameter.device, parameter.dtype)
         model = self.module_.eval()
         errors = []
         with torch.no_grad():
@@ -210,10 +304,16 @@ class LatentEquivariantClassifier(LabelledClassifierMixin, _LatentMixin, NeuralN
     field : {"scalar", "vector"}, default="scalar"
     input_action : callable ``(X, g) -> X``, optional
         How element index g acts on a batch (numpy or torch); e.g.
-        ``functools.partial(double_digits_action, group="C4xC4")``.
+        ``functools.partial(double_digits_action, group="C4xC4")``. This is
+        how a product group acts on side-by-side images.
+    image_shape : (int, int), optional
+        Shape of each image when X is flat ``(n, H*W)``.
     lr, max_epochs, batch_size, weight_decay, optimizer, early_stopping,
-    train_split, callbacks, device, random_state, verbose, **kwargs
-        As for the other skequi estimators.
+    train_split, callbacks, device, random_state, precision, n_threads,
+    data_on_device, verbose, **kwargs
+        As for :class:`~skequi.GMCNNClassifier`. ``sample_weight`` in ``fit``
+        weights every loss term of a sample (both task terms and the
+        equivariance term).
 
     Attributes
     ----------
@@ -252,14 +352,15 @@ class LatentEquivariantRegressor(_LatentMixin, NeuralNetRegressor):
     Parameters
     ----------
     group, equivariance_strength, relaxation_rank, latent_dim, algebra_strength,
-    encoder, head, channels, field, input_action
+    encoder, head, channels, field, input_action, image_shape
         As for :class:`LatentEquivariantClassifier`.
     output_action : callable ``(y, g) -> y``, optional
         How element g acts on a batch of targets; default: invariant vectors,
         and :func:`~skequi.transforms.apply_group` for field targets.
     lr, max_epochs, batch_size, weight_decay, optimizer, early_stopping,
-    train_split, callbacks, device, random_state, verbose, **kwargs
-        As for the other skequi estimators.
+    train_split, callbacks, device, random_state, precision, n_threads,
+    data_on_device, verbose, **kwargs
+        As for :class:`~skequi.GMCNNClassifier`.
 
     Examples
     --------
@@ -297,13 +398,14 @@ class LatentEquivariantRegressor(_LatentMixin, NeuralNetRegressor):
         shape = self.fit_meta_["target_shape"]
         if self.output_action is None and len(shape) < 3:
             return y  # invariant vectors
+        if self.output_action is None:
+            fields = y.reshape(len(y), *shape)
+            return apply_group_per_sample(fields, elements, self.group_, self.field).reshape(y.shape)
         out = torch.empty_like(y)
         for g in elements.unique().tolist():
             rows = (elements == g).nonzero(as_tuple=True)[0]
-            block = y[rows].reshape(len(rows), *shape)
-            moved = (self.output_action(block, g) if self.output_action is not None
-                     else apply_group(block, g, self.group_, self.field))
-            out[rows] = moved.reshape(len(rows), -1).to(y.dtype)
+            moved = self.output_action(y[rows].reshape(len(rows), *shape), g)
+            out[rows] = torch.as_tensor(moved, device=y.device).reshape(len(rows), -1).to(y.dtype)
         return out
 
     def __sklearn_tags__(self):
@@ -311,8 +413,20 @@ class LatentEquivariantRegressor(_LatentMixin, NeuralNetRegressor):
         tags.target_tags.multi_output = True  # vectors (n, k) and fields (n, C, H, W)
         return tags
 
+    # a regressor has no probabilities; hide skorch's predict_proba from hasattr
+    predict_proba = available_if(lambda est: False)(NeuralNetRegressor.predict_proba)
+
     def predict(self, X):
-        """Predictions in the shape of the ``y`` passed to fit."""
+        """Predictions in the shape of the ``y`` passed to fit.
+
+        Parameters
+        ----------
+        X : array-like
+
+        Returns
+        -------
+        ndarray of shape (n_samples,) + target shape
+        """
         if is_dataset(X):
             return NeuralNetRegressor.predict(self, X)
         out = self._forward_numpy(self._prepare_X(X, reset=False))

@@ -59,6 +59,11 @@ class GMCNN(nn.Module):
         Spatial and group pooling.
     dropout : float, default=0.0
         Before the head.
+    output : {"invariant", "vector"}, default="invariant"
+        ``"invariant"``: group and global pooling, then a linear head (logits,
+        invariant numbers). ``"vector"``: a projection layer from the regular
+        fields to ``n_outputs`` vector fields, averaged over the grid: planar
+        vectors ``(batch, 2 n_outputs)`` that turn with the group.
 
     Examples
     --------
@@ -81,8 +86,11 @@ class GMCNN(nn.Module):
         image_size=28,
         pooling: str = "max",
         dropout: float = 0.0,
+        output: str = "invariant",
     ) -> None:
         super().__init__()
+        if output not in ("invariant", "vector"):
+            raise ValueError(f"output must be 'invariant' or 'vector', got {output!r}")
         grp = get_group(group)
         height, width = _pair(image_size)
         layers = []
@@ -103,15 +111,22 @@ class GMCNN(nn.Module):
                 height, width = height // 2, width // 2
             fields_in, field = width_i, "regular"
         self.features = nn.Sequential(*layers)
+        self.output = output
         self.group_pool = GroupPool(grp.order, pooling)
         self.global_pool = GlobalPool("mean")
-        self.head = nn.Sequential(nn.Dropout(dropout), nn.Linear(channels[-1], n_outputs))
+        if output == "vector":
+            self.head = GroupMatrixConv2d(channels[-1], n_outputs, grp, kernel_radius=0,
+                                          in_field="regular", out_field="vector")
+        else:
+            self.head = nn.Sequential(nn.Dropout(dropout), nn.Linear(channels[-1], n_outputs))
 
     def invariant_features(self, x: torch.Tensor) -> torch.Tensor:
         """(batch, channels[-1]) features invariant to the group."""
         return self.global_pool(self.group_pool(self.features(x)))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.output == "vector":
+            return self.global_pool(self.head(self.features(x)))
         return self.head(self.invariant_features(x))
 
 

@@ -7,7 +7,7 @@ import torch
 from torch import nn
 
 from ..groups import get_group
-from ..transforms import apply_group, group_matrices
+from ..transforms import apply_group_per_sample, group_matrices
 
 __all__ = ["LatentRegularAction", "latent_representation", "shortest_words"]
 
@@ -165,8 +165,4 @@ class LatentRegularAction(nn.Module):
         if self.structure == "flat":
             return torch.einsum("bij,bj->bi", self.matrices()[elements], z)
         field = "scalar" if self.structure == "grid" else "regular"
-        out = torch.empty_like(z)
-        for g in elements.unique().tolist():
-            rows = (elements == g).nonzero(as_tuple=True)[0]
-            out[rows] = apply_group(z[rows], g, self.group, field)
-        return out
+        return apply_group_per_sample(z, elements, self.group, field)

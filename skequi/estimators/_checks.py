@@ -1,0 +1,129 @@
+"""Checks that run before any torch code: device, model size, sample weights.
+
+Each raises a ``ValueError`` (or ``TypeError``) that names the parameter or
+input, shows what was received and says what is allowed.
+"""
+
+from __future__ import annotations
+
+from numbers import Integral
+
+import numpy as np
+import torch
+from sklearn.utils.validation import _check_sample_weight
+
+__all__ = [
+    "MAX_PARAMETERS",
+    "check_channels",
+    "check_device",
+    "check_model_size",
+    "is_shape",
+    "prepare_sample_weight",
+]
+
+#: The largest model (trainable parameters, or dense matrix entries for EMLP's
+#: assembled layers) an estimator builds or loads: 10^8 float32 values, 400 MB.
+MAX_PARAMETERS = 100_000_000
+
+
+def check_device(device, name: str) -> torch.device:
+    """The torch device ``device`` names, or a ValueError saying what to use instead.
+
+    ``"auto"`` is CUDA when available, else the CPU.
+    """
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        resolved = torch.device(device)
+    except (RuntimeError, TypeError):
+        raise ValueError(
+            f"The 'device' parameter of {name} must be 'auto', 'cpu', 'cuda' or 'cuda:<index>'. "
+            f"Got {device!r} instead."
+        ) from None
+    if resolved.type == "cuda":
+        if not torch.cuda.is_available():
+            raise ValueError(
+                f"{name} was given device={device!r}, but CUDA is not available here "
+                f"(torch {torch.__version__}); use device='auto' (CUDA when present) or "
+                "device='cpu'"
+            )
+        if resolved.index is not None and resolved.index >= torch.cuda.device_count():
+            raise ValueError(
+                f"{name} was given device={device!r}, but only {torch.cuda.device_count()} "
+                "CUDA device(s) are visible"
+            )
+    elif resolved.type != "cpu":
+        raise ValueError(
+            f"The 'device' parameter of {name} must be 'auto', 'cpu' or a CUDA device. "
+            f"Got {device!r} instead."
+        )
+    return resolved
+
+
+def check_model_size(name: str, estimate: float, culprit: str) -> None:
+    """Refuse a model estimated above :data:`MAX_PARAMETERS` before it is allocated.
+
+    Parameters
+    ----------
+    name : str
+        The estimator's class name.
+    estimate : float
+        Estimated trainable parameters (or dense layer entries).
+    culprit : str
+        The parameters that set the size, as shown to the user (``"hidden=10000000"``).
+    """
+    if estimate > MAX_PARAMETERS:
+        raise ValueError(
+            f"{name} with {culprit} would build a model of about {estimate:.3g} parameters, "
+            f"over skequi's limit of {MAX_PARAMETERS:.0e}; choose smaller values"
+        )
+
+
+def prepare_sample_weight(sample_weight, n_samples: int, name: str):
+    """Validated weights, normalised to mean 1, and the rows to keep.
+
+    Returns
+    -------
+    weights : ndarray of float32 or None
+        None when every weight is equal (the fit is then exactly the
+        unweighted one).
+    keep : ndarray of bool or None
+        Rows with non-zero weight (None when all are kept): zero-weight
+        samples are dropped, so they change nothing, batch statistics included.
+    """
+    if sample_weight is None:
+        return None, None
+    weights = _check_sample_weight(sample_weight, np.empty((n_samples, 1)), dtype=np.float64,
+                                   ensure_non_negative=True)
+    if not np.all(np.isfinite(weights)):
+        raise ValueError(f"{name}: sample_weight must be finite")
+    keep = weights > 0
+    if not keep.any():
+        raise ValueError(f"{name}: sample_weight is zero for every sample; nothing to fit")
+    kept = weights[keep]
+    normalised = None if np.all(kept == kept[0]) else (kept / kept.mean()).astype(np.float32)
+    return normalised, (None if keep.all() else keep)
+
+
+def check_channels(channels, name: str, parameter: str = "channels") -> None:
+    """A non-empty sequence of positive ints (numpy ints too), or a ValueError."""
+    try:
+        values = list(channels)
+    except TypeError:
+        values = None
+    if (not values or not all(isinstance(c, Integral) and not isinstance(c, bool) and c >= 1
+                              for c in values)):
+        raise ValueError(
+            f"The '{parameter}' parameter of {name} must be a non-empty sequence of positive "
+            f"ints, e.g. (8, 8, 8). Got {channels!r} instead."
+        )
+
+
+def is_shape(shape) -> bool:
+    """Whether ``shape`` is ``(height, width)`` of positive ints."""
+    try:
+        values = list(shape)
+    except TypeError:
+        return False
+    return len(values) == 2 and all(
+        isinstance(v, Integral) and not isinstance(v, bool) and v >= 1 for v in values)
