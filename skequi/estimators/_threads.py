@@ -1,15 +1,18 @@
 """How many intra-op threads torch uses inside ``fit`` and ``predict``.
 
-The models swept here are small: one training step is a few million
-multiply-adds, and splitting that over threads costs more in wake-ups than
-it saves, badly so on a busy machine where the threads wait for each other
-(``benchmarks/bench_threads.py`` measures it; numbers in
+The models swept here are small: a training step is 10^6 to 10^9
+multiply-adds spread over many small operations. On an idle 2-core machine a
+second thread saves 0-30% of a fit; on a busy one (other processes on the
+cores) the threads wait for each other and a fit takes 2.3-25x as long as on
+one thread (``benchmarks/bench_threads.py``, table in
 ``benchmarks/RESULTS.md``). ``n_threads="auto"`` therefore uses
 
 * one thread when the fit runs in a worker thread (joblib's threading
   backend, a thread pool): the concurrent fits are the parallelism;
 * one thread when a training step costs less than
   :data:`SMALL_STEP_MACS` multiply-adds (counted once per fit on one sample);
+* one thread when the machine is already saturated (1-minute load average
+  at or above the number of cores);
 * otherwise torch's current count, which already honours ``OMP_NUM_THREADS``
   and the limits joblib and dask set in their worker processes.
 
@@ -20,6 +23,7 @@ the caller's value only when the last of them finishes.
 
 from __future__ import annotations
 
+import os
 import threading
 from contextlib import contextmanager
 
@@ -28,7 +32,7 @@ import torch
 __all__ = ["SMALL_STEP_MACS", "auto_thread_count", "torch_threads"]
 
 #: Training steps below this many multiply-adds (forward, one batch) run on one thread.
-SMALL_STEP_MACS = 2e8
+SMALL_STEP_MACS = 2e9
 
 _lock = threading.Lock()
 _active = 0
@@ -41,7 +45,16 @@ def auto_thread_count(macs_per_step: float | None) -> int:
         return 1
     if macs_per_step is not None and macs_per_step < SMALL_STEP_MACS:
         return 1
+    if _saturated():
+        return 1
     return max(1, torch.get_num_threads() if _saved is None else _saved)
+
+
+def _saturated() -> bool:
+    try:
+        return os.getloadavg()[0] >= (os.cpu_count() or 1)
+    except (OSError, AttributeError):  # no load average on this platform
+        return False
 
 
 @contextmanager

@@ -1,8 +1,8 @@
 """Torch architectures built from :mod:`skequi.nn` layers."""
 
-from .emlp import EMLP, MLP
-from .gmcnn import GMCNN, GMCNNFieldRegressor, PaperGMCNN, is_lattice_group
-from .latent import ConvEncoder, LatentModel, MLPHead
+from ._emlp import EMLP, MLP
+from ._gmcnn import GMCNN, GMCNNFieldRegressor, PaperGMCNN, is_lattice_group
+from ._latent import ConvEncoder, LatentModel, MLPHead
 
 __all__ = [
     "EMLP",

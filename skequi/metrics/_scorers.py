@@ -1,40 +1,14 @@
-"""Equivariance error as a metric and a scorer."""
+"""Scoring on inputs moved by random group elements: "does symmetry help here?"."""
 
 from __future__ import annotations
 
-__all__ = ["TransformedScorer", "equivariance_error", "n_params"]
+import numpy as np
+from sklearn.metrics import check_scoring
 
+from ..groups import get_group
+from ..transforms import apply_group_per_sample
 
-def equivariance_error(estimator, X, y=None) -> float:
-    """Mean relative change of a fitted estimator's outputs under its group's action.
-
-    Has the scorer signature ``(estimator, X, y)``, so it can go in a
-    ``scoring={"accuracy": "accuracy", "equivariance_error": equivariance_error}``
-    dict (lower is better: refit on another metric).
-
-    Parameters
-    ----------
-    estimator : fitted skequi estimator
-    X : array-like
-        Inputs as for ``predict``.
-    y : ignored
-
-    Returns
-    -------
-    float
-        0 for exactly equivariant models (up to float rounding).
-
-    Examples
-    --------
-    >>> from sklearn.datasets import load_digits
-    >>> from skequi import GMCNNClassifier
-    >>> from skequi.metrics import equivariance_error
-    >>> X, y = load_digits(return_X_y=True)
-    >>> clf = GMCNNClassifier("D4", channels=(2,), max_epochs=1, random_state=0).fit(X[:64], y[:64])
-    >>> equivariance_error(clf, X[:8]) < 1e-5
-    True
-    """
-    return estimator.equivariance_error(X)
+__all__ = ["TransformedScorer"]
 
 
 class TransformedScorer:
@@ -56,12 +30,19 @@ class TransformedScorer:
         Shape of flat inputs; a perfect square is assumed otherwise.
     random_state : int, default=0
 
+    Attributes
+    ----------
+    label : str
+        What the score measures, for tables and plot axes.
+
     Examples
     --------
     >>> from skequi.metrics import TransformedScorer
     >>> scorer = TransformedScorer("C4")
     >>> scorer
     TransformedScorer(group='C4', scoring='accuracy')
+    >>> scorer.label
+    'accuracy on C4-transformed inputs'
     """
 
     def __init__(self, group="C4", scoring="accuracy", *, field="scalar", image_shape=None,
@@ -69,13 +50,23 @@ class TransformedScorer:
         self.group, self.scoring, self.field = group, scoring, field
         self.image_shape, self.random_state = image_shape, random_state
 
+    @property
+    def label(self) -> str:
+        name = self.scoring if isinstance(self.scoring, str) else getattr(
+            self.scoring, "__name__", "score")
+        return f"{name} on {get_group(self.group).name}-transformed inputs"
+
     def transform(self, X):
-        """X with each sample moved by a random group element (same shape as X)."""
-        import numpy as np
+        """X with each sample moved by a random group element (same shape as X).
 
-        from .groups import get_group
-        from .transforms import apply_group
+        Parameters
+        ----------
+        X : array-like of shape (n, C, H, W), (n, H, W) or flat (n, H*W)
 
+        Returns
+        -------
+        ndarray
+        """
         X = np.asarray(X)
         group = get_group(self.group)
         shape = X.shape
@@ -83,24 +74,14 @@ class TransformedScorer:
             side = int(round(np.sqrt(shape[1])))
             height, width = self.image_shape or (side, side)
             X = X.reshape(len(X), -1, height, width)
+        elif X.ndim == 3:
+            X = X[:, None]
         rng = np.random.default_rng(self.random_state)
         elements = rng.integers(group.order, size=len(X))
-        moved = np.stack([apply_group(x, g, group, self.field) for x, g in zip(X, elements)])
-        return moved.reshape(shape)
+        return apply_group_per_sample(X, elements, group, self.field).reshape(shape)
 
     def __call__(self, estimator, X, y):
-        from sklearn.metrics import check_scoring
-
         return check_scoring(estimator, scoring=self.scoring)(estimator, self.transform(X), y)
 
     def __repr__(self) -> str:
         return f"TransformedScorer(group={self.group!r}, scoring={self.scoring!r})"
-
-
-def n_params(estimator, X=None, y=None) -> int:
-    """Trainable parameter count of a fitted estimator, with the scorer signature.
-
-    Put it in a ``scoring`` dict to get ``n_params`` into ``cv_results_``.
-    """
-    final = estimator.steps[-1][1] if hasattr(estimator, "steps") else estimator
-    return int(final.n_params_)

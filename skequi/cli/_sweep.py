@@ -1,0 +1,149 @@
+"""The sweep behind ``skequi demo`` and ``skequi sweep``, and the group catalog."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import time
+
+from ..groups import LATTICE_GROUPS, get_group
+
+__all__ = ["CATALOG", "DEFAULT_CHANNELS", "print_group_catalog", "run_sweep"]
+
+CATALOG = ("C1", "C2", "C4", "D1", "D2", "D4", "C3", "D3", "S3", "S4", "A4", "C2xC4", "O")
+
+#: Regular fields per layer for each group, so that the equivariant models
+#: have no more parameters than the plain CNN (C1) they are compared with.
+DEFAULT_CHANNELS = {"C1": 32, "C2": 16, "C4": 8, "D1": 16, "D2": 8, "D4": 6}
+
+
+def print_group_catalog(specs=CATALOG, file=None) -> None:
+    """Print each group's order and generators as a table.
+
+    Examples
+    --------
+    >>> from skequi.cli._sweep import print_group_catalog
+    >>> print_group_catalog(["D4"])
+    group    order  generators
+    D4           8  r^1, f
+    """
+    file = file or sys.stdout
+    print(f"{'group':<8} {'order':>5}  generators", file=file)
+    for spec in specs:
+        g = get_group(spec)
+        gens = ", ".join(g.elements[i] for i in g.generators)
+        print(f"{g.name:<8} {g.order:>5}  {gens}", file=file)
+
+
+def _dask_backend(address: str):
+    """A joblib backend context on the dask scheduler at ``address``, or a clear error."""
+    try:
+        import joblib
+        from distributed import Client
+    except ImportError:
+        raise ImportError(
+            "--scheduler needs dask.distributed; install it with pip install \"skequi[dask]\""
+        ) from None
+    try:
+        client = Client(address, timeout="10s")
+    except OSError as error:
+        raise ValueError(f"cannot reach a dask scheduler at {address!r}: {error}") from None
+    stack = contextlib.ExitStack()
+    stack.enter_context(client)
+    stack.enter_context(joblib.parallel_config(backend="dask"))
+    return stack, client
+
+
+def run_sweep(args, file=None) -> None:
+    """Train on upright digits, sweep group x relaxation_rank, test on transformed digits.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        From :func:`skequi.cli.build_parser` (``groups``, ``ranks``, ``epochs``, ...).
+    file : file-like, optional
+        Where to print (default ``sys.stdout``).
+
+    Raises
+    ------
+    ValueError
+        For a group that cannot act on the pixel grid, an unavailable device
+        or an unreachable scheduler, before any training.
+    """
+    import numpy as np
+    from sklearn.model_selection import GridSearchCV, train_test_split
+
+    from .._progress import report_search_progress
+    from ..datasets import load_digit_images
+    from ..estimators import GMCNNClassifier
+    from ..estimators._checks import check_device
+    from ..metrics import TransformedScorer, n_params
+    from ..models import is_lattice_group
+    from ..reporting import plot_relaxation, results_frame
+
+    file = file or sys.stdout
+    for spec in args.groups + [args.test_group]:
+        if not is_lattice_group(spec):  # a clear ValueError before any training
+            raise ValueError(
+                f"group {spec!r} cannot act on a square pixel grid; use one of "
+                f"{', '.join(LATTICE_GROUPS)}"
+            )
+    if any(rank < 0 for rank in args.ranks):
+        raise ValueError(f"--ranks must be >= 0, got {args.ranks}")
+    check_device(args.device, "skequi")
+    X, y = load_digit_images()
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=0.5, stratify=y, random_state=args.random_state
+    )
+    rotate = TransformedScorer(args.test_group, random_state=args.random_state + 1)
+    X_test_moved = rotate.transform(X_test)
+    print(f"digits: {len(X_train)} upright training images, {len(X_test)} test images "
+          f"transformed by random elements of {args.test_group}", file=file)
+
+    def channels(group):
+        width = DEFAULT_CHANNELS.get(get_group(group).name, 8)
+        return [tuple([width] * args.layers)]
+
+    grid = [{"group": [g], "channels": channels(g), "relaxation_rank": args.ranks}
+            for g in args.groups]
+    base = GMCNNClassifier(max_epochs=args.epochs, device=args.device,
+                           random_state=args.random_state)
+    n_jobs = -1 if args.scheduler else args.n_jobs
+    search = GridSearchCV(
+        base, grid, cv=args.cv, n_jobs=n_jobs, refit="transformed_accuracy",
+        error_score="raise",
+        scoring={"transformed_accuracy": rotate, "accuracy": "accuracy", "n_params": n_params},
+    )
+    total = len(args.groups) * len(args.ranks) * args.cv
+    where = f"the dask cluster at {args.scheduler}" if args.scheduler else (
+        f"{n_jobs} parallel job(s)" if n_jobs != 1 else "this process")
+    print(f"GridSearchCV: {total} fits ({len(args.groups) * len(args.ranks)} candidates x "
+          f"{args.cv} folds) on {where}", file=file)
+    backend = contextlib.nullcontext()
+    if args.scheduler:
+        backend, _ = _dask_backend(args.scheduler)
+    start = time.perf_counter()
+    with backend, report_search_progress(total, file=file):
+        search.fit(X_train, y_train)
+    frame = results_frame(search)
+    shown = ["group", "relaxation_rank", "n_params", "mean_test_score", "std_test_score",
+             "mean_test_accuracy", "mean_fit_time"]
+    print(f"\nGridSearchCV, {args.cv}-fold, {time.perf_counter() - start:.0f}s. "
+          f"mean_test_score = accuracy on {args.test_group}-transformed validation folds; "
+          "mean_test_accuracy = on upright folds:\n", file=file)
+    print(frame[shown].to_string(index=False, float_format=lambda v: f"{v:.3f}"), file=file)
+
+    best = search.best_estimator_
+    plain = GMCNNClassifier("C1", channels=channels("C1")[0], max_epochs=args.epochs,
+                            device=args.device, random_state=args.random_state)
+    plain.fit(X_train, y_train)
+    print(f"\ntest accuracy on {args.test_group}-transformed digits (trained upright):", file=file)
+    for name, model in (
+        (f"best: group={best.group}, relaxation_rank={best.relaxation_rank}", best),
+        ("plain CNN (C1, exact)", plain),
+    ):
+        accuracy = float(np.mean(model.predict(X_test_moved) == y_test))
+        print(f"  {name:<40} {accuracy:.3f}  ({model.n_params_:,} parameters)", file=file)
+    figure = plot_relaxation(frame)
+    figure.savefig(args.output, dpi=120)
+    print(f"\nplot written to {args.output}", file=file)
