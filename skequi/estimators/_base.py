@@ -20,6 +20,7 @@ input), ``_prepare_Xy`` (which also records ``fit_meta_`` when ``reset``),
 
 from __future__ import annotations
 
+import sys
 from numbers import Integral, Real
 
 import numpy as np
@@ -28,6 +29,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.utils._param_validation import Interval, StrOptions, validate_parameter_constraints
 from sklearn.utils.validation import check_is_fitted
 from skorch.callbacks import EarlyStopping, PrintLog
+from skorch.utils import Ansi
 
 from ._checks import check_device, check_model_size
 from ._persistence import save_estimator
@@ -45,12 +47,6 @@ def resolve_device(device) -> str:
     if device == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
     return str(device) if isinstance(device, torch.device) else device
-
-
-def _to_numpy(X):
-    if isinstance(X, torch.Tensor):
-        return X.detach().cpu().numpy()
-    return X
 
 
 class EquivariantNetMixin(TrainingLoopMixin):
@@ -158,8 +154,12 @@ class EquivariantNetMixin(TrainingLoopMixin):
         if valid:
             patience = 5 if self.early_stopping is True else int(self.early_stopping)
             callbacks.append(
-                ("early_stopping", EarlyStopping(patience=patience, load_best=True, sink=_silent))
+                ("early_stopping", _HostEarlyStopping(patience=patience, load_best=True,
+                                                      sink=_silent))
             )
+        if self.verbose and not sys.stdout.isatty():
+            callbacks = [(name, _PlainPrintLog() if isinstance(cb, PrintLog) else cb)
+                         for name, cb in callbacks]
         return callbacks
 
     def get_params_for_optimizer(self, prefix, named_parameters):
@@ -209,7 +209,15 @@ class EquivariantNetMixin(TrainingLoopMixin):
                 f"{type(self).__name__} builds its own module; set its architecture with the "
                 f"estimator's parameters instead of {sorted('module__' + k for k in kwargs)}"
             )
-        module = self._build_module().to(torch_dtype(self.precision))
+        dtype = torch_dtype(self.precision)
+        # built in the precision's dtype, so that buffers (bases, group matrices) made
+        # from float64 numpy keep their precision; fits build under skequi's init lock
+        previous = torch.get_default_dtype()
+        torch.set_default_dtype(dtype)
+        try:
+            module = self._build_module().to(dtype)
+        finally:
+            torch.set_default_dtype(previous)
         self.module_ = module
         self.n_params_ = sum(p.numel() for p in module.parameters() if p.requires_grad)
         return self
@@ -347,6 +355,28 @@ def _check_optimizer(optimizer, name: str) -> None:
             f"The 'optimizer' parameter of {name} must be a torch optimizer class such as "
             f"torch.optim.AdamW. Got {optimizer!r} instead."
         )
+
+
+class _HostEarlyStopping(EarlyStopping):
+    """skorch's EarlyStopping, keeping the best weights in host memory and dropping them
+    once restored, so that they hold no device memory between fits."""
+
+    def on_epoch_end(self, net, **kwargs):
+        super().on_epoch_end(net, **kwargs)
+        weights = self.best_model_weights_
+        if weights is not None and any(v.device.type != "cpu" for v in weights.values()):
+            self.best_model_weights_ = {k: v.detach().cpu() for k, v in weights.items()}
+
+    def on_train_end(self, net, **kwargs):
+        super().on_train_end(net, **kwargs)
+        self.best_model_weights_ = None
+
+
+class _PlainPrintLog(PrintLog):
+    """skorch's epoch table without ANSI colour codes (for logs and pipes)."""
+
+    def format_row(self, row, key, color):
+        return super().format_row(row, key, color="").replace(Ansi.ENDC.value, "")
 
 
 def _silent(*args, **kwargs):

@@ -19,11 +19,19 @@ __all__ = [
     "check_model_size",
     "is_shape",
     "prepare_sample_weight",
+    "to_numpy",
 ]
 
 #: The largest model (trainable parameters, or dense matrix entries for EMLP's
 #: assembled layers) an estimator builds or loads: 10^8 float32 values, 400 MB.
 MAX_PARAMETERS = 100_000_000
+
+
+def to_numpy(X):
+    """A torch tensor as numpy (detached, on the CPU); anything else unchanged."""
+    if isinstance(X, torch.Tensor):
+        return X.detach().cpu().numpy()
+    return X
 
 
 def check_device(device, name: str) -> torch.device:

@@ -168,7 +168,7 @@ class _EMLPMixin(EquivariantNetMixin):
         return list(self.group_.samples(self._max_error_elements, random_state=0))
 
     def _act_on_input(self, X: np.ndarray, g) -> np.ndarray:
-        return (X @ self.rep_in_.rho(g).T).astype(np.float32)
+        return X @ self.rep_in_.rho(g).T
 
     def _group_pool(self) -> tuple[torch.Tensor, torch.Tensor]:
         """Input and output matrices of 1024 sampled elements, for augmentation."""

@@ -8,14 +8,14 @@ import numpy as np
 from sklearn.utils import check_array
 from sklearn.utils.validation import check_consistent_length, validate_data
 
-from ._base import _to_numpy
+from ._checks import to_numpy
 
 __all__ = ["as_images", "readable_array", "validate_images", "validate_target"]
 
 
 def readable_array(X, name: str, owner: str):
     """``X`` as a numpy array, or a ValueError that names it (ragged lists, strings ...)."""
-    X = _to_numpy(X)
+    X = to_numpy(X)
     if hasattr(X, "to_numpy") or hasattr(X, "tocsr") or isinstance(X, np.ndarray):
         return X  # DataFrames and sparse matrices: sklearn's validation names them
     try:

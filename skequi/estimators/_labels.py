@@ -9,7 +9,7 @@ from sklearn.utils.validation import check_consistent_length, column_or_1d
 from skorch import NeuralNetClassifier
 from skorch.utils import is_dataset
 
-from ._base import _to_numpy
+from ._checks import to_numpy
 
 __all__ = ["LabelledClassifierMixin"]
 
@@ -24,7 +24,7 @@ class LabelledClassifierMixin:
     _stratify_split = True
 
     def _encode_labels(self, y, n_samples: int, *, reset: bool) -> np.ndarray:
-        y = _to_numpy(y)
+        y = to_numpy(y)
         y = np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y)
         y = column_or_1d(y, warn=True)
         check_consistent_length(np.empty(n_samples), y)

@@ -23,11 +23,13 @@ from contextlib import contextmanager
 
 import numpy as np
 import torch
+from sklearn.utils import _safe_indexing
+from sklearn.utils.validation import _num_samples
 from skorch import NeuralNet
 from skorch.dataset import ValidSplit, unpack_data
 from torch.utils.data import DataLoader
 
-from ._checks import prepare_sample_weight
+from ._checks import prepare_sample_weight, to_numpy
 from ._precision import autocast, numpy_dtype, torch_dtype
 from ._randomness import FitRandomness, derive_seed
 from ._threads import auto_thread_count, torch_threads
@@ -157,10 +159,27 @@ class TrainingLoopMixin:
         self
         """
         with self._unchanged_on_failure(in_place=False):
+            X, y, weights = self._kept_samples(X, y, sample_weight)
             X, y = self._prepare_Xy(X, y, reset=True)
             self._check_size()
-            self._train(X, y, sample_weight, initialize=True, **fit_params)
+            self._train(X, y, weights, initialize=True, **fit_params)
         return self
+
+    def _kept_samples(self, X, y, sample_weight):
+        """Drop zero-weight samples before anything is computed from the data.
+
+        Returns X, y and the normalised weights of the kept samples (None when
+        all are equal).
+        """
+        if sample_weight is None:
+            return X, y, None
+        weights, keep = prepare_sample_weight(sample_weight, _num_samples(X),
+                                              type(self).__name__)
+        if keep is not None:
+            rows = np.flatnonzero(keep)
+            X = _safe_indexing(to_numpy(X), rows)
+            y = None if y is None else _safe_indexing(to_numpy(y), rows)
+        return X, y, weights
 
     def partial_fit(self, X, y=None, classes=None, sample_weight=None, **fit_params):
         """Continue training on (X, y) without re-initialising (``fit`` if not fitted yet).
@@ -172,8 +191,9 @@ class TrainingLoopMixin:
         if not hasattr(self, "fit_meta_"):
             return self.fit(X, y, sample_weight=sample_weight, **fit_params)
         with self._unchanged_on_failure(in_place=True):
+            X, y, weights = self._kept_samples(X, y, sample_weight)
             X, y = self._prepare_Xy(X, y, reset=False)
-            self._train(X, y, sample_weight, initialize=False, **fit_params)
+            self._train(X, y, weights, initialize=False, **fit_params)
         return self
 
     @contextmanager
@@ -192,10 +212,7 @@ class TrainingLoopMixin:
                 _restore_training_state(self, trained)
             raise
 
-    def _train(self, X, y, sample_weight, *, initialize: bool, **fit_params):
-        weights, keep = prepare_sample_weight(sample_weight, len(X), type(self).__name__)
-        if keep is not None:
-            X, y = X[keep], y[keep]
+    def _train(self, X, y, weights, *, initialize: bool, **fit_params):
         dtype = numpy_dtype(self.precision)
         X = X.astype(dtype, copy=False)
         y = np.asarray(y)
@@ -217,6 +234,8 @@ class TrainingLoopMixin:
                 self._check_finite_weights()
         finally:
             del self._shuffle_generator, self._augment_generator
+        # nothing of the fit stays on the device but the module and the optimizer's state
+        self.module_.zero_grad(set_to_none=True)
         return self
 
     def _resident(self, n_bytes: int, device) -> bool:

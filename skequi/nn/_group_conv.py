@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 from ..groups import get_group
-from ._lattice_kernels import FIELDS, field_dim, field_representation, kernel_gather_index
+from ._lattice_kernels import (
+    FIELDS,
+    equivariant_kernel_basis,
+    field_dim,
+    regular_bank_gather,
+)
 
 __all__ = ["GroupMatrixConv2d"]
 
@@ -26,9 +32,25 @@ class GroupMatrixConv2d(nn.Module):
     An exact layer is the group matrix ``M = sum_g phi(g) B_g`` of the group
     ``H x Z^2`` with a radius-``k`` kernel, i.e. a lifting (``in_field`` scalar
     or vector), group (regular -> regular) or projection (regular -> scalar or
-    vector) convolution. The transformed filter bank is gathered from one
-    weight tensor with the group's index tables and applied with ONE
-    ``conv2d``; no dense ``|G| x |G|`` matrix is ever formed.
+    vector) convolution. The transformed filter bank is built from the free
+    parameters in one operation and applied with ONE ``conv2d``; no dense
+    ``|G| x |G|`` matrix is ever formed.
+
+    The layer stores only free parameters, as many as its equivariant kernel
+    space has dimensions:
+
+    * regular output: one field pair's kernel ``w`` (``d_in x K^2`` values);
+      output component ``h`` uses ``w(h^-1 z) rho_in(h)^-1``, which for the
+      lattice groups is a signed permutation of ``w``, so the whole bank is
+      one gather (with a precomputed index and sign table);
+    * scalar or vector output: coefficients on an orthonormal basis of the
+      equivariant kernels (:func:`~skequi.nn._lattice_kernels.equivariant_kernel_basis`),
+      so the bank is one matrix product. (A group-averaged free kernel would
+      store e.g. 36 weights for the 9 independent regular -> scalar kernels
+      of C4.)
+
+    In eval mode without gradients the bank is cached until a parameter
+    changes.
 
     With ``relaxation_rank=r > 0`` the layer computes
     ``M x = C_w x + sum_{i<r} diag(u_i) C_{v_i} x`` (the paper's low displacement
@@ -40,8 +62,8 @@ class GroupMatrixConv2d(nn.Module):
     position ``x`` is then ``phi(n) + sum_i u_i(x) a_i b_i(n)``, whose
     displacement from a group matrix has rank <= r (see
     :func:`~skequi.nn.displacement_rank`). The exact bank and the ``r`` one-field
-    banks run as ONE ``conv2d``, so each rank adds ``1 / out_channels`` of a
-    convolution instead of a whole one.
+    banks run as ONE ``conv2d``; the modulation and the spread over output
+    fields are one multiply and one batched matrix product.
 
     Parameters
     ----------
@@ -52,10 +74,9 @@ class GroupMatrixConv2d(nn.Module):
         One of C1, C2, C4, D1, D2, D4 (C1 gives an ordinary convolution).
     kernel_radius : int, default=1
         Radius on the Cayley graph of the translations with king moves:
-        the kernel is ``(2 k + 1) x (2 k + 1)``.
+        the kernel is ``(2 k + 1) x (2 k + 1)`` (0 gives a 1x1 kernel).
     in_field, out_field : {"scalar", "vector", "regular"}, default="regular"
-        Field types of input and output. ``out_field`` scalar or vector uses
-        the group-averaged kernel (the only equivariant choice).
+        Field types of input and output.
     relaxation_rank : int, default=0
         Displacement rank ``r`` of the relaxation; 0 is exact.
     grid_size : int or (int, int), optional
@@ -71,6 +92,9 @@ class GroupMatrixConv2d(nn.Module):
     >>> lift = GroupMatrixConv2d(1, 8, "C4", in_field="scalar")
     >>> lift(torch.randn(2, 1, 9, 9)).shape
     torch.Size([2, 32, 9, 9])
+    >>> project = GroupMatrixConv2d(1, 1, "C4", in_field="regular", out_field="scalar", bias=False)
+    >>> sum(p.numel() for p in project.parameters())  # the 9 independent C4 kernels
+    9
     """
 
     def __init__(
@@ -103,32 +127,40 @@ class GroupMatrixConv2d(nn.Module):
         self.grid_size = None if grid_size is None else _pair(grid_size)
         self.d_in = field_dim(in_field, grp)
         self.d_out = field_dim(out_field, grp)
-        d_w = self.d_out if out_field == "vector" else 1
         k2 = (2 * kernel_radius + 1) ** 2
-
-        rho_in = field_representation(in_field, grp.name)
-        self.register_buffer(
-            "_kernel_index", torch.tensor(kernel_gather_index(grp.name, kernel_radius))
-        )
-        # rho_in(h)^-1 = rho_in(h^-1), one matrix per h
-        self.register_buffer(
-            "_rho_in_inv", torch.tensor(rho_in[grp.inverse], dtype=torch.get_default_dtype())
-        )
-        self.register_buffer(
-            "_rho_out", torch.tensor(field_representation(out_field, grp.name),
-                                     dtype=torch.get_default_dtype()),
-        )
-        shape = (out_channels, d_w, in_channels, self.d_in, k2)
         bound = 1.0 / math.sqrt(in_channels * self.d_in * k2)
-        self.weight = nn.Parameter(torch.empty(shape).uniform_(-bound, bound))
+        self._regular_out = out_field == "regular"
+        rows = out_channels + relaxation_rank  # exact fields, then one-field deviation banks
+        if self._regular_out:
+            flat, sign = regular_bank_gather(grp.name, kernel_radius, in_field)
+            per_pair = self.d_in * k2
+            # bank column (h, c, i, s) of an output field reads weight (c, source[h, i], index)
+            columns = (np.arange(in_channels)[None, :, None, None] * per_pair
+                       + flat[:, None, :, :])  # (|H|, C, d_in, K^2)
+            self.register_buffer("_bank_index", torch.as_tensor(columns.reshape(-1)),
+                                 persistent=False)
+            signs = np.broadcast_to(sign[:, None, :, None], columns.shape).reshape(-1)
+            self._signed = bool((signs < 0).any())
+            self.register_buffer("_bank_sign", torch.tensor(signs, dtype=torch.get_default_dtype()),
+                                 persistent=False)
+            shape = (rows, in_channels * per_pair)
+            weights = torch.empty(shape).uniform_(-bound, bound)
+        else:
+            basis = equivariant_kernel_basis(grp.name, kernel_radius, in_field, out_field)
+            self.register_buffer("_basis", torch.tensor(basis.reshape(len(basis), -1),
+                                                        dtype=torch.get_default_dtype()),
+                                 persistent=False)
+            # unit-norm basis kernels: scale the coefficients so bank entries start at the
+            # size an unconstrained kernel would have
+            scale = math.sqrt(basis[0].size / max(len(basis), 1))
+            weights = torch.empty(rows, in_channels, len(basis)).uniform_(-bound, bound) * scale
+        self.weight = nn.Parameter(weights[:out_channels].clone())
         if relaxation_rank:
-            self.relaxed_weight = nn.Parameter(
-                torch.empty((relaxation_rank, 1) + shape[1:]).uniform_(-bound, bound)
-            )
+            self.relaxed_weight = nn.Parameter(weights[out_channels:].clone())
             self.relaxation_profiles = nn.Parameter(
                 torch.empty(relaxation_rank, out_channels).uniform_(-1.0, 1.0)
             )
-            u_rows = grp.order if out_field == "regular" else 1
+            u_rows = grp.order if self._regular_out else 1
             self.relaxation_maps = nn.Parameter(
                 torch.zeros(relaxation_rank, u_rows, *self.grid_size)
             )
@@ -139,6 +171,12 @@ class GroupMatrixConv2d(nn.Module):
             self.bias = nn.Parameter(torch.zeros(out_channels))
         else:
             self.register_parameter("bias", None)
+        self._cached = None
+
+    def _free_weights(self) -> torch.Tensor:
+        if self.relaxed_weight is None:
+            return self.weight
+        return torch.cat([self.weight, self.relaxed_weight])
 
     def filter_bank(self) -> torch.Tensor:
         """The conv2d weights: the exact bank, then one one-field bank per relaxation rank.
@@ -147,21 +185,28 @@ class GroupMatrixConv2d(nn.Module):
         -------
         Tensor of shape ((out_channels + r) * d_out, in_channels * d_in, K, K)
         """
-        w = self.weight
-        if self.relaxed_weight is not None:
-            w = torch.cat([w, self.relaxed_weight.flatten(0, 1)])
-        w = w[None]
-        rho_in_inv = self._rho_in_inv.to(w.dtype)
-        # w(h^-1 z) rho_in(h)^-1 for every h: one gather and one einsum
-        t = torch.einsum("mowcjhs,hji->mhowcis", w[..., self._kernel_index], rho_in_inv)
-        if self.out_field == "regular":
-            bank = t[:, :, :, 0].transpose(1, 2)  # (m, O, |H|, C, d_in, K2)
-        elif self.out_field == "scalar":
-            bank = t.mean(1)[:, :, 0]
-        else:
-            bank = torch.einsum("hab,mhobcis->moacis", self._rho_out.to(w.dtype), t) / t.shape[1]
+        w = self._free_weights()
         size = 2 * self.kernel_radius + 1
+        if self._regular_out:
+            bank = w.index_select(1, self._bank_index)  # (rows, |H| C d_in K^2)
+            if self._signed:
+                bank = bank * self._bank_sign.to(bank.dtype)
+        else:
+            # (rows, C, n_basis) @ (n_basis, d_out d_in K^2), then components out first
+            kernels = (w @ self._basis.to(w.dtype)).view(
+                w.shape[0], self.in_channels, self.d_out, self.d_in * size * size)
+            bank = kernels.transpose(1, 2)
         return bank.reshape(-1, self.in_channels * self.d_in, size, size)
+
+    def _bank(self) -> torch.Tensor:
+        """The filter bank, cached while the layer runs in eval mode without gradients."""
+        if self.training or torch.is_grad_enabled():
+            self._cached = None
+            return self.filter_bank()
+        key = tuple((p._version, p.data_ptr(), p.dtype, p.device) for p in self.parameters())
+        if self._cached is None or self._cached[0] != key:
+            self._cached = (key, self.filter_bank())
+        return self._cached[1]
 
     def _check_input(self, x: torch.Tensor) -> None:
         expected = self.in_channels * self.d_in
@@ -175,21 +220,28 @@ class GroupMatrixConv2d(nn.Module):
                 f"this relaxed layer was built for a {self.grid_size} grid, got {tuple(x.shape[-2:])}"
             )
 
+    def _conv_bias(self):
+        if self.bias is None:
+            return None
+        bias = self.bias[:, None].expand(-1, self.d_out).reshape(-1)
+        if self.relaxation_rank:
+            bias = F.pad(bias, (0, self.relaxation_rank * self.d_out))
+        return bias
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         self._check_input(x)
-        y = F.conv2d(x, self.filter_bank(), padding=self.kernel_radius)
-        if self.relaxation_maps is not None:
-            batch, _, height, width = y.shape
-            n_exact = self.out_channels * self.d_out
-            exact, deviation = y.split([n_exact, y.shape[1] - n_exact], 1)
-            # deviation: (B, r, d_out, H, W), modulated by u_i and spread by a_i(o)
-            deviation = deviation.view(batch, self.relaxation_rank, self.d_out, height, width)
-            modulated = deviation * self.relaxation_maps  # u_i broadcast over components
-            spread = torch.einsum("bidxy,io->bodxy", modulated, self.relaxation_profiles)
-            y = exact + spread.reshape(exact.shape)
-        if self.bias is not None:
-            y = y + self.bias.repeat_interleave(self.d_out)[None, :, None, None]
-        return y
+        y = F.conv2d(x, self._bank(), self._conv_bias(), padding=self.kernel_radius)
+        if self.relaxation_maps is None:
+            return y
+        batch, _, height, width = y.shape
+        n_exact = self.out_channels * self.d_out
+        cells = self.d_out * height * width
+        exact = y[:, :n_exact].reshape(batch, self.out_channels, cells)
+        # deviation i modulated by u_i (broadcast over components), spread by a_i(o)
+        deviation = y[:, n_exact:].view(batch, self.relaxation_rank, self.d_out, height, width)
+        modulated = (deviation * self.relaxation_maps).view(batch, self.relaxation_rank, cells)
+        profiles = self.relaxation_profiles.t().expand(batch, -1, -1)
+        return torch.baddbmm(exact, profiles, modulated).view(batch, n_exact, height, width)
 
     def extra_repr(self) -> str:
         return (
@@ -197,3 +249,4 @@ class GroupMatrixConv2d(nn.Module):
             f"group={self.group.name}, kernel_radius={self.kernel_radius}, "
             f"relaxation_rank={self.relaxation_rank}"
         )
+

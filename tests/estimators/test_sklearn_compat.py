@@ -67,5 +67,6 @@ def _expected_failed(estimator):
     expected_failed_checks=_expected_failed,
 )
 @pytest.mark.filterwarnings("ignore:.*occurred during set_params:UserWarning")
+@pytest.mark.filterwarnings("ignore:Estimator.s parameters changed after set_params:UserWarning")
 def test_sklearn_estimator_checks(estimator, check):
     check(estimator)

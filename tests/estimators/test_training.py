@@ -1,0 +1,240 @@
+"""The shared training path of all six estimators: data path, seeds, threads, precision, weights."""
+
+import functools
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pytest
+import torch
+from joblib import parallel_config
+from skorch.callbacks import Callback
+from sklearn.model_selection import GridSearchCV
+
+from skequi import (
+    EMLPClassifier,
+    EMLPRegressor,
+    GMCNNClassifier,
+    GMCNNRegressor,
+    LatentEquivariantClassifier,
+    LatentEquivariantRegressor,
+)
+from skequi.datasets import load_digit_images, make_o5_synthetic
+from tests.conftest import default_dtype
+
+
+def _digits(n=160):
+    X, y = load_digit_images()
+    return X[:n], y[:n]
+
+
+def _fields(n=32, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 1, 8, 8)).astype(np.float32)
+    return X, np.rot90(X, axes=(2, 3)) ** 2
+
+
+def _o5(n=120):
+    return make_o5_synthetic(n, random_state=0)
+
+
+#: one small configuration per estimator, with data it fits
+CASES = {
+    "GMCNNClassifier": (lambda **kw: GMCNNClassifier("C4", channels=(4, 4), max_epochs=2,
+                                                     batch_size=32, random_state=0, **kw), _digits),
+    "GMCNNRegressor": (lambda **kw: GMCNNRegressor("D4", channels=(2, 2), max_epochs=2,
+                                                   batch_size=16, random_state=0, **kw), _fields),
+    "EMLPRegressor": (lambda **kw: EMLPRegressor("O(5)", "2V", "S", hidden=32, n_layers=1,
+                                                 max_epochs=2, batch_size=40, augment=True,
+                                                 random_state=0, **kw), _o5),
+    "EMLPClassifier": (lambda **kw: EMLPClassifier("O(5)", "2V", hidden=32, n_layers=1,
+                                                   max_epochs=2, batch_size=40, random_state=0,
+                                                   **kw),
+                       lambda: (_o5()[0], (_o5()[1] > np.median(_o5()[1])).astype(int))),
+    "LatentEquivariantClassifier": (lambda **kw: LatentEquivariantClassifier(
+        "C4", channels=(4, 4), latent_dim=8, max_epochs=2, batch_size=32, random_state=0, **kw),
+        _digits),
+    "LatentEquivariantRegressor": (lambda **kw: LatentEquivariantRegressor(
+        "D4", channels=(4,), latent_dim=8, max_epochs=2, batch_size=16, random_state=0, **kw),
+        _fields),
+}
+
+
+def _outputs(est, X):
+    return est.predict_proba(X) if hasattr(est, "predict_proba") else est.predict(X)
+
+
+def _same_weights(a, b) -> bool:
+    return all(torch.equal(p, q) for p, q in zip(a.module_.state_dict().values(),
+                                                  b.module_.state_dict().values()))
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_resident_batches_and_the_dataloader_train_the_same_model(name):
+    make, data = CASES[name]
+    X, y = data()
+    resident = make(data_on_device=True).fit(X, y)
+    loader = make(data_on_device=False).fit(X, y)
+    assert _same_weights(resident, loader)
+    assert np.array_equal(_outputs(resident, X), _outputs(loader, X))
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_same_seed_same_model_in_concurrent_threads(name):
+    make, data = CASES[name]
+    X, y = data()
+    serial = _outputs(make().fit(X, y), X)
+    with ThreadPoolExecutor(3) as pool:
+        results = list(pool.map(lambda _: _outputs(make().fit(X, y), X), range(4)))
+    assert all(np.array_equal(serial, r) for r in results)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+@pytest.mark.parametrize("precision", ["bf16", "float64"])
+def test_bf16_and_float64_fit_and_predict(name, precision):
+    make, data = CASES[name]
+    X, y = data()
+    est = make(precision=precision).fit(X, y)
+    expected = torch.float64 if precision == "float64" else torch.float32
+    assert next(est.module_.parameters()).dtype == expected  # bf16 keeps float32 weights
+    assert np.isfinite(_outputs(est, X[:8])).all()
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_a_float64_default_dtype_works(name):
+    make, data = CASES[name]
+    X, y = data()
+    with default_dtype(torch.float64):
+        est = make().fit(X, y)
+        assert np.isfinite(_outputs(est, X[:8])).all()
+    assert next(est.module_.parameters()).dtype == torch.float32  # precision decides
+
+
+@pytest.mark.parametrize("make,data", [
+    (lambda: GMCNNClassifier("D4", channels=(3, 3), max_epochs=1, precision="float64",
+                             random_state=0), _digits),
+    (lambda: GMCNNRegressor("C4", channels=(2,), field="vector", max_epochs=1,
+                            precision="float64", random_state=0),
+     lambda: (np.random.default_rng(0).normal(size=(16, 2, 8, 8)),) * 2),
+    (lambda: EMLPRegressor("O(5)", "2V", "S", hidden=32, n_layers=2, max_epochs=1,
+                           precision="float64", random_state=0), _o5),
+], ids=["GMCNNClassifier-D4", "GMCNNRegressor-vector", "EMLPRegressor-O5"])
+def test_float64_models_are_equivariant_to_1e10(make, data):
+    X, y = data()
+    assert make().fit(X, y).equivariance_error(X[:16]) < 1e-10
+
+
+def test_random_state_takes_a_random_state_and_draws_from_it():
+    X, y = _digits()
+    make = functools.partial(GMCNNClassifier, "C4", channels=(2,), max_epochs=1)
+    a = make(random_state=np.random.RandomState(0)).fit(X, y)
+    b = make(random_state=np.random.RandomState(0)).fit(X, y)
+    assert _same_weights(a, b)
+    state = np.random.RandomState(0)
+    first, second = make(random_state=state).fit(X, y), make(random_state=state).fit(X, y)
+    assert not _same_weights(first, second)  # one state, two draws, as in sklearn
+
+
+def test_unseeded_fits_follow_torchs_global_seed_and_seeded_fits_leave_it_alone():
+    X, y = _digits()
+    make = functools.partial(GMCNNClassifier, "C4", channels=(2,), max_epochs=1)
+    torch.manual_seed(5)
+    a = make().fit(X, y)
+    torch.manual_seed(5)
+    b = make().fit(X, y)
+    assert _same_weights(a, b)
+    torch.manual_seed(7)
+    before = torch.rand(1)
+    torch.manual_seed(7)
+    make(random_state=0).fit(X, y)
+    assert torch.equal(torch.rand(1), before)
+
+
+class _RecordThreads(Callback):
+    def on_epoch_end(self, net, **kwargs):
+        net.history.record("torch_threads", torch.get_num_threads())
+
+
+@pytest.mark.parametrize("n_threads,expected", [(1, 1), ("auto", 1)])
+def test_thread_count_applies_inside_fit_and_is_restored(n_threads, expected):
+    X, y = _digits()
+    before = torch.get_num_threads()
+    clf = GMCNNClassifier("C4", channels=(2,), max_epochs=1, n_threads=n_threads,
+                          callbacks=[_RecordThreads()], random_state=0).fit(X, y)
+    assert clf.history_[-1, "torch_threads"] == expected  # a small model: one thread
+    assert torch.get_num_threads() == before
+
+
+def test_training_batches_are_shuffled_and_early_stopping_and_partial_fit_still_work():
+    X, y = _digits(240)
+    clf = GMCNNClassifier("C1", channels=(4,), max_epochs=30, lr=1e-6, early_stopping=2,
+                          random_state=0).fit(X, y)
+    assert "valid_loss" in clf.history_[-1] and "valid_acc" in clf.history_[-1]
+    assert len(clf.history_) < 30
+    epochs = len(clf.history_)
+    clf.partial_fit(X, y)
+    assert len(clf.history_) > epochs
+    # user DataLoader arguments take skorch's loader; still the same seeded order
+    loader = GMCNNClassifier("C1", channels=(4,), max_epochs=2, random_state=0,
+                             iterator_train__num_workers=0).fit(X, y)
+    resident = GMCNNClassifier("C1", channels=(4,), max_epochs=2, random_state=0).fit(X, y)
+    assert _same_weights(loader, resident)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_zero_weights_drop_samples_and_equal_weights_change_nothing(name):
+    make, data = CASES[name]
+    X, y = data()
+    keep = np.arange(len(X)) % 3 != 0
+    weights = keep.astype(float)
+    assert np.array_equal(_outputs(make().fit(X, y, sample_weight=weights), X),
+                          _outputs(make().fit(X[keep], y[keep]), X))
+    assert np.array_equal(_outputs(make().fit(X, y, sample_weight=np.full(len(X), 2.5)), X),
+                          _outputs(make().fit(X, y), X))
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_unequal_weights_change_the_fit(name):
+    make, data = CASES[name]
+    X, y = data()
+    weights = np.linspace(0.1, 3.0, len(X))
+    assert not np.allclose(_outputs(make().fit(X, y, sample_weight=weights), X),
+                           _outputs(make().fit(X, y), X))
+
+
+def test_sample_weight_passes_through_grid_search():
+    X, y = _digits()
+    weights = np.where(y < 5, 1.0, 0.0)
+    search = GridSearchCV(GMCNNClassifier("C4", channels=(2,), max_epochs=1, random_state=0),
+                          {"relaxation_rank": [0, 1]}, cv=2).fit(X, y, sample_weight=weights)
+    assert len(search.cv_results_["params"]) == 2
+
+
+def _search(**kwargs):
+    return GridSearchCV(
+        GMCNNClassifier(channels=(3, 3), max_epochs=2, batch_size=32, random_state=0),
+        {"group": ["C1", "C4"], "relaxation_rank": [0, 1]}, cv=2, **kwargs)
+
+
+def _same_search(a, b) -> None:
+    for key in ("mean_test_score", "std_test_score", "rank_test_score"):
+        assert np.array_equal(a.cv_results_[key], b.cv_results_[key]), key
+    assert a.best_params_ == b.best_params_
+
+
+def test_grid_search_on_joblibs_threading_backend_equals_n_jobs_1():
+    X, y = _digits(200)
+    serial = _search(n_jobs=1).fit(X, y)
+    with parallel_config(backend="threading"):
+        threaded = _search(n_jobs=3).fit(X, y)
+    _same_search(serial, threaded)
+
+
+def test_grid_search_on_a_dask_localcluster_equals_n_jobs_1():
+    distributed = pytest.importorskip("distributed")
+    X, y = _digits(200)
+    serial = _search(n_jobs=1).fit(X, y)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster), parallel_config(backend="dask"):
+        on_dask = _search(n_jobs=-1).fit(X, y)
+    _same_search(serial, on_dask)
