@@ -89,6 +89,29 @@ class EquivariantNetMixin(TrainingLoopMixin):
         params["device"] = self.__dict__.get("device", "auto")
         return params
 
+    #: components skequi builds from the data at every fit: setting them (or their routed
+    #: arguments) on a fitted estimator takes effect at the next fit, as in scikit-learn,
+    #: instead of skorch's immediate re-initialisation (which would discard the fit)
+    _built_at_fit = ("module", "criterion", "optimizer", "encoder", "head")
+
+    def set_params(self, **params):
+        """Set parameters; components built at fit change at the next fit (sklearn's rule).
+
+        Returns
+        -------
+        self
+        """
+        if getattr(self, "initialized_", False):
+            valid = self.get_params(deep=False)
+            # optimizer__* arguments stay with skorch, which applies them to the live optimizer
+            deferred = [k for k in params if not k.startswith("optimizer__")
+                        and k.split("__")[0] in self._built_at_fit and (k in valid or "__" in k)]
+            for key in deferred:
+                self.__dict__[key] = params.pop(key)
+                if "__" in key:
+                    self._params_to_validate.add(key)
+        return super().set_params(**params) if params else self
+
     def __setstate__(self, state):
         raw = state.get("device", "auto")
         state["device"] = resolve_device(raw)  # skorch maps weights to this device
@@ -338,6 +361,13 @@ class EquivariantNetMixin(TrainingLoopMixin):
     def _restore_fit_meta(self, fit_meta: dict) -> None:
         """Recreate fitted attributes from fit_meta; subclasses extend it."""
         self._validate_hyperparameters()
+
+    def _fit_meta_keys(self) -> tuple:
+        """What fit_meta_ must hold for this estimator to predict (checked on load)."""
+        keys = ("classes",) if hasattr(self, "_encode_labels") else ()
+        return keys + self._own_fit_meta_keys
+
+    _own_fit_meta_keys: tuple = ()
 
 
 def _same(a, b) -> bool:

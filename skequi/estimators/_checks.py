@@ -101,8 +101,14 @@ def prepare_sample_weight(sample_weight, n_samples: int, name: str):
     """
     if sample_weight is None:
         return None, None
-    weights = _check_sample_weight(sample_weight, np.empty((n_samples, 1)), dtype=np.float64,
-                                   ensure_non_negative=True)
+    try:
+        weights = _check_sample_weight(sample_weight, np.empty((n_samples, 1)),
+                                       dtype=np.float64, ensure_non_negative=True)
+    except ValueError as error:
+        message = str(error)
+        if "sample_weight" not in message:
+            message = f"sample_weight: {message}"
+        raise ValueError(f"{name}: {message}") from None
     if not np.all(np.isfinite(weights)):
         raise ValueError(f"{name}: sample_weight must be finite")
     keep = weights > 0

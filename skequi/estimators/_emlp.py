@@ -276,6 +276,8 @@ class EMLPRegressor(_EMLPMixin, NeuralNetRegressor):
     _parameter_constraints = {**_EMLPMixin._parameter_constraints,
                               "rep_out": [str, Rep, None]}
 
+    _own_fit_meta_keys = ("x_shift", "x_scale", "y_shift", "y_scale", "y_1d")
+
     _default_criterion = torch.nn.MSELoss
 
     def __init__(self, group="O(3)", rep_in="V", rep_out="S", relaxation_rank=0, **kwargs):
@@ -349,6 +351,8 @@ class EMLPClassifier(LabelledClassifierMixin, _EMLPMixin, NeuralNetClassifier):
     (4,)
     """
     )
+
+    _own_fit_meta_keys = ("x_shift", "x_scale")
 
     _default_criterion = torch.nn.CrossEntropyLoss
 

@@ -296,6 +296,8 @@ class GMCNNClassifier(LabelledClassifierMixin, _GMCNNMixin, NeuralNetClassifier)
     """
     )
 
+    _own_fit_meta_keys = ("input_shape",)
+
     _default_criterion = torch.nn.CrossEntropyLoss
 
     def _build_module(self):
@@ -354,6 +356,8 @@ class GMCNNRegressor(_GMCNNMixin, NeuralNetRegressor):
 
     _parameter_constraints = {**_GMCNNMixin._parameter_constraints,
                               "target_type": [StrOptions({"invariant", "vector"})]}
+
+    _own_fit_meta_keys = ("input_shape", "target_shape")
 
     _default_criterion = torch.nn.MSELoss
 

@@ -64,6 +64,11 @@ def as_images(X: np.ndarray, image_shape, channels_per_field: int, name: str) ->
     a perfect square ``F`` becomes one square channel and anything else a
     ``(1, F)`` strip.
     """
+    if X.ndim in (3, 4) and image_shape is not None and tuple(X.shape[-2:]) != tuple(image_shape):
+        raise ValueError(
+            f"{name}: image_shape={tuple(image_shape)} but X holds images of shape "
+            f"{tuple(X.shape[-2:])}; image_shape is for flat X (n, C*H*W)"
+        )
     if X.ndim == 4:
         images = X
     elif X.ndim == 3:

@@ -123,6 +123,7 @@ class _LatentMixin(EquivariantNetMixin):
         self._begin_prepare(reset=reset)
         name = type(self).__name__
         X = validate_images(self, X, reset=reset)
+        given_shape = X.shape
         if X.ndim == 2:
             X = as_images(X, self.image_shape, 1, name)
         if X.ndim == 3:
@@ -144,7 +145,7 @@ class _LatentMixin(EquivariantNetMixin):
             if rotates and len(set(spatial)) != 1:
                 raise ValueError(
                     f"group {self.group_.name!r} rotates the grid and needs equal sides: "
-                    f"{square_image_hint(X.shape, self.image_shape, *spatial[-2:])}"
+                    f"{square_image_hint(given_shape, self.image_shape, *spatial[-2:])}"
                 )
         if not reset and list(X.shape[1:]) != self.fit_meta_["input_shape"]:
             raise ValueError(
@@ -259,8 +260,9 @@ class _LatentMixin(EquivariantNetMixin):
         The method makes the *encoder* (approximately) equivariant; its
         predictions are invariant only as far as the head is.
         """
+        Xp = self._prepare_X(X, reset=False)  # raises NotFittedError before fit
         parameter = next(self.module_.parameters())
-        Xp = torch.as_tensor(self._prepare_X(X, reset=False)).to(parameter.device, parameter.dtype)
+        Xp = torch.as_tensor(Xp).to(parameter.device, parameter.dtype)
         model = self.module_.eval()
         errors = []
         with torch.no_grad():
@@ -329,6 +331,8 @@ class LatentEquivariantClassifier(LabelledClassifierMixin, _LatentMixin, NeuralN
     (2,)
     """
 
+    _own_fit_meta_keys = ("input_shape",)
+
     _default_criterion = torch.nn.CrossEntropyLoss
 
     def _n_outputs(self) -> int:
@@ -374,6 +378,8 @@ class LatentEquivariantRegressor(_LatentMixin, NeuralNetRegressor):
 
     _parameter_constraints = {**_LatentMixin._parameter_constraints,
                               "output_action": [None, callable]}
+
+    _own_fit_meta_keys = ("input_shape", "target_shape")
 
     _default_criterion = torch.nn.MSELoss
 

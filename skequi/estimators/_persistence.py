@@ -232,11 +232,14 @@ def load(path, device="auto"):
 
 
 def _restore(estimator, fit_meta: dict, state_dict: dict, saved_by, path):
+    missing = sorted(set(estimator._fit_meta_keys()) - set(fit_meta))
+    if missing:
+        raise _not_a_model(path, f"its fit_meta is incomplete: no {', '.join(missing)}")
     estimator.fit_meta_ = fit_meta
     try:
         estimator._restore_fit_meta(fit_meta)
-    except (KeyError, TypeError, IndexError) as error:
-        raise _not_a_model(path, f"its fit_meta is incomplete ({type(error).__name__}: "
+    except (KeyError, TypeError, IndexError, AttributeError) as error:
+        raise _not_a_model(path, f"its fit_meta is malformed ({type(error).__name__}: "
                                  f"{error})") from None
     estimator._check_size()
     estimator.initialize()

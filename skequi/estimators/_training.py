@@ -299,7 +299,7 @@ def _count_macs(estimator, sample: np.ndarray) -> float | None:
     """Forward multiply-adds for one sample, from torch's flop counter (None if it fails)."""
     from torch.utils.flop_counter import FlopCounterMode
 
-    module = estimator.module_
+    module = getattr(estimator.module_, "_orig_mod", estimator.module_)  # torch.compile'd
     parameter = next(module.parameters(), None)
     if parameter is None:
         return None

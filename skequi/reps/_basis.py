@@ -27,7 +27,7 @@ from scipy.linalg import eigh, qr
 from scipy.sparse.linalg import LinearOperator, lobpcg
 
 from ..groups import as_matrix_group
-from ._basis_cache import _disk_memory
+from ._basis_cache import cached_basis
 from ._rep import tensor_drho, tensor_rho
 
 __all__ = ["equivariant_basis", "invariant_basis", "DENSE_BASIS_DIM", "MAX_BASIS_DIM"]
@@ -57,17 +57,22 @@ def _solve(group_name: str, p: int, q: int, method: str = "auto") -> np.ndarray:
         )
     if not len(group.discrete_generators) and not len(group.lie_generators):
         return _frozen(np.eye(size))
-    memory = _disk_memory()
-    solve = _solve_generators if memory is None else memory.cache(_solve_generators)
+    discrete = np.asarray(group.discrete_generators, dtype=np.float64)
+    lie = np.asarray(group.lie_generators, dtype=np.float64)
+
+    def solve():
+        return _solve_generators(group_name, group.dim, discrete, lie, p, q, method,
+                                 _SOLVER_VERSION)
+
     # keyed by the generators themselves, not only the name, and by the solver's version
-    return _frozen(solve(group_name, group.dim, np.asarray(group.discrete_generators),
-                         np.asarray(group.lie_generators), p, q, method, _SOLVER_VERSION))
+    return _frozen(cached_basis(solve, size, "invariant-basis", group.dim, discrete, lie, p, q,
+                                method, _SOLVER_VERSION))
 
 
 def _solve_generators(group_name: str, dim: int, discrete_generators: np.ndarray,
                       lie_generators: np.ndarray, p: int, q: int, method: str,
                       solver_version: int) -> np.ndarray:
-    """The solve itself, a function of plain arrays so that joblib can key it on disk."""
+    """The solve itself, a function of plain arrays (what the disk cache is keyed by)."""
     group = SimpleNamespace(dim=dim, discrete_generators=discrete_generators,
                             lie_generators=lie_generators)
     if method == "dense" or (method == "auto" and dim ** (p + q) <= DENSE_BASIS_DIM):

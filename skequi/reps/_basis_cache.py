@@ -1,20 +1,36 @@
-"""Where solved invariant bases are kept on disk, if anywhere.
+"""Where solved invariant bases are kept on disk, if anywhere, and how they are read.
 
 Off by default: bases live in memory for the process. Set a folder with
 :func:`set_basis_cache_dir` or the ``SKEQUI_CACHE_DIR`` environment variable
-and every solve is stored there by :class:`joblib.Memory`, keyed by the
-group's generators and the tensor type, so a new process loads a basis
-instead of solving it again.
+and every solve is stored there as one ``.npy`` file, named by a SHA-256 of
+the group's generators, the tensor type and the solver's version, so a new
+process loads a basis instead of solving it again.
+
+Loading never unpickles: files are read with ``numpy.load(allow_pickle=False)``
+and must hold a float64 matrix of the expected width. Anything else in the
+folder (another program's files, a planted pickle, a corrupt or truncated
+file) is ignored with a warning and the basis is solved again. The folder
+must belong to the user: whoever can write to it decides what skequi solves
+from, though never what code runs.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
+import tempfile
+import warnings
 from pathlib import Path
 
-import joblib
+import numpy as np
 
-__all__ = ["basis_cache_dir", "default_basis_cache_dir", "set_basis_cache_dir"]
+__all__ = [
+    "basis_cache_dir",
+    "cached_basis",
+    "default_basis_cache_dir",
+    "set_basis_cache_dir",
+]
 
 #: Environment variable read when :func:`set_basis_cache_dir` was never called.
 CACHE_DIR_ENV = "SKEQUI_CACHE_DIR"
@@ -22,7 +38,8 @@ CACHE_DIR_ENV = "SKEQUI_CACHE_DIR"
 _PACKAGE_DIR = Path(__file__).resolve().parents[1]
 _UNSET = object()
 _chosen = _UNSET  # what set_basis_cache_dir was given (a Path or None)
-_memories: dict[Path, joblib.Memory] = {}
+_scanned: set[Path] = set()  # folders whose foreign files were already reported
+_FILE = re.compile(r"^basis-[0-9a-f]{64}\.npy$")
 
 
 def default_basis_cache_dir() -> Path:
@@ -100,11 +117,74 @@ def basis_cache_dir() -> Path | None:
     return _checked(env, f"{CACHE_DIR_ENV}=") if env else None
 
 
-def _disk_memory() -> joblib.Memory | None:
-    """The :class:`joblib.Memory` of the current cache folder (None without one)."""
-    path = basis_cache_dir()
-    if path is None:
+def _key(*parts) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        if isinstance(part, np.ndarray):
+            array = np.ascontiguousarray(part, dtype=np.float64)
+            digest.update(repr(array.shape).encode())
+            digest.update(array.tobytes())
+        else:
+            digest.update(repr(part).encode())
+        digest.update(b"|")
+    return digest.hexdigest()
+
+
+def _report_foreign_files(folder: Path) -> None:
+    if folder in _scanned or not folder.is_dir():
+        return
+    _scanned.add(folder)
+    foreign = sorted(p.name for p in folder.iterdir() if not _FILE.match(p.name))
+    if foreign:
+        warnings.warn(
+            f"the basis cache folder {str(folder)!r} holds {len(foreign)} file(s) skequi did "
+            f"not write ({', '.join(foreign[:3])}{' ...' if len(foreign) > 3 else ''}); they "
+            "are ignored. The folder should belong to you and hold only skequi's bases",
+            UserWarning, stacklevel=3)
+
+
+def _load(path: Path, width: int) -> np.ndarray | None:
+    try:
+        basis = np.load(path, allow_pickle=False)
+    except (ValueError, OSError, EOFError) as error:
+        warnings.warn(f"ignoring unreadable basis cache file {str(path)!r} ({error}); "
+                      "solving again", UserWarning, stacklevel=3)
         return None
-    if path not in _memories:
-        _memories[path] = joblib.Memory(path, verbose=0)
-    return _memories[path]
+    if basis.dtype != np.float64 or basis.ndim != 2 or basis.shape[0] != width or not \
+            np.all(np.isfinite(basis)):
+        warnings.warn(f"ignoring basis cache file {str(path)!r}: it does not hold a float64 "
+                      f"({width}, n) basis; solving again", UserWarning, stacklevel=3)
+        return None
+    return basis
+
+
+def _store(path: Path, basis: np.ndarray) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            np.save(file, np.ascontiguousarray(basis, dtype=np.float64), allow_pickle=False)
+        os.replace(temporary, path)  # atomic: readers see the old file or the whole new one
+    except OSError:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+
+
+def cached_basis(solve, width: int, *key_parts) -> np.ndarray:
+    """``solve()``, or its result stored earlier under the key of ``key_parts``.
+
+    Without a cache folder this is ``solve()``. ``width`` is the basis's number
+    of rows (the tensor dimension), checked on every load.
+    """
+    folder = basis_cache_dir()
+    if folder is None:
+        return solve()
+    _report_foreign_files(folder)
+    path = folder / f"basis-{_key(*key_parts)}.npy"
+    if path.is_file():
+        basis = _load(path, width)
+        if basis is not None:
+            return basis
+    basis = solve()
+    _store(path, basis)
+    return basis

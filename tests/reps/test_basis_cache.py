@@ -70,3 +70,49 @@ def test_a_folder_inside_the_package_is_refused(fresh_cache_state, monkeypatch):
 def test_default_folder_follows_xdg(monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     assert default_basis_cache_dir() == tmp_path / "skequi"
+
+
+class _Payload:
+    """Unpickling this creates a marker file: proof that a pickle was loaded."""
+
+    def __init__(self, marker):
+        self.marker = str(marker)
+
+    def __reduce__(self):
+        return (open, (self.marker, "w"))
+
+
+def test_a_planted_pickle_in_the_cache_folder_is_never_loaded(fresh_cache_state, tmp_path):
+    import pickle
+    import warnings
+
+    folder = tmp_path / "cache"
+    set_basis_cache_dir(folder)
+    solved = invariant_basis("O(3)", 2, 0).copy()
+    stored = next(folder.glob("basis-*.npy"))
+    marker = tmp_path / "ran"
+    # the planted file: a pickle under the basis's own name, another beside it, and an
+    # object array saved by numpy with pickling allowed
+    stored.write_bytes(pickle.dumps(_Payload(marker)))
+    (folder / "joblib_output.pkl").write_bytes(pickle.dumps(_Payload(marker)))
+    np.save(folder / "extra.npy", np.array([_Payload(marker)], dtype=object), allow_pickle=True)
+    _basis._solve.cache_clear()
+    _basis_cache._scanned.clear()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        again = invariant_basis("O(3)", 2, 0)
+    assert not marker.exists()
+    np.testing.assert_allclose(again, solved)
+    messages = " ".join(str(w.message) for w in caught)
+    assert "not write" in messages and "unreadable basis cache file" in messages
+    assert np.load(stored, allow_pickle=False).shape == solved.shape  # solved and rewritten
+
+
+def test_a_basis_of_the_wrong_shape_is_solved_again(fresh_cache_state, tmp_path):
+    set_basis_cache_dir(tmp_path)
+    solved = invariant_basis("SO(3)", 2, 0).copy()
+    stored = next(tmp_path.glob("basis-*.npy"))
+    np.save(stored, np.zeros((5, 5)))
+    _basis._solve.cache_clear()
+    with pytest.warns(UserWarning, match="does not hold a float64"):
+        np.testing.assert_allclose(invariant_basis("SO(3)", 2, 0), solved)
