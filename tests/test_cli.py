@@ -1,8 +1,14 @@
 """The skequi command line."""
 
+import subprocess
+import sys
+
 import pytest
+import torch
 
 from skequi.cli import main
+
+TINY = ["--groups", "C1,C4", "--ranks", "0", "--epochs", "1", "--cv", "2", "--layers", "1"]
 
 
 def test_groups_catalog(capsys):
@@ -11,13 +17,14 @@ def test_groups_catalog(capsys):
     assert "D4           8  r^1, f" in out and "O           24" in out
 
 
-def test_sweep_at_tiny_settings(tmp_path, capsys):
+def test_sweep_at_tiny_settings_prints_a_line_per_fit(tmp_path, capsys):
     png = tmp_path / "plot.png"
-    code = main(["sweep", "--groups", "C1,C4", "--ranks", "0", "--epochs", "1", "--cv", "2",
-                 "--layers", "1", "--output", str(png)])
-    assert code == 0
+    assert main(["sweep", *TINY, "--output", str(png)]) == 0
     out = capsys.readouterr().out
     assert "relaxation_rank" in out and "plain CNN (C1, exact)" in out
+    assert [line.split(" done")[0].strip() for line in out.splitlines() if " done, " in line] == [
+        f"fit {i}/4" for i in range(1, 5)]
+    assert "elapsed, about" in out
     assert png.stat().st_size > 1000
 
 
@@ -26,9 +33,62 @@ def test_sweep_reports_bad_group_without_a_traceback(capsys):
     assert "cannot act on a square pixel grid" in capsys.readouterr().err
 
 
-def test_sweep_help_lists_options(capsys):
+@pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has CUDA")
+def test_sweep_on_cuda_without_cuda_says_so(capsys):
+    assert main(["sweep", *TINY, "--device", "cuda"]) == 2
+    err = capsys.readouterr().err
+    assert "CUDA is not available" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("argv,message", [
+    (["sweep", "--ranks", "a"], "--ranks: expected a comma-separated list of integers, got 'a'"),
+    (["sweep", "--epochs", "0"], "--epochs: expected a positive integer, got 0"),
+    (["sweep", "--groups", ","], "--groups: expected a comma-separated list of group names"),
+])
+def test_bad_arguments_name_the_option(capsys, argv, message):
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    assert info.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", ["sweep", "demo"])
+def test_help_is_plain_text_with_defaults(capsys, command):
     with pytest.raises(SystemExit):
-        main(["sweep", "--help"])
+        main([command, "--help"])
     out = capsys.readouterr().out
-    for option in ("--groups", "--ranks", "--epochs", "--test-group", "--output"):
+    for option in ("--groups", "--ranks", "--epochs", "--test-group", "--output", "--scheduler"):
         assert option in out
+    assert "(default: 15)" in out and "``" not in out
+
+
+def test_top_level_help_describes_every_command(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    assert "demo    the main job" in out and "groups  the catalog" in out
+
+
+def test_help_does_not_import_torch():
+    code = ("import sys\nfrom skequi.cli import main\ntry:\n    main(['sweep', '--help'])\n"
+            "except SystemExit:\n    pass\nprint('torch' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "False"
+
+
+def test_sweep_on_a_dask_scheduler(tmp_path, capsys):
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        code = main(["sweep", "--groups", "C1", "--ranks", "0", "--epochs", "1", "--cv", "2",
+                     "--layers", "1", "--scheduler", cluster.scheduler_address,
+                     "--output", str(tmp_path / "plot.png")])
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "on the dask cluster at tcp://" in out and "fit 2/2 done" in out
+
+
+def test_an_unreachable_scheduler_is_an_error_not_a_hang(capsys):
+    pytest.importorskip("distributed")
+    assert main(["sweep", *TINY, "--scheduler", "tcp://127.0.0.1:1"]) == 2
+    assert "cannot reach a dask scheduler" in capsys.readouterr().err

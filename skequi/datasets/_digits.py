@@ -18,6 +18,13 @@ def load_digit_images() -> tuple[np.ndarray, np.ndarray]:
     -------
     X : ndarray of shape (1797, 1, 8, 8)
     y : ndarray of shape (1797,)
+
+    Examples
+    --------
+    >>> from skequi.datasets import load_digit_images
+    >>> X, y = load_digit_images()
+    >>> X.shape, X.dtype, float(X.max()), y[:5].tolist()
+    ((1797, 1, 8, 8), dtype('float32'), 1.0, [0, 1, 2, 3, 4])
     """
     digits = load_digits()
     return (digits.images[:, None] / 16.0).astype(np.float32), digits.target

@@ -30,6 +30,16 @@ def double_digits_action(X, g, group):
     Returns
     -------
     same type as X
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skequi.datasets import double_digits_action, make_double_digits
+    >>> X, _ = make_double_digits("C4", 2, transform=False, random_state=0)
+    >>> moved = double_digits_action(X, 1, "C4xC4")  # (e, r): only the right digit turns
+    >>> right = np.rot90(X[..., 8:], axes=(2, 3))
+    >>> np.array_equal(moved[..., :8], X[..., :8]), np.array_equal(moved[..., 8:], right)
+    (True, True)
     """
     grp = get_group(group)
     factor = grp.name.split("x")[0]

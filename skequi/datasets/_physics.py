@@ -98,6 +98,13 @@ def make_modified_inertia(n_samples: int = 1000, *, n_bodies: int = 5, strength:
         rep_in ``"5S+5V"``.
     y : ndarray of shape (n_samples, 9)
         rep_out ``"V**2"``; nominal group ``"O(3)"``.
+
+    Examples
+    --------
+    >>> from skequi.datasets import make_modified_inertia
+    >>> X, y = make_modified_inertia(10, random_state=0)
+    >>> X.shape, y.shape
+    ((10, 20), (10, 9))
     """
     X, y = make_inertia(n_samples, n_bodies=n_bodies, random_state=random_state)
     inertia = y.reshape(-1, 3, 3)

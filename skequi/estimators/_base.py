@@ -50,7 +50,16 @@ def resolve_device(device) -> str:
 
 
 class EquivariantNetMixin(TrainingLoopMixin):
-    """Shared behaviour of skequi estimators; mix in before a skorch net class."""
+    """Shared behaviour of skequi estimators; mix in before a skorch net class.
+
+    Examples
+    --------
+    >>> from skorch import NeuralNetClassifier
+    >>> from skequi import GMCNNClassifier
+    >>> from skequi.estimators import EquivariantNetMixin
+    >>> [issubclass(GMCNNClassifier, c) for c in (EquivariantNetMixin, NeuralNetClassifier)]
+    [True, True]
+    """
 
     _parameter_constraints: dict = {
         "relaxation_rank": [Interval(Integral, 0, None, closed="left")],

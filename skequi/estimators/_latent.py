@@ -117,7 +117,8 @@ class _LatentMixin(EquivariantNetMixin):
         n = self.group_.order
         self.latent_dim_ = self.latent_dim or n * max(1, 64 // n)
         if self.latent_dim_ < n:
-            raise ValueError(f"latent_dim must be >= |{self.group_.name}| = {n}, got {self.latent_dim}")
+            raise ValueError(
+                f"latent_dim must be >= |{self.group_.name}| = {n}, got {self.latent_dim}")
 
     def _prepare_X(self, X, *, reset: bool) -> np.ndarray:
         self._begin_prepare(reset=reset)

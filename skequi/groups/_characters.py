@@ -29,6 +29,13 @@ class CharacterTable:
         Dimension of each irrep (its character at the identity).
     values : ndarray of shape (n_irreps, order), complex
         ``values[i, g]`` is ``chi_i(g)``.
+
+    Examples
+    --------
+    >>> from skequi.groups import get_group
+    >>> table = get_group("D4").character_table()
+    >>> table.names, table.dims.tolist()
+    (('A1', 'A2', 'B1', 'B2', 'E1'), [1, 1, 1, 1, 2])
     """
 
     names: tuple[str, ...]

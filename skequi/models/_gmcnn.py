@@ -23,7 +23,14 @@ __all__ = ["GMCNN", "GMCNNFieldRegressor", "PaperGMCNN", "is_lattice_group"]
 
 
 def is_lattice_group(group) -> bool:
-    """True for the point groups of the pixel lattice (C1, C2, C4, D1, D2, D4)."""
+    """True for the point groups of the pixel lattice (C1, C2, C4, D1, D2, D4).
+
+    Examples
+    --------
+    >>> from skequi.models import is_lattice_group
+    >>> is_lattice_group("D4"), is_lattice_group("C5"), is_lattice_group("O")
+    (True, False, False)
+    """
     g = get_group(group)
     matrices = getattr(g, "matrices", None)  # matrix groups (EMLP) have none
     return matrices is not None and matrices.shape[1] == 2

@@ -55,7 +55,15 @@ class ConvEncoder(nn.Module):
 
 
 class MLPHead(nn.Module):
-    """latent -> hidden -> outputs, with ReLU."""
+    """latent -> hidden -> outputs, with ReLU.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skequi.models import MLPHead
+    >>> MLPHead(16, 3)(torch.randn(4, 16)).shape
+    torch.Size([4, 3])
+    """
 
     def __init__(self, latent_dim: int, n_outputs: int, hidden: int = 64) -> None:
         super().__init__()
@@ -73,6 +81,15 @@ class LatentModel(nn.Module):
     ----------
     encoder, head : torch.nn.Module
     action : LatentRegularAction
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skequi.models import ConvEncoder, LatentModel, MLPHead
+    >>> from skequi.nn import LatentRegularAction
+    >>> model = LatentModel(ConvEncoder(1, 8, (8, 8)), MLPHead(8, 10), LatentRegularAction("C4", 8))
+    >>> model(torch.randn(2, 1, 8, 8)).shape, model.encode(torch.randn(2, 1, 8, 8)).shape
+    (torch.Size([2, 10]), torch.Size([2, 8]))
     """
 
     def __init__(self, encoder: nn.Module, head: nn.Module, action: LatentRegularAction) -> None:

@@ -85,6 +85,13 @@ def halving_quotient(group) -> tuple[str, np.ndarray]:
     ------
     ValueError
         If a factor has odd n (no central half-turn).
+
+    Examples
+    --------
+    >>> from skequi.nn import halving_quotient
+    >>> quotient, cosets = halving_quotient("C4")
+    >>> quotient, cosets.tolist()  # r^b and r^(b+2) map to the same element of C2
+    ('C2', [[0, 2], [1, 3]])
     """
     names, per_factor = [], []
     for kind, n in _factors(group):
@@ -254,6 +261,14 @@ class CosetPool(nn.Module):
     group : str or FiniteGroup
         A product of C_n / D_n factors with even n.
     mode : {"max", "mean"}, default="max"
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skequi.nn import CosetPool
+    >>> pool = CosetPool("C8xC8")
+    >>> pool.quotient, pool(torch.randn(2, 3, 8, 8)).shape
+    ('C4xC4', torch.Size([2, 3, 4, 4]))
     """
 
     def __init__(self, group, mode: str = "max") -> None:

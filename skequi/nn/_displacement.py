@@ -31,6 +31,13 @@ def layer_matrix(layer: torch.nn.Module, input_shape: tuple[int, ...]) -> np.nda
     Returns
     -------
     ndarray of shape (n_out, n_in), float64
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skequi.nn import layer_matrix
+    >>> layer_matrix(torch.nn.Linear(3, 2), (3,)).shape
+    (2, 3)
     """
     probe = copy.deepcopy(layer).double().eval()
     n_in = int(np.prod(input_shape))

@@ -45,6 +45,15 @@ class GatedNonlinearity(nn.Module):
     ----------
     rep : str or Rep
     group : str or MatrixGroup
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skequi.nn import GatedNonlinearity, gated
+    >>> from skequi.reps import parse_rep
+    >>> width = gated(parse_rep("2S+V")).size(3)  # 2 scalars, one vector, its gate
+    >>> GatedNonlinearity("2S+V", "O(3)")(torch.randn(4, width)).shape
+    torch.Size([4, 5])
     """
 
     def __init__(self, rep, group) -> None:

@@ -217,7 +217,8 @@ class GroupMatrixConv2d(nn.Module):
             )
         if self.grid_size is not None and tuple(x.shape[-2:]) != self.grid_size:
             raise ValueError(
-                f"this relaxed layer was built for a {self.grid_size} grid, got {tuple(x.shape[-2:])}"
+                f"this relaxed layer was built for a {self.grid_size} grid, "
+                f"got {tuple(x.shape[-2:])}"
             )
 
     def _conv_bias(self):

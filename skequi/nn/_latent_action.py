@@ -45,7 +45,14 @@ def latent_representation(group, latent_dim: int) -> np.ndarray:
 
 
 def shortest_words(group) -> list[list[int]]:
-    """For every element, a shortest word in the generators (positions), by BFS."""
+    """For every element, a shortest word in the generators (positions), by BFS.
+
+    Examples
+    --------
+    >>> from skequi.nn import shortest_words
+    >>> shortest_words("C4")  # the identity, r, r^2 = r r, r^3 = r r r
+    [[], [0], [0, 0], [0, 0, 0]]
+    """
     grp = get_group(group)
     words = {grp.identity: []}
     frontier = [grp.identity]

@@ -94,7 +94,8 @@ def regular_bank_gather(group_name: str, radius: int, in_field: str):
     rho_inv = field_representation(in_field, group.name)[group.inverse]  # (|H|, d_in, d_in)
     if not np.all(np.isin(rho_inv, (-1.0, 0.0, 1.0))) or not np.all(
             np.abs(rho_inv).sum(axis=1) == 1):
-        raise ValueError(f"{in_field} fields of {group.name} are not acted on by signed permutations")
+        raise ValueError(
+            f"{in_field} fields of {group.name} are not acted on by signed permutations")
     # rho_inv[h, j, i] != 0 for exactly one j per (h, i)
     source = np.abs(rho_inv).argmax(axis=1)  # (|H|, d_in): j for each (h, i)
     sign = np.take_along_axis(rho_inv, source[:, None, :], axis=1)[:, 0, :]

@@ -58,6 +58,13 @@ class SpatialPool2d(nn.Module):
     ValueError
         In forward, for an odd spatial size (the blocks would not map onto
         blocks under a rotation or mirror).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skequi.nn import SpatialPool2d
+    >>> SpatialPool2d("max")(torch.randn(2, 4, 8, 8)).shape
+    torch.Size([2, 4, 4, 4])
     """
 
     def __init__(self, mode: str = "max") -> None:
@@ -75,7 +82,15 @@ class SpatialPool2d(nn.Module):
 
 
 class GlobalPool(nn.Module):
-    """Mean (or max) over all trailing axes after the channel axis: (B, C, ...) -> (B, C)."""
+    """Mean (or max) over all trailing axes after the channel axis: (B, C, ...) -> (B, C).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skequi.nn import GlobalPool
+    >>> GlobalPool("mean")(torch.ones(2, 3, 5, 5)).tolist()
+    [[1.0, 1.0, 1.0], [1.0, 1.0, 1.0]]
+    """
 
     def __init__(self, mode: str = "mean") -> None:
         super().__init__()

@@ -110,6 +110,13 @@ def basis_cache_dir() -> Path | None:
     ------
     ValueError
         If ``SKEQUI_CACHE_DIR`` points inside the installed package.
+
+    Examples
+    --------
+    >>> import os
+    >>> from skequi.reps import basis_cache_dir
+    >>> basis_cache_dir() is None or basis_cache_dir().is_absolute()
+    True
     """
     if _chosen is not _UNSET:
         return _chosen

@@ -170,7 +170,16 @@ def _block_diag(blocks) -> np.ndarray:
 
 
 def tensor_rho(g: np.ndarray, p: int, q: int) -> np.ndarray:
-    """``rho(g)`` on T(p, q): Kronecker product of p copies of g and q of g^-T."""
+    """``rho(g)`` on T(p, q): Kronecker product of p copies of g and q of g^-T.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skequi.reps import tensor_rho
+    >>> g = np.array([[0.0, -1.0], [1.0, 0.0]])
+    >>> np.allclose(tensor_rho(g, 2, 0), np.kron(g, g)), tensor_rho(g, 1, 1).shape
+    (True, (4, 4))
+    """
     factors = [g] * p + [np.linalg.inv(g).T] * q
     if not factors:
         return np.ones((1, 1))
@@ -178,7 +187,16 @@ def tensor_rho(g: np.ndarray, p: int, q: int) -> np.ndarray:
 
 
 def tensor_drho(a: np.ndarray, p: int, q: int) -> np.ndarray:
-    """``drho(a)`` on T(p, q): the Kronecker sum, with -a^T on dual factors."""
+    """``drho(a)`` on T(p, q): the Kronecker sum, with -a^T on dual factors.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skequi.reps import tensor_drho
+    >>> a = np.array([[0.0, -1.0], [1.0, 0.0]])  # the generator of SO(2)
+    >>> np.allclose(tensor_drho(a, 1, 1), np.kron(a, np.eye(2)) + np.kron(np.eye(2), -a.T))
+    True
+    """
     d = a.shape[0]
     factors = [a] * p + [-a.T] * q
     if not factors:

@@ -132,6 +132,12 @@ def group_matrices(group) -> np.ndarray:
     ------
     ValueError
         If the group has no action on pixel grids or volumes.
+
+    Examples
+    --------
+    >>> from skequi.transforms import group_matrices
+    >>> group_matrices("C4")[1].tolist()  # the quarter turn r
+    [[0, -1], [1, 0]]
     """
     g = get_group(group)
     if g.matrices is None:

@@ -72,7 +72,8 @@ def apply_group_per_sample(X, elements, group, field: str = "scalar"):
         index = np.asarray(elements, dtype=np.int64)
     needs_square = any(abs(m - np.diag(np.diag(m))).sum() for m in matrices)
     if needs_square and len(set(spatial)) != 1:
-        raise ValueError(f"group {grp.name} swaps spatial axes and needs equal sizes, got {spatial}")
+        raise ValueError(
+            f"group {grp.name} swaps spatial axes and needs equal sizes, got {spatial}")
     sources = _pixel_sources(grp.name, spatial)
     n, channels = X.shape[:2]
     if torch_input:

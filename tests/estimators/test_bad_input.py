@@ -287,3 +287,25 @@ def test_set_params_lists_only_public_parameters():
         GMCNNClassifier().set_params(relaxation=1)
     message = str(info.value)
     assert "relaxation_rank" in message and "_params_to_validate" not in message
+
+
+@pytest.mark.parametrize("family", REGRESSORS)
+def test_a_diverging_loss_stops_with_the_epoch_and_leaves_the_fit_alone(fitted, family):
+    original, X, y = fitted[family]
+    est = copy.deepcopy(original)
+    expected = est.predict(X)
+    huge = np.asarray(y, dtype=np.float64) * 1e30
+    with pytest.raises(ValueError, match=r"became (nan|inf) in epoch 1.*smaller lr"):
+        est.set_params(standardize=False).fit(X, huge) if family == "EMLPRegressor" \
+            else est.fit(X, huge)
+    assert np.array_equal(est.predict(X), expected)
+
+
+@pytest.mark.parametrize("family", CLASSIFIERS)
+def test_a_huge_learning_rate_stops_instead_of_predicting_nan(fitted, family):
+    original, X, y = fitted[family]
+    est = copy.deepcopy(original)
+    expected = est.predict_proba(X)
+    with pytest.raises(ValueError, match="smaller lr"):
+        est.set_params(lr=1e30, max_epochs=3).fit(X, y)
+    assert np.array_equal(est.predict_proba(X), expected)

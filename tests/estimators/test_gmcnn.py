@@ -251,3 +251,29 @@ def test_regressor_relaxed_breaks_equivariance_after_training():
     y = X[:, :1] * ramp  # position-dependent target no rotation preserves
     reg = GMCNNRegressor("C4", relaxation_rank=1, **{**FAST, "max_epochs": 5}).fit(X, y)
     assert reg.equivariance_error(X[:6]) > 1e-4
+
+
+def test_vector_targets_turn_with_the_group():
+    # the mean flow of a vector field is a vector: rotating the field rotates it
+    rng = np.random.default_rng(0)
+    X = (rng.normal(size=(128, 2, 8, 8)) + rng.normal(size=(128, 2, 1, 1))).astype(np.float32)
+    y = X.mean(axis=(2, 3))
+    common = dict(field="vector", channels=(4,), max_epochs=40, lr=0.02, random_state=0)
+    vector = GMCNNRegressor("C4", target_type="vector", **common).fit(X, y)
+    invariant = GMCNNRegressor("C4", **common).fit(X, y)
+    assert vector.score(X, y) > 0.95 and invariant.score(X, y) < 0.3
+    assert vector.equivariance_error(X[:16]) < 1e-5
+    turned = apply_group(X[:8], 1, "C4", "vector")
+    assert np.allclose(vector.predict(turned), vector.predict(X[:8]) @ np.array([[0, -1], [1, 0]]).T,
+                       atol=1e-4)
+    with pytest.raises(ValueError, match=r"\(n, 2k\)"):
+        GMCNNRegressor("C4", target_type="vector", **common).fit(X, y[:, :1])
+
+
+def test_repr_is_scikit_learns_fitted_or_not(digits):
+    clf = GMCNNClassifier("D4", relaxation_rank=1)
+    assert repr(clf) == "GMCNNClassifier(group='D4', relaxation_rank=1)"
+    X, y = digits
+    clf.set_params(channels=(2,), max_epochs=1).fit(X, y)
+    assert repr(clf) == "GMCNNClassifier(channels=(2,), group='D4', max_epochs=1, relaxation_rank=1)"
+    assert repr(GMCNNRegressor()) == "GMCNNRegressor()"
