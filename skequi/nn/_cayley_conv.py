@@ -15,6 +15,9 @@ __all__ = ["CayleyConv", "CosetPool", "cayley_ball", "halving_quotient"]
 
 CHANNEL_MIXING = ("full", "shared")
 
+#: Largest stacked input (batch x channels x ball x positions) built in one piece.
+STACK_LIMIT = 2**25
+
 
 def cayley_ball(group, radius: int) -> np.ndarray:
     """Elements within ``radius`` steps of the identity on the Cayley graph.
@@ -121,8 +124,12 @@ class CayleyConv(nn.Module):
     ``|G1| = H`` (pixel ``(i, j)`` is element ``i |G2| + j``).
 
     For products of cyclic groups the layer is a circular convolution with a
-    diamond-shaped kernel and runs as one ``conv2d``; otherwise channels are
-    contracted first and the Cayley table is gathered once (sum-first).
+    diamond-shaped kernel and runs as one ``conv2d``. Otherwise (dihedral
+    factors) the input is moved by the ``|B|`` fixed permutations
+    ``x -> x(n^-1 .)`` of the ball, stacked once as ``(C |B|, N)`` columns, and
+    the layer is ONE matrix product with the ``(O, C |B|)`` kernel; when that
+    stack would exceed :data:`STACK_LIMIT` values it is built and multiplied
+    one ball element at a time instead.
 
     Parameters
     ----------
@@ -202,9 +209,9 @@ class CayleyConv(nn.Module):
             cols = np.where(cols > sizes[1] // 2, cols - sizes[1], cols)
             self.register_buffer("_kernel_pos", torch.as_tensor((k - rows) * (2 * k + 1) + (k - cols)))
         else:
-            # x(n^-1 a) for every ball element n and every a
+            # x(n^-1 a) for every ball element n and every a, flattened ball-major
             gather = grp.cayley_table[grp.inverse[ball]]
-            self.register_buffer("_gather", torch.as_tensor(gather))
+            self.register_buffer("_gather", torch.as_tensor(gather.reshape(-1)), persistent=False)
 
     def _weights(self) -> torch.Tensor:
         w = self.weight[None]
@@ -231,17 +238,28 @@ class CayleyConv(nn.Module):
             padded = F.pad(x.reshape(batch, -1, n1, n2), [self.kernel_radius] * 4, mode="circular")
             y = F.conv2d(padded, bank.view(w.shape[0], w.shape[1], size, size)).flatten(2)
         else:
-            flat = x.reshape(batch, x.shape[1], -1)
-            # contract channels first, then gather x(n^-1 a) and sum over the ball
-            z = torch.einsum("bcm,ock->bokm", flat, w)
-            index = self._gather.expand(batch, w.shape[0], -1, -1)
-            y = torch.gather(z, 3, index).sum(2)
+            y = self._permuted_product(x.reshape(batch, x.shape[1], -1), w)
         if self.relaxation_maps is not None:
             y = y.view(batch, 1 + self.relaxation_rank, self.out_channels, -1)
             y = y[:, 0] + (self.relaxation_maps[:, None] * y[:, 1:]).sum(1)
         if self.bias is not None:
             y = y + self.bias[:, None]
         return y.reshape(batch, self.out_channels, *spatial)
+
+    def _permuted_product(self, flat: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
+        """``y(a) = sum_{n in ball} w_n x(n^-1 a)``: moved copies of x, then one GEMM."""
+        batch, channels, n = flat.shape
+        k = self.ball_size
+        if batch * channels * k * n <= STACK_LIMIT:
+            # (B, C, K N) -> (B, C K, N): channel-major, ball next, as w's (O, C, K)
+            stacked = flat.index_select(2, self._gather).view(batch, channels * k, n)
+            return torch.matmul(w.reshape(w.shape[0], channels * k), stacked)
+        moves = self._gather.view(k, n)
+        y = None
+        for j in range(k):
+            term = torch.matmul(w[:, :, j], flat.index_select(2, moves[j]))
+            y = term if y is None else y + term
+        return y
 
     def extra_repr(self) -> str:
         return (

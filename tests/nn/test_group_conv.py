@@ -118,3 +118,91 @@ def test_group_order_sets_channel_blocks():
     for spec in LATTICE_GROUPS:
         layer = GroupMatrixConv2d(1, 2, spec, in_field="scalar")
         assert layer(torch.randn(1, 1, 5, 5)).shape[1] == 2 * get_group(spec).order
+
+
+ALL_FIELD_PAIRS = [(a, b) for a in ("scalar", "vector", "regular")
+                   for b in ("scalar", "vector", "regular")]
+
+
+def _equivariant_kernel_projector(group, radius, in_field, out_field):
+    """Average over the group of K -> rho_out(h) K(h^-1 .) rho_in(h)^-1, built here from
+    apply_group and the group's own matrices (independently of the layer's tables)."""
+    import numpy as np
+
+    from skequi.transforms import apply_group, group_matrices
+
+    grp = get_group(group)
+
+    def rho(field):
+        if field == "scalar":
+            return np.ones((grp.order, 1, 1))
+        if field == "vector":
+            return group_matrices(grp).astype(float)
+        return grp.regular_representation()
+
+    r_in, r_out = rho(in_field), rho(out_field)
+    size = 2 * radius + 1
+    d_out, d_in = r_out.shape[1], r_in.shape[1]
+    n = d_out * d_in * size * size
+    basis = np.eye(n).reshape(n, d_out, d_in, size, size)
+    projector = np.zeros((n, n))
+    for h in range(grp.order):
+        moved = apply_group(basis, h, grp)  # K(h^-1 z), the kernel as an image
+        moved = np.einsum("ab,nbcij,cd->nadij", r_out[h], moved, np.linalg.inv(r_in[h]))
+        projector += moved.reshape(n, n)
+    return projector.T / grp.order  # column k: the projection of basis kernel k
+
+
+@pytest.mark.parametrize("group", LATTICE_GROUPS)
+@pytest.mark.parametrize("in_field,out_field", ALL_FIELD_PAIRS)
+def test_free_parameters_are_exactly_the_equivariant_kernels(group, in_field, out_field):
+    import numpy as np
+
+    layer = GroupMatrixConv2d(1, 1, group, in_field=in_field, out_field=out_field,
+                              bias=False).double()
+    params = [p for p in layer.parameters()]
+    n_params = sum(p.numel() for p in params)
+    jacobian = torch.autograd.functional.jacobian(
+        lambda *ps: _bank_of(layer, ps), tuple(p.detach() for p in params))
+    columns = torch.cat([j.reshape(j.shape[0], -1) for j in jacobian], 1).numpy()
+    projector = _equivariant_kernel_projector(group, 1, in_field, out_field)
+    dimension = np.linalg.matrix_rank(projector, tol=1e-8)
+    assert np.linalg.matrix_rank(columns, tol=1e-8) == n_params  # no redundant weight
+    assert n_params == dimension  # and as many as the equivariant kernels
+    assert np.allclose(projector @ columns, columns, atol=1e-10)  # every bank is equivariant
+
+
+class _Bank(torch.nn.Module):
+    """The layer's filter bank as the output of a module, for torch.func."""
+
+    def __init__(self, layer):
+        super().__init__()
+        self.layer = layer
+
+    def forward(self):
+        return self.layer.filter_bank().reshape(-1)
+
+
+def _bank_of(layer, values):
+    """The filter bank as a function of the layer's parameters (for the Jacobian)."""
+    names = [f"layer.{name}" for name, _ in layer.named_parameters()]
+    return torch.func.functional_call(_Bank(layer), dict(zip(names, values)), ())
+
+
+@pytest.mark.parametrize("group", ["C6xC6", "D3xD3"])
+@pytest.mark.parametrize("mixing", ["full", "shared"])
+def test_cayley_conv_parameters_are_free(group, mixing):
+    import numpy as np
+
+    from skequi.nn import CayleyConv, layer_matrix
+
+    layer = CayleyConv(2, 2, group, kernel_radius=1, channel_mixing=mixing, bias=False)
+    n_params = layer.weight.numel()
+    grp = get_group(group)
+    columns = []
+    for k in range(n_params):
+        with torch.no_grad():
+            layer.weight.zero_()
+            layer.weight.view(-1)[k] = 1.0
+        columns.append(layer_matrix(layer, (2, grp.order)).ravel())
+    assert np.linalg.matrix_rank(np.stack(columns, 1)) == n_params
