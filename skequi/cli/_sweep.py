@@ -91,13 +91,26 @@ def run_sweep(args, file=None) -> None:
     if any(rank < 0 for rank in args.ranks):
         raise ValueError(f"--ranks must be >= 0, got {args.ranks}")
     check_device(args.device, "skequi")
-    X, y = load_digit_images()
-    X_train, X_test, y_train, y_test = train_test_split(
-        X, y, test_size=0.5, stratify=y, random_state=args.random_state
-    )
+    if getattr(args, "mnist", False):
+        from ..datasets import load_mnist_images
+
+        X_train, y_train = load_mnist_images("train")
+        X_test, y_test = load_mnist_images("test")
+        source = "real MNIST digits (28x28)"
+    else:
+        X, y = load_digit_images()
+        X_train, X_test, y_train, y_test = train_test_split(
+            X, y, test_size=0.5, stratify=y, random_state=args.random_state
+        )
+        source = "scikit-learn's 8x8 digits"
+    n_samples = getattr(args, "n_samples", None)
+    if n_samples is not None and n_samples < len(X_train):
+        X_train, _, y_train, _ = train_test_split(
+            X_train, y_train, train_size=n_samples, stratify=y_train,
+            random_state=args.random_state)
     rotate = TransformedScorer(args.test_group, random_state=args.random_state + 1)
     X_test_moved = rotate.transform(X_test)
-    print(f"digits: {len(X_train)} upright training images, {len(X_test)} test images "
+    print(f"{source}: {len(X_train)} upright training images, {len(X_test)} test images "
           f"transformed by random elements of {args.test_group}", file=file)
 
     def channels(group):

@@ -9,6 +9,7 @@ from ._mnist import (
     make_rectangles,
     make_rotated_mnist,
 )
+from ._plumes import make_plumes
 from ._physics import (
     make_inertia,
     make_modified_inertia,
@@ -29,6 +30,7 @@ __all__ = [
     "make_noisy_mnist",
     "make_o5_synthetic",
     "make_particle_interaction",
+    "make_plumes",
     "make_rectangles",
     "make_rotated_digits",
     "make_rotated_mnist",

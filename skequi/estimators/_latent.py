@@ -25,7 +25,7 @@ from skorch import NeuralNet, NeuralNetClassifier, NeuralNetRegressor
 from skorch.utils import is_dataset
 
 from ..groups import get_group
-from ..models import ConvEncoder, LatentModel, MLPHead
+from ..models import ConvEncoder, ConvFieldEncoder, ConvFieldHead, LatentModel, MLPHead
 from ..nn import LatentRegularAction
 from ..transforms import apply_group, apply_group_per_sample, group_matrices
 from ._base import EquivariantNetMixin
@@ -199,18 +199,27 @@ class _LatentMixin(EquivariantNetMixin):
         input_shape = self.fit_meta_["input_shape"]
         encoder_kwargs = self.get_params_for("encoder")
         head_kwargs = self.get_params_for("head")
-        if self.encoder is None:
+        structured = self.latent_structure != "flat"
+        if self.encoder is not None:
+            encoder = self.encoder(**encoder_kwargs)
+        elif structured:
+            encoder = ConvFieldEncoder(input_shape[0], self.latent_dim_,
+                                       channels=tuple(self.channels), **encoder_kwargs)
+        else:
             encoder = ConvEncoder(input_shape[0], self.latent_dim_, input_shape[1:],
                                   channels=tuple(self.channels), **encoder_kwargs)
+        if self.head is not None:
+            head = self.head(**head_kwargs)
+        elif structured:
+            target = self.fit_meta_.get("target_shape", [])
+            if len(target) != 3 or list(target[1:]) != list(input_shape[1:]):
+                raise ValueError(
+                    f"latent_structure={self.latent_structure!r} has a default head only for "
+                    "field targets on the input grid (n, C, H, W); pass head= for other targets"
+                )
+            head = ConvFieldHead(self.latent_dim_, target[0], **head_kwargs)
         else:
-            encoder = self.encoder(**encoder_kwargs)
-        head = (MLPHead(self.latent_dim_, self._n_outputs(), **head_kwargs) if self.head is None
-                else self.head(**head_kwargs))
-        if self.latent_structure != "flat" and (self.encoder is None or self.head is None):
-            raise ValueError(
-                f"latent_structure={self.latent_structure!r} needs an encoder returning "
-                "(batch, latent_dim, H, W) and a head taking it; pass encoder= and head="
-            )
+            head = MLPHead(self.latent_dim_, self._n_outputs(), **head_kwargs)
         action = LatentRegularAction(self.group_, self.latent_dim_,
                                      relaxation_rank=self.relaxation_rank,
                                      structure=self.latent_structure)
@@ -301,7 +310,10 @@ class LatentEquivariantClassifier(LabelledClassifierMixin, _LatentMixin, NeuralN
         How the group acts on the latent: the regular representation on flat
         vectors; or, on structured latents ``(batch, C, H, W)``, rotating each
         channel's grid (``"grid"``) or also permuting channel blocks of
-        ``|G|`` (``"regular"``), as the paper's SMOKE variant.
+        ``|G|`` (``"regular"``), as the paper's SMOKE variant. Structured
+        latents default to a grid-preserving CNN encoder
+        (:class:`~skequi.models.ConvFieldEncoder`) and, for field targets, a
+        CNN head (:class:`~skequi.models.ConvFieldHead`).
     channels : sequence of int, default=(16, 32)
         Widths of the default CNN encoder.
     field : {"scalar", "vector"}, default="scalar"

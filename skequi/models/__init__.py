@@ -2,13 +2,15 @@
 
 from ._emlp import EMLP, MLP
 from ._gmcnn import GMCNN, GMCNNFieldRegressor, PaperGMCNN, is_lattice_group
-from ._latent import ConvEncoder, LatentModel, MLPHead
+from ._latent import ConvEncoder, ConvFieldEncoder, ConvFieldHead, LatentModel, MLPHead
 
 __all__ = [
     "EMLP",
     "GMCNN",
     "MLP",
     "ConvEncoder",
+    "ConvFieldEncoder",
+    "ConvFieldHead",
     "GMCNNFieldRegressor",
     "LatentModel",
     "MLPHead",

@@ -9,7 +9,7 @@ from torch import nn
 
 from ..nn import LatentRegularAction
 
-__all__ = ["ConvEncoder", "LatentModel", "MLPHead"]
+__all__ = ["ConvEncoder", "ConvFieldEncoder", "ConvFieldHead", "LatentModel", "MLPHead"]
 
 
 class ConvEncoder(nn.Module):
@@ -52,6 +52,62 @@ class ConvEncoder(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.net(x)
+
+
+class ConvFieldEncoder(nn.Module):
+    """A grid-preserving CNN encoder for structured latents ``(batch, latent_dim, H, W)``.
+
+    Blocks of conv(3, padding 1) -> BatchNorm -> ReLU, then a 1x1 conv to
+    ``latent_dim`` channels; no pooling, so the group acts on the latent grid
+    as on the input grid.
+
+    Parameters
+    ----------
+    in_channels, latent_dim : int
+    channels : sequence of int, default=(16, 32)
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skequi.models import ConvFieldEncoder
+    >>> ConvFieldEncoder(2, 8, channels=(4,))(torch.randn(3, 2, 16, 16)).shape
+    torch.Size([3, 8, 16, 16])
+    """
+
+    def __init__(self, in_channels: int, latent_dim: int,
+                 channels: Sequence[int] = (16, 32)) -> None:
+        super().__init__()
+        layers, width = [], in_channels
+        for out in channels:
+            layers += [nn.Conv2d(width, out, 3, padding=1), nn.BatchNorm2d(out), nn.ReLU()]
+            width = out
+        layers.append(nn.Conv2d(width, latent_dim, 1))
+        self.net = nn.Sequential(*layers)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net(x)
+
+
+class ConvFieldHead(nn.Module):
+    """Structured latents ``(batch, latent_dim, H, W)`` -> flattened fields ``(batch, C H W)``.
+
+    ReLU -> conv(3, padding 1) to ``hidden`` -> ReLU -> 1x1 conv to ``out_channels``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skequi.models import ConvFieldHead
+    >>> ConvFieldHead(8, 2)(torch.randn(3, 8, 16, 16)).shape
+    torch.Size([3, 512])
+    """
+
+    def __init__(self, latent_dim: int, out_channels: int, hidden: int = 32) -> None:
+        super().__init__()
+        self.net = nn.Sequential(nn.ReLU(), nn.Conv2d(latent_dim, hidden, 3, padding=1),
+                                 nn.ReLU(), nn.Conv2d(hidden, out_channels, 1))
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        return self.net(z).flatten(1)
 
 
 class MLPHead(nn.Module):

@@ -40,6 +40,7 @@ _UNSET = object()
 _chosen = _UNSET  # what set_basis_cache_dir was given (a Path or None)
 _scanned: set[Path] = set()  # folders whose foreign files were already reported
 _FILE = re.compile(r"^basis-[0-9a-f]{64}\.npy$")
+_SUBFOLDERS = {"plumes"}  # skequi.datasets.make_plumes keeps its simulations there
 
 
 def default_basis_cache_dir() -> Path:
@@ -141,7 +142,8 @@ def _report_foreign_files(folder: Path) -> None:
     if folder in _scanned or not folder.is_dir():
         return
     _scanned.add(folder)
-    foreign = sorted(p.name for p in folder.iterdir() if not _FILE.match(p.name))
+    foreign = sorted(p.name for p in folder.iterdir()
+                     if not _FILE.match(p.name) and p.name not in _SUBFOLDERS)
     if foreign:
         warnings.warn(
             f"the basis cache folder {str(folder)!r} holds {len(foreign)} file(s) skequi did "

@@ -105,7 +105,7 @@ def apply_group_per_sample(X, elements, group, field: str = "scalar"):
             )
         grouped = out.reshape(n, channels // d, d, -1)
         if torch_input:
-            mats = torch.as_tensor(matrices, device=X.device, dtype=X.dtype)[index]
+            mats = torch.tensor(matrices, device=X.device, dtype=X.dtype)[index]
             out = torch.einsum("nij,ncjp->ncip", mats, grouped)
         else:
             out = np.einsum("nij,ncjp->ncip", matrices[index].astype(X.dtype), grouped)

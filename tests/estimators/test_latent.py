@@ -160,7 +160,7 @@ def test_structured_latents_with_grid_action(rotated):
                                       encoder=_GridEncoder, head=_GridHead, **FAST).fit(X, y)
     # a 1x1 conv is exactly equivariant for the grid action: the latent error is 0
     assert clf.equivariance_error(X[:10]) < 1e-5
-    with pytest.raises(ValueError, match="needs an encoder returning"):
+    with pytest.raises(ValueError, match="default head only for field targets"):
         LatentEquivariantClassifier("C4", latent_structure="grid", **FAST).fit(X, y)
 
 
