@@ -232,11 +232,45 @@ class TrainingLoopMixin:
             with self._runtime(X[:1]):
                 NeuralNet.partial_fit(self, data, None, **fit_params)
                 self._check_finite_weights()
+                self._recalibrate_batch_norm(data)
         finally:
             del self._shuffle_generator, self._augment_generator
         # nothing of the fit stays on the device but the module and the optimizer's state
         self.module_.zero_grad(set_to_none=True)
         return self
+
+    def _recalibrate_batch_norm(self, data: TrainingData) -> None:
+        """Recompute BatchNorm statistics over the training data with the final weights.
+
+        The running averages kept during training lag behind weights that move
+        every step (momentum 0.1 averages over the last ~10 batches of a
+        changing network); at lr 0.01 that lag alone cost real-digit models
+        20-50 accuracy points in eval mode. One pass without gradients, every
+        batch weighted equally, gives the trained model its own statistics
+        (the recalibration of SWA's ``torch.optim.swa_utils.update_bn``).
+        """
+        module = getattr(self.module_, "_orig_mod", self.module_)
+        norms = [m for m in module.modules() if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)
+                 and m.track_running_stats]
+        if not norms:
+            return
+        momenta = [m.momentum for m in norms]
+        was_training = module.training
+        for norm in norms:
+            norm.reset_running_stats()
+            norm.momentum = None  # cumulative average over the pass
+        module.train()
+        dtype = torch_dtype(self.precision)
+        try:
+            with torch.no_grad(), autocast(self.precision, self.device):
+                for start in range(0, len(data), max(self.batch_size, 256)):
+                    rows = torch.arange(start, min(start + max(self.batch_size, 256), len(data)))
+                    batch = data.X.index_select(0, rows.to(data.X.device))
+                    module(batch.to(self.device, dtype))
+        finally:
+            for norm, momentum in zip(norms, momenta):
+                norm.momentum = momentum
+            module.train(was_training)
 
     def _resident(self, n_bytes: int, device) -> bool:
         if self.data_on_device == "auto":

@@ -238,3 +238,17 @@ def test_grid_search_on_a_dask_localcluster_equals_n_jobs_1():
             distributed.Client(cluster), parallel_config(backend="dask"):
         on_dask = _search(n_jobs=-1).fit(X, y)
     _same_search(serial, on_dask)
+
+
+def test_batch_norm_statistics_are_those_of_the_final_weights():
+    # the running averages of training lag behind moving weights; fit recomputes them
+    X, y = _digits(200)
+    clf = GMCNNClassifier("C4", channels=(4, 4), max_epochs=3, lr=0.05, random_state=0).fit(X, y)
+    norm = next(m for m in clf.module_.modules() if isinstance(m, torch.nn.BatchNorm1d))
+    seen = []
+    handle = norm.register_forward_hook(lambda mod, inp, out: seen.append(inp[0]))
+    clf.predict(X)
+    handle.remove()
+    inputs = torch.cat(seen)
+    assert torch.allclose(norm.running_mean, inputs.mean((0, 2)).to(norm.running_mean.dtype),
+                          atol=1e-5)
