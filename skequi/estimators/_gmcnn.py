@@ -128,7 +128,7 @@ class _GMCNNMixin(EquivariantNetMixin):
         height, width = images.shape[-2:]
         if min(height, width) < 1:
             raise ValueError(f"{type(self).__name__}: X has images of size {height}x{width}")
-        group = get_group(self.group)
+        group = self.group_  # set by the validation of fit (or of load)
         if self.paper_mode_:
             sizes = [n * (2 if kind == "D" else 1) for kind, n in _factors(group)]
             if len(sizes) != 2 or tuple(sizes) != (height, width):
