@@ -76,16 +76,41 @@ def test_help_does_not_import_torch():
     assert out.stdout.strip().splitlines()[-1] == "False"
 
 
+def _tiny_sweep_on(cluster, tmp_path) -> int:
+    return main(["sweep", "--groups", "C1", "--ranks", "0", "--epochs", "1", "--cv", "2",
+                 "--layers", "1", "--scheduler", cluster.scheduler_address,
+                 "--output", str(tmp_path / "plot.png")])
+
+
 def test_sweep_on_a_dask_scheduler(tmp_path, capsys):
     distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster:
-        code = main(["sweep", "--groups", "C1", "--ranks", "0", "--epochs", "1", "--cv", "2",
-                     "--layers", "1", "--scheduler", cluster.scheduler_address,
-                     "--output", str(tmp_path / "plot.png")])
+    import dask
+
+    # dask's default, stated so that a user's dask config cannot change the test
+    with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": 65536}), \
+            distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                                     dashboard_address=None) as cluster:
+        code = _tiny_sweep_on(cluster, tmp_path)
     assert code == 0
     out = capsys.readouterr().out
     assert "on the dask cluster at tcp://" in out and "fit 2/2 done" in out
+    # a worker environment that slows torch training: the sweep says so
+    assert "MALLOC_TRIM_THRESHOLD_=65536" in out
+
+
+def test_no_malloc_trim_note_for_workers_started_without_it(tmp_path, capsys, monkeypatch):
+    distributed = pytest.importorskip("distributed")
+    import dask
+
+    # an earlier cluster in this process may have written the variable into os.environ
+    monkeypatch.delenv("MALLOC_TRIM_THRESHOLD_", raising=False)
+    with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}), \
+            distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                                     dashboard_address=None) as cluster:
+        code = _tiny_sweep_on(cluster, tmp_path)
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "fit 2/2 done" in out and "MALLOC_TRIM_THRESHOLD_" not in out
 
 
 def test_an_unreachable_scheduler_is_an_error_not_a_hang(capsys):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 import time
 
@@ -52,6 +53,25 @@ def _dask_backend(address: str):
     stack.enter_context(client)
     stack.enter_context(joblib.parallel_config(backend="dask"))
     return stack, client
+
+
+def _malloc_trim_note(client) -> str | None:
+    """A line for the user when dask workers run with ``MALLOC_TRIM_THRESHOLD_`` set.
+
+    dask's nannies set it (65536 by default) to return memory to the OS sooner;
+    it also turns off glibc's dynamic mmap threshold, so the many mid-sized
+    tensors of a torch training step are mapped and unmapped again each time,
+    and fits run about 1.7x slower (``benchmarks/bench_sweep.py``).
+    """
+    values = client.run(lambda: os.environ.get("MALLOC_TRIM_THRESHOLD_"))
+    slowed = {v for v in values.values() if v is not None}
+    if not slowed:
+        return None
+    return (f"note: {sum(v is not None for v in values.values())} of {len(values)} dask "
+            f"worker(s) run with MALLOC_TRIM_THRESHOLD_={', '.join(sorted(slowed))} (dask's "
+            "default), which makes torch training about 1.7x slower; start them with "
+            "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_ set to None (README, "
+            "'dask.distributed')")
 
 
 def run_sweep(args, file=None) -> None:
@@ -134,7 +154,10 @@ def run_sweep(args, file=None) -> None:
           f"{args.cv} folds) on {where}", file=file)
     backend = contextlib.nullcontext()
     if args.scheduler:
-        backend, _ = _dask_backend(args.scheduler)
+        backend, client = _dask_backend(args.scheduler)
+        note = _malloc_trim_note(client)
+        if note:
+            print(note, file=file)
     start = time.perf_counter()
     with backend, report_search_progress(total, file=file):
         search.fit(X_train, y_train)

@@ -2,8 +2,9 @@
 
 The models swept here are small: a training step is 10^6 to 10^9
 multiply-adds spread over many small operations. On an idle 2-core machine a
-second thread saves 0-30% of a fit; on a busy one (other processes on the
-cores) the threads wait for each other and a fit takes 2.3-25x as long as on
+second thread saves 0-15% of a fit for steps under about 10^8 multiply-adds
+and 17-39% for steps of 5-6 x 10^8; on a busy one (other processes on the
+cores) the threads wait for each other and a fit takes 1.1-34x as long as on
 one thread (``benchmarks/bench_threads.py``, table in
 ``benchmarks/RESULTS.md``). ``n_threads="auto"`` therefore uses
 
@@ -32,7 +33,7 @@ import torch
 __all__ = ["SMALL_STEP_MACS", "auto_thread_count", "torch_threads"]
 
 #: Training steps below this many multiply-adds (forward, one batch) run on one thread.
-SMALL_STEP_MACS = 2e9
+SMALL_STEP_MACS = 3e8
 
 _lock = threading.Lock()
 _active = 0
