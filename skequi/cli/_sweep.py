@@ -64,12 +64,12 @@ def _malloc_trim_note(client) -> str | None:
     and fits run about 1.7x slower (``benchmarks/bench_sweep.py``).
     """
     values = client.run(lambda: os.environ.get("MALLOC_TRIM_THRESHOLD_"))
-    slowed = {v for v in values.values() if v is not None}
+    slowed = sorted(v for v in values.values() if v is not None)
     if not slowed:
         return None
-    return (f"note: {sum(v is not None for v in values.values())} of {len(values)} dask "
-            f"worker(s) run with MALLOC_TRIM_THRESHOLD_={', '.join(sorted(slowed))} (dask's "
-            "default), which makes torch training about 1.7x slower; start them with "
+    return (f"note: {len(slowed)} of {len(values)} dask worker(s) run with "
+            f"MALLOC_TRIM_THRESHOLD_={', '.join(sorted(set(slowed)))} (dask's nannies set it "
+            "by default), which makes torch training about 1.7x slower; start them with "
             "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_ set to None (README, "
             "'dask.distributed')")
 
