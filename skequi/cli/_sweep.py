@@ -64,7 +64,7 @@ def _malloc_trim_note(client) -> str | None:
     and fits run about 1.7x slower (``benchmarks/bench_sweep.py``).
     """
     values = client.run(lambda: os.environ.get("MALLOC_TRIM_THRESHOLD_"))
-    slowed = sorted(v for v in values.values() if v is not None)
+    slowed = [v for v in values.values() if v is not None]
     if not slowed:
         return None
     return (f"note: {len(slowed)} of {len(values)} dask worker(s) run with "
