@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 
+import numpy as np
 import pandas as pd
 import torch
 from torch.utils import benchmark
@@ -63,7 +64,8 @@ def _e2cnn_layer(group: str, fields: int):
     return lambda x: conv(enn.GeometricTensor(x, ftype)).tensor, conv
 
 
-def run(batch: int, size: int, fields: int, device: str, min_run_time: float) -> pd.DataFrame:
+def run(batch: int, size: int, fields: int, device: str, min_run_time: float,
+        rounds: int) -> pd.DataFrame:
     rows = []
     for group in ("C4", "D4"):
         order = 4 if group == "C4" else 8
@@ -91,17 +93,23 @@ def run(batch: int, size: int, fields: int, device: str, min_run_time: float) ->
             fn, module = e2
             module.to(device).train()
             candidates["e2cnn R2Conv"] = fn
-        # two interleaved rounds, best of each: the first candidate timed otherwise
-        # pays for the thread pool and allocator warming up
-        best = {name: _time(fn, x, min_run_time) for name, fn in candidates.items()}
-        for name, fn in candidates.items():
-            best[name] = min(best[name], _time(fn, x, min_run_time))
-        floor = best["conv2d (floor)"]
+        # interleaved rounds; each ratio is taken within a round (the candidates timed
+        # seconds apart) and the median over rounds is reported, so load that drifts
+        # across the run moves the milliseconds but not the ratios
+        for fn in candidates.values():
+            _time(fn, x, min_run_time)  # warm the thread pool and the allocator
+        times = {name: [] for name in candidates}
+        for _ in range(rounds):
+            for name, fn in candidates.items():
+                times[name].append(_time(fn, x, min_run_time))
+        per_round = {name: np.asarray(t) for name, t in times.items()}
         for name, fn in candidates.items():
             params = sum(p.numel() for p in fn.parameters()) if isinstance(fn, torch.nn.Module) else None
-            rows.append(dict(group=group, layer=name, ms=1000 * best[name],
-                             ratio_vs_conv2d=best[name] / floor,
-                             ratio_vs_exact=best[name] / best["skequi exact"], params=params))
+            t = per_round[name]
+            rows.append(dict(group=group, layer=name, ms=1000 * np.median(t),
+                             ratio_vs_conv2d=np.median(t / per_round["conv2d (floor)"]),
+                             ratio_vs_exact=np.median(t / per_round["skequi exact"]),
+                             params=params))
     return pd.DataFrame(rows)
 
 
@@ -156,18 +164,21 @@ def main(argv=None) -> None:
     parser.add_argument("--batch", type=int, default=256)
     parser.add_argument("--size", type=int, default=28)
     parser.add_argument("--fields", type=int, default=16, help="regular fields per layer")
-    parser.add_argument("--min-run-time", type=float, default=2.0,
-                        help="seconds of timing per candidate")
+    parser.add_argument("--min-run-time", type=float, default=0.5,
+                        help="seconds of timing per candidate and round")
+    parser.add_argument("--rounds", type=int, default=5,
+                        help="interleaved rounds; ratios are medians of per-round ratios")
     parser.add_argument("--threads", type=int, default=2, help="torch intra-op threads")
     args = parser.parse_args(argv)
     if args.quick:
-        args.device, args.batch, args.size, args.fields, args.min_run_time = "cpu", 16, 8, 4, 0.3
+        args.device, args.batch, args.size, args.fields = "cpu", 16, 8, 4
+        args.min_run_time, args.rounds = 0.1, 9
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     print(f"# GM layer forward+backward, device={args.device} "
           f"({torch.cuda.get_device_name() if args.device == 'cuda' else f'{torch.get_num_threads()} CPU threads'}), "
           f"batch={args.batch}, {args.size}x{args.size}, {args.fields} regular fields\n")
-    table = run(args.batch, args.size, args.fields, args.device, args.min_run_time)
+    table = run(args.batch, args.size, args.fields, args.device, args.min_run_time, args.rounds)
     print(table.to_markdown(index=False, floatfmt=".2f"))
     print("\n# paper-faithful models: one training step at batch 64, 28x28, 2 x 120 channels, "
           "radius 3, shared mixing\n")

@@ -21,6 +21,6 @@ run() {  # name, seconds, command...
 }
 run pytest-gpu 150 python3 -m pytest -q -m gpu -p no:cacheprovider
 run bench-sweep 150 python3 benchmarks/bench_sweep.py --device cuda --no-dask
-run bench-gm-layers 90 python3 benchmarks/bench_gm_layers.py --device cuda --min-run-time 0.5
+run bench-gm-layers 90 python3 benchmarks/bench_gm_layers.py --device cuda --min-run-time 0.2 --rounds 5
 run bench-emlp 90 python3 benchmarks/bench_emlp.py --device cuda --timing-only --quick
 tail -n 3 "$OUT"/*.txt > "$OUT/tails.txt"

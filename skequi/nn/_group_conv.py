@@ -235,14 +235,17 @@ class GroupMatrixConv2d(nn.Module):
         if self.relaxation_maps is None:
             return y
         batch, _, height, width = y.shape
-        n_exact = self.out_channels * self.d_out
         cells = self.d_out * height * width
-        exact = y[:, :n_exact].reshape(batch, self.out_channels, cells)
-        # deviation i modulated by u_i (broadcast over components), spread by a_i(o)
-        deviation = y[:, n_exact:].view(batch, self.relaxation_rank, self.d_out, height, width)
-        modulated = (deviation * self.relaxation_maps).view(batch, self.relaxation_rank, cells)
+        # one split, not two slices: its backward is one cat instead of two zero-filled copies
+        exact, deviation = y.view(batch, -1, cells).split(
+            [self.out_channels, self.relaxation_rank], dim=1)
+        # deviation i modulated by u_i (broadcast over batch), spread by a_i(o)
+        maps = self.relaxation_maps
+        if maps.shape[1] != self.d_out:  # one map shared by a vector field's components
+            maps = maps.expand(-1, self.d_out, -1, -1)
+        modulated = deviation * maps.reshape(self.relaxation_rank, cells)
         profiles = self.relaxation_profiles.t().expand(batch, -1, -1)
-        return torch.baddbmm(exact, profiles, modulated).view(batch, n_exact, height, width)
+        return torch.baddbmm(exact, profiles, modulated).view(batch, -1, height, width)
 
     def extra_repr(self) -> str:
         return (
