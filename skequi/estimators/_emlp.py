@@ -6,11 +6,9 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
-from sklearn.utils._available_if import available_if
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import validate_data
 from skorch import NeuralNetClassifier, NeuralNetRegressor
-from skorch.utils import is_dataset
 
 from ..groups import as_matrix_group
 from ..models import EMLP, MLP
@@ -18,6 +16,7 @@ from ..reps import Rep, parse_rep, uniform_rep
 from ._base import EquivariantNetMixin
 from ._images import readable_array, validate_target
 from ._labels import LabelledClassifierMixin
+from ._regression import ShapedRegressorMixin
 
 __all__ = ["EMLPClassifier", "EMLPRegressor"]
 
@@ -245,7 +244,7 @@ _COMMON_DOC = """
 """
 
 
-class EMLPRegressor(_EMLPMixin, NeuralNetRegressor):
+class EMLPRegressor(ShapedRegressorMixin, _EMLPMixin, NeuralNetRegressor):
     __doc__ = (
         """Equivariant MLP regressor: ``y`` transforms by ``rep_out`` when X transforms by ``rep_in``.
 
@@ -308,23 +307,12 @@ class EMLPRegressor(_EMLPMixin, NeuralNetRegressor):
         target = (y2 - np.asarray(self.fit_meta_["y_shift"])) / np.asarray(self.fit_meta_["y_scale"])
         return Xp, target.astype(np.float32)
 
-    def predict(self, X):
-        """Predictions in the units and shape of the ``y`` passed to fit."""
-        if is_dataset(X):  # skorch's validation scoring passes prepared subsets
-            return NeuralNetRegressor.predict(self, X)
-        out = self._forward_numpy(self._prepare_X(X, reset=False))
+    def _output_to_target(self, out: np.ndarray) -> np.ndarray:
         out = out * np.asarray(self.fit_meta_["y_scale"]) + np.asarray(self.fit_meta_["y_shift"])
         return out.ravel() if self.fit_meta_["y_1d"] else out
 
-    predict_proba = available_if(lambda est: False)(NeuralNetRegressor.predict_proba)
-
     def _act_on_output(self, Y: np.ndarray, g) -> np.ndarray:
         return Y @ self.rep_out_.rho(g).T
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.target_tags.multi_output = True
-        return tags
 
 
 class EMLPClassifier(LabelledClassifierMixin, _EMLPMixin, NeuralNetClassifier):

@@ -6,10 +6,8 @@ from numbers import Integral
 
 import numpy as np
 import torch
-from sklearn.utils._available_if import available_if
 from sklearn.utils._param_validation import Interval, StrOptions
 from skorch import NeuralNetClassifier, NeuralNetRegressor
-from skorch.utils import is_dataset
 
 from ..groups import LATTICE_GROUPS, FiniteGroup, get_group
 from ..models import GMCNN, GMCNNFieldRegressor, PaperGMCNN, is_lattice_group
@@ -19,6 +17,7 @@ from ._base import EquivariantNetMixin
 from ._checks import check_channels, is_shape
 from ._images import as_images, square_image_hint, validate_images, validate_target
 from ._labels import LabelledClassifierMixin
+from ._regression import ShapedRegressorMixin
 
 __all__ = ["GMCNNClassifier", "GMCNNRegressor"]
 
@@ -314,7 +313,7 @@ class GMCNNClassifier(LabelledClassifierMixin, _GMCNNMixin, NeuralNetClassifier)
         return images, self._encode_labels(y, len(images), reset=reset)
 
 
-class GMCNNRegressor(_GMCNNMixin, NeuralNetRegressor):
+class GMCNNRegressor(ShapedRegressorMixin, _GMCNNMixin, NeuralNetRegressor):
     __doc__ = (
         """Group-matrix CNN regressor: equivariant fields, invariant or turning vectors.
 
@@ -438,45 +437,6 @@ class GMCNNRegressor(_GMCNNMixin, NeuralNetRegressor):
             )
         return images, (y.reshape(len(y), -1) if y.ndim <= 2 else y)
 
-    # a regressor has no probabilities; hide skorch's predict_proba from hasattr
-    predict_proba = available_if(lambda est: False)(NeuralNetRegressor.predict_proba)
-
-    def predict(self, X):
-        """Predictions in the shape of the ``y`` passed to fit.
-
-        Parameters
-        ----------
-        X : array-like
-
-        Returns
-        -------
-        ndarray of shape (n_samples,) + target shape
-        """
-        if is_dataset(X):  # skorch's validation scoring passes prepared subsets
-            return NeuralNetRegressor.predict(self, X)
-        out = self._forward_numpy(self._prepare_X(X, reset=False))
-        return out.reshape((len(out),) + tuple(self.fit_meta_["target_shape"]))
-
-    def score(self, X, y, sample_weight=None):
-        """R^2 over all output values (fields are flattened per sample).
-
-        Parameters
-        ----------
-        X : array-like
-        y : array-like
-        sample_weight : array-like of shape (n_samples,), optional
-
-        Returns
-        -------
-        float
-        """
-        from sklearn.metrics import r2_score
-
-        pred = self.predict(X)
-        y = validate_target(y, len(pred), name=type(self).__name__)
-        return r2_score(y.reshape(len(y), -1), pred.reshape(len(pred), -1),
-                        sample_weight=sample_weight)
-
     def _act_on_output(self, Y: np.ndarray, g: int) -> np.ndarray:
         if self._predicts_fields():
             return apply_group(Y, g, self.group_, self.field)
@@ -484,8 +444,3 @@ class GMCNNRegressor(_GMCNNMixin, NeuralNetRegressor):
             matrix = group_matrices(self.group_)[g]
             return (Y.reshape(len(Y), -1, 2) @ matrix.T).reshape(Y.shape)
         return Y
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.target_tags.multi_output = True  # vectors (n, k) and fields (n, C, H, W)
-        return tags

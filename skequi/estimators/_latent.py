@@ -18,11 +18,8 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
-import torch.nn.functional as F
-from sklearn.utils._available_if import available_if
 from sklearn.utils._param_validation import Interval, StrOptions
 from skorch import NeuralNet, NeuralNetClassifier, NeuralNetRegressor
-from skorch.utils import is_dataset
 
 from ..groups import get_group
 from ..models import ConvEncoder, ConvFieldEncoder, ConvFieldHead, LatentModel, MLPHead
@@ -32,6 +29,7 @@ from ._base import EquivariantNetMixin
 from ._checks import check_channels, is_shape
 from ._images import as_images, square_image_hint, validate_images, validate_target
 from ._labels import LabelledClassifierMixin
+from ._regression import ShapedRegressorMixin
 
 __all__ = ["LatentEquivariantClassifier", "LatentEquivariantRegressor"]
 
@@ -359,7 +357,7 @@ class LatentEquivariantClassifier(LabelledClassifierMixin, _LatentMixin, NeuralN
         return images, self._encode_labels(y, len(images), reset=reset)
 
 
-class LatentEquivariantRegressor(_LatentMixin, NeuralNetRegressor):
+class LatentEquivariantRegressor(ShapedRegressorMixin, _LatentMixin, NeuralNetRegressor):
     """Regressor with a regular-representation latent space and an equivariance loss.
 
     Targets are invariant vectors ``(n,)`` / ``(n, k)``, or fields
@@ -426,27 +424,3 @@ class LatentEquivariantRegressor(_LatentMixin, NeuralNetRegressor):
             moved = self.output_action(y[rows].reshape(len(rows), *shape), g)
             out[rows] = torch.as_tensor(moved, device=y.device).reshape(len(rows), -1).to(y.dtype)
         return out
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.target_tags.multi_output = True  # vectors (n, k) and fields (n, C, H, W)
-        return tags
-
-    # a regressor has no probabilities; hide skorch's predict_proba from hasattr
-    predict_proba = available_if(lambda est: False)(NeuralNetRegressor.predict_proba)
-
-    def predict(self, X):
-        """Predictions in the shape of the ``y`` passed to fit.
-
-        Parameters
-        ----------
-        X : array-like
-
-        Returns
-        -------
-        ndarray of shape (n_samples,) + target shape
-        """
-        if is_dataset(X):
-            return NeuralNetRegressor.predict(self, X)
-        out = self._forward_numpy(self._prepare_X(X, reset=False))
-        return out.reshape((len(out),) + tuple(self.fit_meta_["target_shape"]))
