@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The device checks in one run, for a session that is lent a GPU (see the device tool's README):
 # pytest -m gpu, then the GPU benchmarks, every log under $OUT. Each step has its own time
-# budget so that one slow step cannot eat the others; about 8 minutes in all on an H200.
+# budget so that one slow step cannot eat the others; at most 11 minutes in all.
 #   carry: .whl (skorch and the other wheels missing there), then run:
 #   bash benchmarks/gpu_checks.sh
 set -uo pipefail
@@ -21,6 +21,7 @@ run() {  # name, seconds, command...
 }
 run pytest-gpu 150 python3 -m pytest -q -m gpu -p no:cacheprovider
 run bench-sweep 150 python3 benchmarks/bench_sweep.py --device cuda --no-dask
+run bench-many-fits 150 python3 benchmarks/bench_many_fits.py --device cuda --epochs 5 --rounds 2
 run bench-gm-layers 90 python3 benchmarks/bench_gm_layers.py --device cuda --min-run-time 0.2 --rounds 5
 run bench-emlp 90 python3 benchmarks/bench_emlp.py --device cuda --timing-only --quick
 tail -n 3 "$OUT"/*.txt > "$OUT/tails.txt"
