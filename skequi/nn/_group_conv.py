@@ -237,7 +237,7 @@ class GroupMatrixConv2d(nn.Module):
         batch, _, height, width = y.shape
         cells = self.d_out * height * width
         # one split, not two slices: its backward is one cat instead of two zero-filled copies
-        exact, deviation = y.view(batch, -1, cells).split(
+        exact, deviation = y.reshape(batch, -1, cells).split(
             [self.out_channels, self.relaxation_rank], dim=1)
         # deviation i modulated by u_i (broadcast over batch), spread by a_i(o)
         maps = self.relaxation_maps

@@ -206,3 +206,15 @@ def test_cayley_conv_parameters_are_free(group, mixing):
             layer.weight.view(-1)[k] = 1.0
         columns.append(layer_matrix(layer, (2, grp.order)).ravel())
     assert np.linalg.matrix_rank(np.stack(columns, 1)) == n_params
+
+
+@pytest.mark.parametrize("rank", [0, 2])
+def test_channels_last_input_gives_the_same_output(rank):
+    torch.manual_seed(0)
+    layer = GroupMatrixConv2d(2, 3, "D4", relaxation_rank=rank, grid_size=6)
+    if rank:
+        with torch.no_grad():
+            layer.relaxation_maps.normal_()
+    x = torch.randn(3, 16, 6, 6)
+    expected = layer(x)
+    assert torch.allclose(layer(x.to(memory_format=torch.channels_last)), expected, atol=1e-6)
