@@ -20,6 +20,10 @@ from ._lattice_kernels import (
 __all__ = ["GroupMatrixConv2d"]
 
 
+# torch.compiler.is_compiling is torch >= 2.3; torch._dynamo's spelling covers 2.2
+_compiling = getattr(torch.compiler, "is_compiling", None) or torch._dynamo.is_compiling
+
+
 def _pair(grid_size) -> tuple[int, int]:
     if isinstance(grid_size, int):
         return (grid_size, grid_size)
@@ -200,6 +204,10 @@ class GroupMatrixConv2d(nn.Module):
 
     def _bank(self) -> torch.Tensor:
         """The filter bank, cached while the layer runs in eval mode without gradients."""
+        if _compiling():
+            # the compiled graph builds the bank itself; the cache's key (parameter
+            # versions) would be a guard that fails after every optimizer step
+            return self.filter_bank()
         if self.training or torch.is_grad_enabled():
             self._cached = None
             return self.filter_bank()

@@ -218,3 +218,17 @@ def test_channels_last_input_gives_the_same_output(rank):
     x = torch.randn(3, 16, 6, 6)
     expected = layer(x)
     assert torch.allclose(layer(x.to(memory_format=torch.channels_last)), expected, atol=1e-6)
+
+
+def test_compiled_eval_layer_follows_weight_updates_without_recompiling():
+    torch._dynamo.reset()
+    torch.manual_seed(0)
+    layer = GroupMatrixConv2d(2, 2, "C4", relaxation_rank=1, grid_size=6).eval()
+    compiled = torch.compile(layer, backend="eager")  # dynamo's tracing and guards only
+    x = torch.randn(2, 8, 6, 6)
+    with torch.no_grad():
+        compiled(x)
+        with torch._dynamo.config.patch(error_on_recompile=True):
+            for _ in range(3):
+                layer.weight.add_(0.1)  # as an optimizer step would
+                assert torch.allclose(compiled(x), layer(x), atol=1e-6)
