@@ -22,6 +22,7 @@ Usage::
     python benchmarks/bench_gm_layers.py            # 28x28, 16 fields, batch 256
     python benchmarks/bench_gm_layers.py --quick    # small sizes, CPU, < 1 minute
     python benchmarks/bench_gm_layers.py --device cuda
+    python benchmarks/bench_gm_layers.py --quick --compile   # and under torch.compile
 """
 
 from __future__ import annotations
@@ -64,8 +65,24 @@ def _e2cnn_layer(group: str, fields: int):
     return lambda x: conv(enn.GeometricTensor(x, ftype)).tensor, conv
 
 
+class _Compiled(torch.nn.Module):
+    """``torch.compile(module)`` that still counts the module's parameters."""
+
+    def __init__(self, module: torch.nn.Module) -> None:
+        super().__init__()
+        self.module = module
+        self.compiled = torch.compile(module)
+
+    def forward(self, x):
+        return self.compiled(x)
+
+    def parameters(self, recurse: bool = True):
+        return self.module.parameters(recurse)
+
+
 def run(batch: int, size: int, fields: int, device: str, min_run_time: float,
-        rounds: int) -> pd.DataFrame:
+        rounds: int, compiled: bool = False) -> pd.DataFrame:
+    """One row per group and layer; ``compiled``: conv2d, exact and relaxed under torch.compile."""
     rows = []
     for group in ("C4", "D4"):
         order = 4 if group == "C4" else 8
@@ -81,14 +98,16 @@ def run(batch: int, size: int, fields: int, device: str, min_run_time: float,
                 fields, fields, group, relaxation_rank=r, grid_size=size, bias=False
             ).to(device)
         n = channels * size * size
-        if n * n * 4 <= 2 * 1024**3:
+        if compiled:  # the same modules, compiled; no dense or e2cnn rows
+            candidates = {name: _Compiled(module) for name, module in candidates.items()}
+        elif n * n * 4 <= 2 * 1024**3:
             dense = torch.tensor(
                 layer_matrix(exact.cpu(), (channels, size, size)), dtype=torch.float32,
                 device=device, requires_grad=True,
             )
             exact.to(device)
             candidates["dense GM"] = lambda t, m=dense: (t.flatten(1) @ m.T)
-        e2 = _e2cnn_layer(group, fields)
+        e2 = None if compiled else _e2cnn_layer(group, fields)
         if e2 is not None:
             fn, module = e2
             module.to(device).train()
@@ -169,6 +188,8 @@ def main(argv=None) -> None:
     parser.add_argument("--rounds", type=int, default=5,
                         help="interleaved rounds; ratios are medians of per-round ratios")
     parser.add_argument("--threads", type=int, default=2, help="torch intra-op threads")
+    parser.add_argument("--compile", action="store_true",
+                        help="also time conv2d, exact and relaxed layers under torch.compile")
     args = parser.parse_args(argv)
     if args.quick:
         args.device, args.batch, args.size, args.fields = "cpu", 16, 8, 4
@@ -180,6 +201,11 @@ def main(argv=None) -> None:
           f"batch={args.batch}, {args.size}x{args.size}, {args.fields} regular fields\n")
     table = run(args.batch, args.size, args.fields, args.device, args.min_run_time, args.rounds)
     print(table.to_markdown(index=False, floatfmt=".2f"))
+    if args.compile:
+        print("\n# the same layers under torch.compile (ratios against the compiled conv2d "
+              "and the compiled exact layer)\n")
+        print(run(args.batch, args.size, args.fields, args.device, args.min_run_time,
+                  args.rounds, compiled=True).to_markdown(index=False, floatfmt=".2f"))
     print("\n# paper-faithful models: one training step at batch 64, 28x28, 2 x 120 channels, "
           "radius 3, shared mixing\n")
     print(paper_model_steps(args.device, rounds=3 if args.quick else 5).to_markdown(
