@@ -45,11 +45,9 @@ from joblib import parallel_config
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from torch.func import functional_call, stack_module_state, vmap
 
-from skequi import GMCNNClassifier
+from bench_sweep import WIDTH, _grids, ours  # the same grid and estimator as bench_sweep
 from skequi.datasets import load_digit_images
 from skequi.models import GMCNN
-
-WIDTH = {"C1": 32, "C4": 8, "D4": 6}  # as in bench_sweep: parameters at or below C1's
 
 
 def _sync(device: str) -> None:
@@ -57,16 +55,10 @@ def _sync(device: str) -> None:
         torch.cuda.synchronize()
 
 
-def _grid(groups, ranks, layers):
-    return [{"group": [g], "channels": [(WIDTH[g],) * layers], "relaxation_rank": ranks}
-            for g in groups]
-
-
 def _search(X, y, cv, grid, args, n_jobs: int, backend: str | None) -> float:
     """Mean CV accuracy over the candidates of one GridSearchCV sweep."""
-    est = GMCNNClassifier(max_epochs=args.epochs, batch_size=64, lr=0.01, device=args.device,
-                          n_threads=args.threads, random_state=0)
-    search = GridSearchCV(est, grid, cv=cv, n_jobs=n_jobs, refit=False)
+    search = GridSearchCV(ours(args.epochs, args.device, args.threads), grid, cv=cv,
+                          n_jobs=n_jobs, refit=False)
     if backend is None:
         search.fit(X, y)
     else:
@@ -163,7 +155,7 @@ def main(argv=None) -> None:
     rounds = args.rounds or rounds
     torch.set_num_threads(args.threads)
     cv = StratifiedKFold(3)  # GridSearchCV's split for a classifier with cv=3
-    grid = _grid(groups, ranks, layers)
+    grid = _grids(groups, ranks, layers, ours=True)
     strategies = {
         "sequential": lambda: _search(X, y, cv, grid, args, 1, None),
         "threads": lambda: _search(X, y, cv, grid, args, args.jobs, "threading"),
@@ -181,8 +173,8 @@ def main(argv=None) -> None:
           f"{args.jobs} fits at once for threads/processes\n")
     if "processes" in chosen:  # start loky's workers (and their CUDA contexts) untimed
         with parallel_config(backend="loky"):
-            _search(X[:90], y[:90], StratifiedKFold(3), _grid(groups[:1], [0], 1), args,
-                    args.jobs, None)
+            _search(X[:90], y[:90], StratifiedKFold(3), _grids(groups[:1], [0], 1, ours=True),
+                    args, args.jobs, None)
     times = {s: [] for s in chosen}
     accuracy, peak = {}, {}
     for _ in range(rounds):
