@@ -11,12 +11,15 @@ seconds, the compile overhead (the compiled fit's first epoch less its later
 ones), the epoch speedup (eager over compiled median later epoch) and the
 break-even number of epochs, overhead / seconds saved per epoch, beyond which
 the compiled fit is the faster one (``never`` when compiled epochs are not
-faster). torch's intra-op threads are fixed (``--threads``).
+faster). torch's intra-op threads are fixed (``--threads``). ``--mode`` passes a
+``torch.compile`` mode through skorch (``compile__mode``), e.g.
+``reduce-overhead``, which replays CUDA graphs on a GPU.
 
 Usage::
 
     python benchmarks/bench_compile.py --quick          # CPU, 3 epochs, 600 digits
     python benchmarks/bench_compile.py --device cuda
+    python benchmarks/bench_compile.py --device cuda --mode reduce-overhead
 """
 
 from __future__ import annotations
@@ -38,7 +41,8 @@ from skequi.datasets import load_digit_images
 def _fit(X, y, rank: int, compiled: bool, args) -> dict:
     est = GMCNNClassifier("C4", rank, channels=(8, 8, 8), max_epochs=args.epochs, batch_size=64,
                           device=args.device, n_threads=args.threads, random_state=0,
-                          compile=compiled)
+                          compile=compiled,
+                          **({"compile__mode": args.mode} if compiled and args.mode else {}))
     start = time.perf_counter()
     est.fit(X, y)
     if args.device.startswith("cuda"):
@@ -58,6 +62,9 @@ def main(argv=None) -> None:
     parser.add_argument("--warm-cache", action="store_true",
                         help="keep Inductor's and Triton's on-disk caches (default: fresh ones, "
                              "so the first compiled fit is what a new machine sees)")
+    parser.add_argument("--mode", default=None,
+                        help="torch.compile mode, passed as compile__mode (e.g. reduce-overhead: "
+                             "CUDA graphs on a GPU)")
     args = parser.parse_args(argv)
     if not args.warm_cache:
         fresh = tempfile.mkdtemp(prefix="skequi-compile-")
@@ -72,7 +79,8 @@ def main(argv=None) -> None:
     device_name = torch.cuda.get_device_name() if args.device.startswith("cuda") else "CPU"
     print(f"# compile=True against compile=False: GMCNNClassifier C4, {len(X)} digits, "
           f"{args.epochs} epochs; device {device_name}; torch {torch.__version__}, "
-          f"{args.threads} intra-op thread(s); compile caches "
+          f"{args.threads} intra-op thread(s); compile mode {args.mode or 'default'}; "
+          f"compile caches "
           f"{'as found' if args.warm_cache else 'fresh (a new machine)'}\n")
     rows = []
     for rank in ranks:

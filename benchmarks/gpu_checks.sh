@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # The device checks in one run, for a session that is lent a GPU (see the device tool's README):
 # pytest -m gpu, then the GPU benchmarks, every log under $OUT. Each step has its own time
-# budget so that one slow step cannot eat the others; the budgets add up to 580 s, inside the
-# device tool's 600 s per call. Steps run in the order below (most wanted first); name some
-# to run only those, e.g. to rerun one that timed out:
+# budget so that one slow step cannot eat the others; the default steps' budgets add up to
+# 580 s, inside the device tool's 600 s per call. Steps run in the order below (most wanted
+# first); name some to run only those, e.g. to rerun one that timed out:
 #   carry: .whl (skorch, missing there), then run:
-#   bash benchmarks/gpu_checks.sh                      # all steps
+#   bash benchmarks/gpu_checks.sh                      # the default steps
 #   bash benchmarks/gpu_checks.sh many-fits compile    # just these
 set -uo pipefail
 OUT="${OUT:-gpu-results}"
@@ -16,7 +16,7 @@ if [ -d .whl ]; then
         --target /tmp/site .whl/*.whl && export PYTHONPATH="/tmp/site:$PWD"
 fi
 nvidia-smi --query-gpu=name,memory.total --format=csv > "$OUT/device.txt" 2>&1
-wanted=" ${*:-pytest sweep many-fits gm-layers emlp compile} "
+wanted=" ${*:-pytest sweep many-fits train-loop gm-layers emlp compile} "
 run() {  # name, seconds, command...
     local name=$1 limit=$2; shift 2
     [[ $wanted == *" $name "* ]] || return 0
@@ -24,10 +24,14 @@ run() {  # name, seconds, command...
     timeout "$limit" "$@" > "$OUT/$name.txt" 2>&1
     echo "   exit $? after ${SECONDS}s" | tee -a "$OUT/summary.txt"
 }
-run pytest 120 python3 -m pytest -q -m gpu -p no:cacheprovider
+run pytest 110 python3 -m pytest -q -m gpu -p no:cacheprovider
 run sweep 130 python3 benchmarks/bench_sweep.py --device cuda --no-dask --rounds 2
 run many-fits 100 python3 benchmarks/bench_many_fits.py --device cuda --epochs 5 --rounds 2
-run gm-layers 60 python3 benchmarks/bench_gm_layers.py --device cuda --min-run-time 0.2 --rounds 5
-run emlp 60 python3 benchmarks/bench_emlp.py --device cuda --timing-only --quick
-run compile 110 python3 benchmarks/bench_compile.py --device cuda --quick --epochs 10
+run train-loop 40 python3 benchmarks/bench_train_loop.py --device cuda --quick
+run gm-layers 50 python3 benchmarks/bench_gm_layers.py --device cuda --min-run-time 0.2 --rounds 4
+run emlp 50 python3 benchmarks/bench_emlp.py --device cuda --timing-only --quick
+run compile 100 python3 benchmarks/bench_compile.py --device cuda --quick --epochs 10
+# not in the default list (no time left in one call): CUDA graphs through torch.compile
+run compile-graphs 110 python3 benchmarks/bench_compile.py --device cuda --quick --epochs 10 \
+    --mode reduce-overhead
 tail -n 3 "$OUT"/*.txt > "$OUT/tails.txt"

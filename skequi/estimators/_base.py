@@ -20,6 +20,7 @@ input), ``_prepare_Xy`` (which also records ``fit_meta_`` when ``reset``),
 
 from __future__ import annotations
 
+import inspect
 import sys
 from numbers import Integral, Real
 
@@ -199,6 +200,29 @@ class EquivariantNetMixin(TrainingLoopMixin):
         if prefix == "optimizer":
             kwargs.setdefault("weight_decay", self.weight_decay)
         return args, kwargs
+
+    def initialize_optimizer(self, triggered_directly=None):
+        """skorch's optimizer, in torch's fused implementation where it has one.
+
+        torch's default on the CPU is a Python loop over the parameter tensors
+        (about 1 ms a step for the 20 tensors of a 3-block GMCNN); AdamW, Adam,
+        SGD and Adagrad take ``fused=True``, one kernel per tensor on CPU and
+        CUDA (torch >= 2.4 on the CPU). Pass ``optimizer__fused=False`` or
+        ``optimizer__foreach=...`` to choose torch's other implementations.
+
+        Returns
+        -------
+        self
+        """
+        args, kwargs = self.get_params_for_optimizer("optimizer", self.get_all_learnable_params())
+        if _takes_fused(self.optimizer) and not {"fused", "foreach"} & set(kwargs):
+            try:
+                self.optimizer_ = self.optimizer(*args, fused=True, **kwargs)
+                return self
+            except (RuntimeError, TypeError, ValueError):
+                pass  # no fused kernel for these tensors here; a real error recurs below
+        self.optimizer_ = self.optimizer(*args, **kwargs)
+        return self
 
     #: loss used when ``criterion=None``; each estimator family sets its own
     _default_criterion = None
@@ -394,6 +418,14 @@ def _check_optimizer(optimizer, name: str) -> None:
             f"The 'optimizer' parameter of {name} must be a torch optimizer class such as "
             f"torch.optim.AdamW. Got {optimizer!r} instead."
         )
+
+
+def _takes_fused(optimizer) -> bool:
+    """Whether ``optimizer`` (a class or any callable) accepts torch's ``fused`` flag."""
+    try:
+        return "fused" in inspect.signature(optimizer).parameters
+    except (TypeError, ValueError):  # a callable without a signature
+        return False
 
 
 class _HostEarlyStopping(EarlyStopping):

@@ -79,6 +79,14 @@ class TrainingLoopMixin:
             out = self.module_(x, **fit_params)
         return out.float() if self.precision == "bf16" else out
 
+    def _set_training(self, training=True):
+        # skorch sets the mode before every batch, and Module.train walks the whole tree
+        # (about 60 us for a 3-block GMCNN); skequi only ever switches whole modules, so
+        # the top-level flags say whether anything needs to change
+        modules = [getattr(self, name + "_", None) for name in self._modules + self._criteria]
+        if any(isinstance(m, torch.nn.Module) and m.training != training for m in modules):
+            super()._set_training(training)
+
     def train_step_single(self, batch, **fit_params):
         self._set_training(True)
         Xi, yi = unpack_data(batch)

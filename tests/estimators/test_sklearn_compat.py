@@ -25,10 +25,17 @@ MINIBATCH_WEIGHTS = (
     "twice lands in other batches than one sample of weight 2, so the two fits differ "
     "(weights of one and zero do give identical fits; those checks pass)"
 )
+FLOAT32_BATCHES = (
+    "float32 convolution and matrix kernels choose their summation order by batch size, so a "
+    "row predicted alone and in a batch agree to a few units in the last place (up to 2.4e-7 "
+    "seen), above the check's 1e-7; tests/estimators/test_training.py checks the same "
+    "property at float32 tolerance"
+)
 EXPECTED_FAILED = {
     "check_no_attributes_set_in_init": SKORCH_INIT,
     "check_do_not_raise_errors_in_init_or_set_params": SKORCH_SET_PARAMS,
     "check_sample_weight_equivalence_on_dense_data": MINIBATCH_WEIGHTS,
+    "check_methods_subset_invariance": FLOAT32_BATCHES,
 }
 TABULAR_CNN = (
     "the check's tabular features become a 1-pixel-high image; a translation-invariant "

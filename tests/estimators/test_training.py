@@ -252,3 +252,54 @@ def test_batch_norm_statistics_are_those_of_the_final_weights():
     inputs = torch.cat(seen)
     assert torch.allclose(norm.running_mean, inputs.mean((0, 2)).to(norm.running_mean.dtype),
                           atol=1e-5)
+
+
+def test_the_optimizer_is_fused_unless_asked_otherwise():
+    X, y = _digits(64)
+    make = functools.partial(GMCNNClassifier, "C1", channels=(2,), max_epochs=1, random_state=0)
+    fused = make().fit(X, y)
+    assert fused.optimizer_.defaults["fused"] is (torch.__version__ >= "2.4")  # CPU kernels
+    unfused = make(optimizer__fused=False).fit(X, y)
+    assert not unfused.optimizer_.defaults["fused"]
+    assert not make(optimizer__foreach=True).fit(X, y).optimizer_.defaults["fused"]
+    # the same algorithm either way
+    np.testing.assert_allclose(fused.predict_proba(X), unfused.predict_proba(X), atol=1e-4)
+    # optimizers without a fused kernel, and bad optimizer arguments, behave as in skorch
+    assert type(make(optimizer=torch.optim.RMSprop).fit(X, y).optimizer_) is torch.optim.RMSprop
+    with pytest.raises(ValueError, match="beta"):
+        make(optimizer__betas=(2.0, 0.9)).fit(X, y)
+
+
+class _RecordModes(Callback):
+    """Pairs (training batch?, module.training during its forward) for every batch."""
+
+    def on_train_begin(self, net, **kwargs):
+        self.pairs, self.mode = [], None
+
+        def hook(module, inputs, output):
+            self.mode = module.training
+
+        net.module_.register_forward_hook(hook)
+
+    def on_batch_end(self, net, batch=None, training=None, **kwargs):
+        self.pairs.append((training, self.mode))
+
+
+def test_training_batches_run_in_train_mode_and_validation_batches_in_eval_mode():
+    X, y = _digits(200)
+    record = _RecordModes()
+    GMCNNClassifier("C1", channels=(2,), max_epochs=2, early_stopping=5, callbacks=[record],
+                    random_state=0).fit(X, y)
+    assert {training for training, _ in record.pairs} == {True, False}
+    assert all(training == mode for training, mode in record.pairs)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_a_rows_prediction_does_not_depend_on_the_rest_of_the_batch(name):
+    make, data = CASES[name]
+    X, y = data()
+    est = make().fit(X, y)
+    together = _outputs(est, X[:12])
+    alone = np.concatenate([_outputs(est, X[i:i + 1]) for i in range(12)])
+    # float32 kernels sum in a batch-size-dependent order: equal to a few ulp, not bitwise
+    np.testing.assert_allclose(alone, together, rtol=1e-5, atol=1e-6)
