@@ -170,15 +170,14 @@ class _EMLPMixin(EquivariantNetMixin):
         return X @ self.rep_in_.rho(g).T
 
     def _group_pool(self) -> tuple[torch.Tensor, torch.Tensor]:
-        """Input and output matrices of 1024 sampled elements, for augmentation."""
+        """Input and output matrices of 1024 sampled elements, for augmentation (on the CPU)."""
         # drawn while the module is built, from the fit's seeded generator
         seed = int(torch.randint(0, 2**31 - 1, (1,)).item())
         mats = self.group_.samples(1024, random_state=seed)
         rho_in = np.stack([self.rep_in_.rho(m) for m in mats])
         rho_out = np.stack([self._output_rho(m) for m in mats])
         dtype = torch.float64 if self.precision == "float64" else torch.float32
-        return (torch.tensor(rho_in, dtype=dtype, device=self.device),
-                torch.tensor(rho_out, dtype=dtype, device=self.device))
+        return torch.tensor(rho_in, dtype=dtype), torch.tensor(rho_out, dtype=dtype)
 
     def _output_rho(self, g: np.ndarray) -> np.ndarray:
         return self.rep_out_.rho(g)
@@ -191,7 +190,7 @@ class _EMLPMixin(EquivariantNetMixin):
     def _transform_training_batch(self, Xi, yi):
         if getattr(self, "augment_pool_", None) is None:
             return Xi, yi
-        rho_in, rho_out = self.augment_pool_
+        rho_in, rho_out = self._on_fit_device("augment_pool", self.augment_pool_)
         generator = getattr(self, "_augment_generator", None)
         pick = torch.randint(len(rho_in), (len(Xi),), device=rho_in.device, generator=generator)
         Xi = torch.einsum("bij,bj->bi", rho_in[pick], Xi.to(rho_in.device, rho_in.dtype))

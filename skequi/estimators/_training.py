@@ -110,6 +110,19 @@ class TrainingLoopMixin:
         """Subclass hook: augment a training batch (on its device)."""
         return Xi, yi
 
+    def _on_fit_device(self, name: str, tensors: tuple) -> tuple:
+        """``tensors`` (kept on the CPU between fits) on the device, copied once per training call.
+
+        The copies are dropped when the call ends, so that between fits the
+        estimator holds no device memory beyond its module and optimizer.
+        """
+        copies = getattr(self, "_fit_device_copies", None)
+        if copies is None:  # a training step called outside fit
+            return tuple(t.to(self.device) for t in tensors)
+        if name not in copies:
+            copies[name] = tuple(t.to(self.device) for t in tensors)
+        return copies[name]
+
     def get_loss(self, y_pred, y_true, X=None, training=False, sample_weight=None):
         """The task loss, weighted per sample when ``sample_weight`` is given."""
         if sample_weight is None:
@@ -236,13 +249,14 @@ class TrainingLoopMixin:
             self._macs_per_sample = None
         self._shuffle_generator = randomness.generator("shuffle")
         self._augment_generator = randomness.generator("augment", device)
+        self._fit_device_copies = {}
         try:
             with self._runtime(X[:1]):
                 NeuralNet.partial_fit(self, data, None, **fit_params)
                 self._check_finite_weights()
                 self._recalibrate_batch_norm(data)
         finally:
-            del self._shuffle_generator, self._augment_generator
+            del self._shuffle_generator, self._augment_generator, self._fit_device_copies
         # nothing of the fit stays on the device but the module and the optimizer's state
         self.module_.zero_grad(set_to_none=True)
         return self

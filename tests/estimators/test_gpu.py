@@ -7,7 +7,7 @@ import pytest
 import torch
 
 import skequi
-from tests.estimators.test_training import CASES, _outputs
+from tests.estimators.test_training import CASES, _outputs, tensors_held_outside
 
 pytestmark = pytest.mark.gpu
 
@@ -48,14 +48,17 @@ def test_the_same_seed_gives_the_same_model_on_cuda(name):
     assert np.allclose(_outputs(a, X), _outputs(b, X), atol=1e-5)
 
 
-def test_device_memory_is_released_between_fits():
-    make, data = CASES["GMCNNClassifier"]
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_device_memory_is_released_between_fits(name):
+    make, data = CASES[name]
     X, y = data()
     torch.cuda.synchronize()
     gc.collect()
     baseline = torch.cuda.memory_allocated()
     est = make(device="cuda", early_stopping=2).fit(X, y)
     held = torch.cuda.memory_allocated() - baseline
+    owners = [est.module_, est.optimizer_, est.criterion_]
+    assert not [t for t in tensors_held_outside(est, owners) if t.is_cuda]
     parameters = sum(p.numel() * p.element_size() for p in est.module_.parameters())
     buffers = sum(b.numel() * b.element_size() for b in est.module_.buffers())
     # module, its buffers and the optimizer's two moments; no data, gradients or best weights

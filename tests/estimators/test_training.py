@@ -1,6 +1,8 @@
 """The shared training path of all six estimators: data path, seeds, threads, precision, weights."""
 
 import functools
+import gc
+import types
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -61,6 +63,27 @@ CASES = {
 
 def _outputs(est, X):
     return est.predict_proba(X) if hasattr(est, "predict_proba") else est.predict(X)
+
+
+_OPAQUE = (type, types.ModuleType, types.FunctionType, types.BuiltinFunctionType,
+           types.MethodType, types.CodeType, types.FrameType)
+
+
+def tensors_held_outside(est, owners) -> list:
+    """Tensors reachable from ``est`` other than through ``owners`` (classes, modules and
+    functions are not followed, so the walk stays inside the estimator's own objects)."""
+    stop = {id(o) for o in owners if o is not None}
+    seen, stack, found = set(), [est], []
+    while stack:
+        obj = stack.pop()
+        if id(obj) in seen or id(obj) in stop:
+            continue
+        seen.add(id(obj))
+        if isinstance(obj, torch.Tensor):
+            found.append(obj)
+        elif not isinstance(obj, _OPAQUE):
+            stack.extend(gc.get_referents(obj))
+    return found
 
 
 def _same_weights(a, b) -> bool:
@@ -303,3 +326,17 @@ def test_a_rows_prediction_does_not_depend_on_the_rest_of_the_batch(name):
     alone = np.concatenate([_outputs(est, X[i:i + 1]) for i in range(12)])
     # float32 kernels sum in a batch-size-dependent order: equal to a few ulp, not bitwise
     np.testing.assert_allclose(alone, together, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_between_fits_tensors_live_only_in_the_module_and_the_optimizer(name):
+    # no training data, gradients, early-stopping weights or device copies stay behind;
+    # EMLP's augmentation pool is a fitted attribute kept on the CPU
+    make, data = CASES[name]
+    X, y = data()
+    est = make(early_stopping=2).fit(X, y)
+    owners = [est.module_, est.optimizer_, est.criterion_, getattr(est, "augment_pool_", None)]
+    assert tensors_held_outside(est, owners) == []
+    assert all(p.grad is None for p in est.module_.parameters())
+    pool = getattr(est, "augment_pool_", None) or ()
+    assert all(t.device.type == "cpu" for t in pool)
