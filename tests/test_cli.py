@@ -60,6 +60,9 @@ def test_help_is_plain_text_with_defaults(capsys, command):
     for option in ("--groups", "--ranks", "--epochs", "--test-group", "--output", "--scheduler"):
         assert option in out
     assert "(default: 15)" in out and "``" not in out
+    # defaults as a user types them; none shown for unset options and flags
+    assert "(default: C1,C4,D4)" in out and "(default: 0,1,2)" in out
+    assert "(default: None)" not in out and "(default: False)" not in out
 
 
 def test_top_level_help_describes_every_command(capsys):

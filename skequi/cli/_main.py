@@ -81,9 +81,22 @@ def _add_sweep_options(parser: argparse.ArgumentParser) -> None:
                         help="training images to sweep on (default: all)")
 
 
+class _DefaultsAsTyped(argparse.ArgumentDefaultsHelpFormatter):
+    """argparse's defaults in the help, written as they are typed: lists comma-separated,
+    and nothing for options that are off or unset by default."""
+
+    def _get_help_string(self, action):
+        default = action.default
+        if default is None or default is False or "%(default)" in (action.help or ""):
+            return action.help
+        if isinstance(default, (list, tuple)):
+            return f"{action.help} (default: {','.join(map(str, default))})"
+        return super()._get_help_string(action)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``skequi`` argument parser (no torch import)."""
-    formatter = argparse.ArgumentDefaultsHelpFormatter
+    formatter = _DefaultsAsTyped
     parser = argparse.ArgumentParser(prog="skequi", description=DESCRIPTION,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True, metavar="{demo,sweep,groups}")
