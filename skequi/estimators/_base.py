@@ -213,6 +213,12 @@ class EquivariantNetMixin(TrainingLoopMixin):
         Returns
         -------
         self
+
+        Raises
+        ------
+        ValueError
+            When the optimizer refuses its arguments (``lr``, ``weight_decay``,
+            ``optimizer__*``), naming them.
         """
         args, kwargs = self.get_params_for_optimizer("optimizer", self.get_all_learnable_params())
         if _takes_fused(self.optimizer) and not {"fused", "foreach"} & set(kwargs):
@@ -221,7 +227,15 @@ class EquivariantNetMixin(TrainingLoopMixin):
                 return self
             except (RuntimeError, TypeError, ValueError):
                 pass  # no fused kernel for these tensors here; a real error recurs below
-        self.optimizer_ = self.optimizer(*args, **kwargs)
+        try:
+            self.optimizer_ = self.optimizer(*args, **kwargs)
+        except (TypeError, ValueError) as exc:
+            given = ", ".join(f"{'' if k in ('lr', 'weight_decay') else 'optimizer__'}{k}={v!r}"
+                              for k, v in kwargs.items())
+            name = getattr(self.optimizer, "__name__", repr(self.optimizer))
+            raise ValueError(
+                f"{type(self).__name__}: {name} refused its arguments ({given}): {exc}"
+            ) from None
         return self
 
     #: loss used when ``criterion=None``; each estimator family sets its own

@@ -289,8 +289,11 @@ def test_the_optimizer_is_fused_unless_asked_otherwise():
     np.testing.assert_allclose(fused.predict_proba(X), unfused.predict_proba(X), atol=1e-4)
     # optimizers without a fused kernel, and bad optimizer arguments, behave as in skorch
     assert type(make(optimizer=torch.optim.RMSprop).fit(X, y).optimizer_) is torch.optim.RMSprop
-    with pytest.raises(ValueError, match="beta"):
+    refused = r"AdamW refused its arguments .*optimizer__betas=\(2.0, 0.9\).*beta"
+    with pytest.raises(ValueError, match=refused):
         make(optimizer__betas=(2.0, 0.9)).fit(X, y)
+    with pytest.raises(ValueError, match="optimizer__betaz"):
+        make(optimizer__betaz=0.9).fit(X, y)
 
 
 class _RecordModes(Callback):
