@@ -12,11 +12,11 @@ D4} x relaxation_rank in {0, 1}, cv=3, 3 layers, batch 64, on scikit-learn's
   CUDA context; the pool is warmed before the timed rounds);
 * ``vmap folds``: the cv folds of each candidate trained as ONE module,
   ``torch.func.stack_module_state`` + ``vmap(functional_call)``, with one AdamW
-  over the stacked parameters. AdamW is elementwise, so that is one AdamW per
-  fold; each fold draws its own shuffled batches from device-resident tensors
-  (all folds cut to the smallest fold's size, which drops at most one sample per
-  epoch), and BatchNorm statistics are recomputed over the training rows at the
-  end, as the estimators do. This is plain torch in this script, not a skequi API.
+  over the stacked parameters (fused, as the estimators build it). AdamW is
+  elementwise, so that is one AdamW per fold; each fold draws its own shuffled
+  batches from device-resident tensors (all folds cut to the smallest fold's
+  size, which drops at most one sample per epoch), and BatchNorm statistics
+  are recomputed over the training rows at the end, as the estimators do. This is plain torch in this script, not a skequi API.
 
 The table gives seconds per sweep (median of the rounds), the ratio to
 ``sequential``, the mean cross-validated accuracy over the candidates (the
@@ -84,7 +84,8 @@ def _vmap_folds(X, y, cv, groups, ranks, layers, args) -> float:
                             relaxation_rank=rank, image_size=8).to(device) for _ in folds]
             params, buffers = stack_module_state(models)
             base = copy.deepcopy(models[0]).to("meta")
-            optimizer = torch.optim.AdamW(params.values(), lr=0.01, weight_decay=1e-4)
+            optimizer = torch.optim.AdamW(params.values(), lr=0.01, weight_decay=1e-4,
+                                          fused=True)  # as the estimators build it
 
             def forward(p, b, x):
                 return functional_call(base, (p, b), (x,))
