@@ -16,7 +16,8 @@ D4} x relaxation_rank in {0, 1}, cv=3, 3 layers, batch 64, on scikit-learn's
   elementwise, so that is one AdamW per fold; each fold draws its own shuffled
   batches from device-resident tensors (all folds cut to the smallest fold's
   size, which drops at most one sample per epoch), and BatchNorm statistics
-  are recomputed over the training rows at the end, as the estimators do. This is plain torch in this script, not a skequi API.
+  are recomputed over the training rows at the end, as the estimators do.
+  This is plain torch in this script, not a skequi API.
 
 The table gives seconds per sweep (median of the rounds), the ratio to
 ``sequential``, the mean cross-validated accuracy over the candidates (the
