@@ -8,8 +8,9 @@ Every skequi estimator mixes :class:`EquivariantNetMixin` into skorch's
   succeeds or leaves the estimator exactly as it was;
 * the data path of :mod:`._training_data` (tensors made once, resident on
   the device when they fit, batches drawn by index);
-* per-fit generators (:mod:`._randomness`), thread policy (:mod:`._threads`)
-  and ``precision`` (:mod:`._precision`);
+* per-fit generators (:mod:`._randomness`), thread policy (:mod:`._threads`),
+  ``precision`` (:mod:`._precision`) and the optimizer, fused where torch has
+  the kernels (:mod:`._optimizer`);
 * ``sample_weight``, ``device="auto"``, ``early_stopping``, ``n_params_``,
   ``equivariance_error(X)``, scikit-learn's ``repr`` and safe ``save``.
 
@@ -20,7 +21,6 @@ input), ``_prepare_Xy`` (which also records ``fit_meta_`` when ``reset``),
 
 from __future__ import annotations
 
-import inspect
 import sys
 from numbers import Integral, Real
 
@@ -33,6 +33,7 @@ from skorch.callbacks import EarlyStopping, PrintLog
 from skorch.utils import Ansi
 
 from ._checks import check_device, check_model_size
+from ._optimizer import make_optimizer
 from ._persistence import save_estimator
 from ._precision import PRECISIONS, autocast, torch_dtype
 from ._training import TrainingLoopMixin
@@ -204,11 +205,8 @@ class EquivariantNetMixin(TrainingLoopMixin):
     def initialize_optimizer(self, triggered_directly=None):
         """skorch's optimizer, in torch's fused implementation where it has one.
 
-        torch's default on the CPU is a Python loop over the parameter tensors
-        (about 1 ms a step for the 20 tensors of a 3-block GMCNN); AdamW, Adam,
-        SGD and Adagrad take ``fused=True``, one kernel per tensor on CPU and
-        CUDA (torch >= 2.4 on the CPU). Pass ``optimizer__fused=False`` or
-        ``optimizer__foreach=...`` to choose torch's other implementations.
+        ``optimizer__fused=False`` or ``optimizer__foreach=...`` choose torch's
+        other implementations (see :func:`._optimizer.make_optimizer`).
 
         Returns
         -------
@@ -221,21 +219,7 @@ class EquivariantNetMixin(TrainingLoopMixin):
             ``optimizer__*``), naming them.
         """
         args, kwargs = self.get_params_for_optimizer("optimizer", self.get_all_learnable_params())
-        if _takes_fused(self.optimizer) and not {"fused", "foreach"} & set(kwargs):
-            try:
-                self.optimizer_ = self.optimizer(*args, fused=True, **kwargs)
-                return self
-            except (RuntimeError, TypeError, ValueError):
-                pass  # no fused kernel for these tensors here; a real error recurs below
-        try:
-            self.optimizer_ = self.optimizer(*args, **kwargs)
-        except (TypeError, ValueError) as exc:
-            given = ", ".join(f"{'' if k in ('lr', 'weight_decay') else 'optimizer__'}{k}={v!r}"
-                              for k, v in kwargs.items())
-            name = getattr(self.optimizer, "__name__", repr(self.optimizer))
-            raise ValueError(
-                f"{type(self).__name__}: {name} refused its arguments ({given}): {exc}"
-            ) from None
+        self.optimizer_ = make_optimizer(self.optimizer, args, kwargs, type(self).__name__)
         return self
 
     #: loss used when ``criterion=None``; each estimator family sets its own
@@ -432,14 +416,6 @@ def _check_optimizer(optimizer, name: str) -> None:
             f"The 'optimizer' parameter of {name} must be a torch optimizer class such as "
             f"torch.optim.AdamW. Got {optimizer!r} instead."
         )
-
-
-def _takes_fused(optimizer) -> bool:
-    """Whether ``optimizer`` (a class or any callable) accepts torch's ``fused`` flag."""
-    try:
-        return "fused" in inspect.signature(optimizer).parameters
-    except (TypeError, ValueError):  # a callable without a signature
-        return False
 
 
 class _HostEarlyStopping(EarlyStopping):

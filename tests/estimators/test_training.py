@@ -277,25 +277,6 @@ def test_batch_norm_statistics_are_those_of_the_final_weights():
                           atol=1e-5)
 
 
-def test_the_optimizer_is_fused_unless_asked_otherwise():
-    X, y = _digits(64)
-    make = functools.partial(GMCNNClassifier, "C1", channels=(2,), max_epochs=1, random_state=0)
-    fused = make().fit(X, y)
-    assert fused.optimizer_.defaults["fused"] is (torch.__version__ >= "2.4")  # CPU kernels
-    unfused = make(optimizer__fused=False).fit(X, y)
-    assert not unfused.optimizer_.defaults["fused"]
-    assert not make(optimizer__foreach=True).fit(X, y).optimizer_.defaults["fused"]
-    # the same algorithm either way
-    np.testing.assert_allclose(fused.predict_proba(X), unfused.predict_proba(X), atol=1e-4)
-    # optimizers without a fused kernel, and bad optimizer arguments, behave as in skorch
-    assert type(make(optimizer=torch.optim.RMSprop).fit(X, y).optimizer_) is torch.optim.RMSprop
-    refused = r"AdamW refused its arguments .*optimizer__betas=\(2.0, 0.9\).*beta"
-    with pytest.raises(ValueError, match=refused):
-        make(optimizer__betas=(2.0, 0.9)).fit(X, y)
-    with pytest.raises(ValueError, match="optimizer__betaz"):
-        make(optimizer__betaz=0.9).fit(X, y)
-
-
 class _RecordModes(Callback):
     """Pairs (training batch?, module.training during its forward) for every batch."""
 
