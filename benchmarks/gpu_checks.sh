@@ -27,9 +27,9 @@ run() {  # name, seconds, command...
 run pytest 110 python3 -m pytest -q -m gpu -p no:cacheprovider
 run sweep 130 python3 benchmarks/bench_sweep.py --device cuda --no-dask --rounds 2
 run many-fits 100 python3 benchmarks/bench_many_fits.py --device cuda --epochs 5 --rounds 2
-run train-loop 40 python3 benchmarks/bench_train_loop.py --device cuda --quick
+run train-loop 30 python3 benchmarks/bench_train_loop.py --device cuda --quick
 run gm-layers 50 python3 benchmarks/bench_gm_layers.py --device cuda --min-run-time 0.2 --rounds 4
-run emlp 50 python3 benchmarks/bench_emlp.py --device cuda --timing-only --quick
+run emlp 60 python3 benchmarks/bench_emlp.py --device cuda --timing-only --quick
 run compile 100 python3 benchmarks/bench_compile.py --device cuda --quick --epochs 10
 # not in the default list (no time left in one call): CUDA graphs through torch.compile
 run compile-graphs 110 python3 benchmarks/bench_compile.py --device cuda --quick --epochs 10 \
