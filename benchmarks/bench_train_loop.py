@@ -39,9 +39,7 @@ import time
 
 import pandas as pd
 import torch
-from skorch import NeuralNetClassifier
-
-from skequi import GMCNNClassifier
+from bench_sweep import naive_skorch, ours  # the same two estimators as bench_sweep
 from skequi.datasets import load_digit_images
 from skequi.models import GMCNN
 
@@ -81,18 +79,12 @@ def _plain(X, y, arch: dict, epochs: int, device: str, fused: bool) -> None:
 
 
 def _naive_skorch(X, y, arch: dict, epochs: int, device: str) -> None:
-    NeuralNetClassifier(
-        GMCNN, module__in_channels=1, module__n_outputs=10, module__image_size=8,
-        **{f"module__{k}": v for k, v in arch.items()},
-        criterion=torch.nn.CrossEntropyLoss, optimizer=torch.optim.AdamW, lr=0.01,
-        optimizer__weight_decay=1e-4, max_epochs=epochs, batch_size=BATCH, train_split=None,
-        iterator_train__shuffle=True, device=device, verbose=0,
-    ).fit(X, y)
+    naive_skorch(epochs, device).set_params(
+        **{f"module__{k}": v for k, v in arch.items()}).fit(X, y)
 
 
 def _skequi(X, y, arch: dict, epochs: int, device: str, threads: int, **extra) -> None:
-    GMCNNClassifier(**arch, max_epochs=epochs, batch_size=BATCH, lr=0.01, weight_decay=1e-4,
-                    device=device, n_threads=threads, random_state=0, **extra).fit(X, y)
+    ours(epochs, device, threads).set_params(**arch, **extra).fit(X, y)
 
 
 def main(argv=None) -> None:
