@@ -3,8 +3,10 @@
 joblib calls ``Parallel.print_progress`` in the calling process after every
 finished batch of tasks, whatever the backend (sequential, threads, loky
 processes, dask). :func:`report_search_progress` gives scikit-learn's search
-module a ``Parallel`` whose ``print_progress`` writes that line, for the
-duration of a ``with`` block; outside it nothing is changed.
+module a ``Parallel`` whose ``print_progress`` writes that line, and which
+sends one fit per task (joblib's automatic batching would group fast fits
+on processes and report them together), for the duration of a ``with``
+block; outside it nothing is changed.
 """
 
 from __future__ import annotations
@@ -73,6 +75,12 @@ def report_search_progress(total: int, *, file=None, label: str = "fit"):
     reporter = _Reporter(total, file or sys.stdout, label)
 
     class _ReportingParallel(Parallel):
+        def __init__(self, *args, **kwargs):
+            # joblib's automatic batching would group fast fits (threads, processes)
+            # and report them together; one fit per task keeps one line per fit
+            kwargs.setdefault("batch_size", 1)
+            super().__init__(*args, **kwargs)
+
         def print_progress(self):
             reporter.update(self.n_completed_tasks)
 

@@ -28,6 +28,51 @@ def test_sweep_at_tiny_settings_prints_a_line_per_fit(tmp_path, capsys):
     assert png.stat().st_size > 1000
 
 
+def _scores(out):
+    """The printed results and test accuracies, without the fit times (they differ)."""
+    rows = [line.split()[:6] for line in out.splitlines()
+            if line.split()[:1] in (["C1"], ["C4"]) and len(line.split()) == 7]
+    return rows + [line.split() for line in out.splitlines()
+                   if line.strip().startswith(("best:", "plain CNN"))]
+
+
+def test_the_default_runs_one_fit_per_core_in_threads_with_the_scores_of_one_at_a_time(
+        tmp_path, capsys, monkeypatch):
+    import joblib
+
+    monkeypatch.setattr(joblib, "cpu_count", lambda *args, **kwargs: 2)
+    assert main(["sweep", *TINY, "--n-jobs", "1", "--output", str(tmp_path / "a.png")]) == 0
+    serial = capsys.readouterr().out
+    assert main(["sweep", *TINY, "--output", str(tmp_path / "b.png")]) == 0
+    default = capsys.readouterr().out
+    assert "on this process" in serial
+    assert "on 2 threads (one per CPU core" in default
+    assert len(_scores(serial)) == 4 and _scores(default) == _scores(serial)
+
+
+@pytest.mark.parametrize("n_jobs,device,cores,expected", [
+    ("auto", "cpu", 8, (4, "threading")),   # at most one thread per fit
+    ("auto", "cpu", 2, (2, "threading")),
+    ("auto", "cpu", 1, (1, None)),
+    ("auto", "cuda", 8, (1, None)),         # one GPU: one fit at a time
+    (3, "cpu", 8, (3, None)),               # an integer: joblib's default backend
+    (-1, "cpu", 8, (-1, None)),
+])
+def test_concurrent_fits(n_jobs, device, cores, expected, monkeypatch):
+    import joblib
+
+    from skequi.cli._sweep import concurrent_fits
+
+    monkeypatch.setattr(joblib, "cpu_count", lambda *args, **kwargs: cores)
+    assert concurrent_fits(n_jobs, torch.device(device), 4) == expected
+
+
+def test_python_dash_m_runs_the_command():
+    out = subprocess.run([sys.executable, "-m", "skequi", "groups"], capture_output=True,
+                         text=True, check=True)
+    assert out.stdout.startswith("group    order  generators")
+
+
 def test_sweep_reports_bad_group_without_a_traceback(capsys):
     assert main(["sweep", "--groups", "C5"]) == 2
     assert "cannot act on a square pixel grid" in capsys.readouterr().err
@@ -44,6 +89,8 @@ def test_sweep_on_cuda_without_cuda_says_so(capsys):
     (["sweep", "--ranks", "a"], "--ranks: expected a comma-separated list of integers, got 'a'"),
     (["sweep", "--epochs", "0"], "--epochs: expected a positive integer, got 0"),
     (["sweep", "--groups", ","], "--groups: expected a comma-separated list of group names"),
+    (["sweep", "--n-jobs", "many"], "--n-jobs: expected 'auto' or an integer"),
+    (["sweep", "--n-jobs", "0"], "--n-jobs: expected 'auto' or a non-zero integer, got 0"),
 ])
 def test_bad_arguments_name_the_option(capsys, argv, message):
     with pytest.raises(SystemExit) as info:
@@ -59,6 +106,7 @@ def test_help_is_plain_text_with_defaults(capsys, command):
     out = capsys.readouterr().out
     for option in ("--groups", "--ranks", "--epochs", "--test-group", "--output", "--scheduler"):
         assert option in out
+    assert "(default: auto)" in out
     assert "(default: 15)" in out and "``" not in out
     # defaults as a user types them; none shown for unset options and flags
     assert "(default: C1,C4,D4)" in out and "(default: 0,1,2)" in out

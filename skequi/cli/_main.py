@@ -24,8 +24,9 @@ sweep group x relaxation_rank with GridSearchCV, select by accuracy on
 validation folds transformed by random elements of --test-group, and report
 test accuracy on transformed digits next to a plain CNN. Each group gets the
 channel width that keeps its parameter count at or below the plain CNN's.
-One line is printed per finished fit. With --scheduler the fits run on an
-existing dask.distributed cluster (pip install "skequi[dask]").
+One line is printed per finished fit. On the CPU the fits run one per core at
+once, in threads (--n-jobs); with --scheduler they run on an existing
+dask.distributed cluster (pip install "skequi[dask]").
 """
 
 
@@ -54,6 +55,19 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _n_jobs(text: str):
+    if text == "auto":
+        return text
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected 'auto' or an integer (-1 for every core), got {text!r}") from None
+    if value == 0:
+        raise argparse.ArgumentTypeError("expected 'auto' or a non-zero integer, got 0")
+    return value
+
+
 def _add_sweep_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--groups", type=_list_of(str, "group names"), default=["C1", "C4", "D4"],
                         help="comma-separated groups to sweep")
@@ -65,8 +79,10 @@ def _add_sweep_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--epochs", type=_positive_int, default=15, help="training epochs per fit")
     parser.add_argument("--layers", type=_positive_int, default=3, help="group layers per model")
     parser.add_argument("--cv", type=_positive_int, default=3, help="cross-validation folds")
-    parser.add_argument("--n-jobs", type=int, default=1,
-                        help="parallel fits (joblib); -1 uses every core")
+    parser.add_argument("--n-jobs", type=_n_jobs, default="auto",
+                        help="fits at once: 'auto' is one per CPU core in threads on the "
+                             "CPU and 1 on a GPU; an integer N runs N joblib worker "
+                             "processes (-1: one per core), 1 one fit at a time")
     parser.add_argument("--scheduler", default=None, metavar="ADDRESS",
                         help="address of a dask.distributed scheduler to run the fits on, "
                              "e.g. tcp://10.0.0.5:8786")

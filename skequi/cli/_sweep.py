@@ -9,7 +9,9 @@ import time
 
 from ..groups import LATTICE_GROUPS, get_group
 
-__all__ = ["CATALOG", "DEFAULT_CHANNELS", "print_group_catalog", "run_sweep"]
+__all__ = [
+    "CATALOG", "DEFAULT_CHANNELS", "concurrent_fits", "print_group_catalog", "run_sweep",
+]
 
 CATALOG = ("C1", "C2", "C4", "D1", "D2", "D4", "C3", "D3", "S3", "S4", "A4", "C2xC4", "O")
 
@@ -74,6 +76,55 @@ def _malloc_trim_note(client) -> str | None:
             "'dask.distributed')")
 
 
+def concurrent_fits(n_jobs, device, n_fits: int) -> tuple[int, str | None]:
+    """How a sweep runs its fits: ``--n-jobs`` with ``"auto"`` resolved.
+
+    On the CPU, ``"auto"`` trains one fit per core at once (at most one per
+    fit) in threads of this process, each on one torch thread: the models
+    swept here are too small to use several threads well, so the cores are
+    better spent on separate fits, and threads start at once where worker
+    processes first import torch (``benchmarks/bench_demo.py``). On a GPU it
+    is 1, the fits one after another on the device, until
+    ``benchmarks/bench_many_fits.py`` has measured the alternatives there.
+    An integer is joblib's ``n_jobs`` on its default backend (worker
+    processes). The fits' own random generators make the scores the same
+    whichever way they run.
+
+    Parameters
+    ----------
+    n_jobs : "auto" or int
+        ``--n-jobs`` as parsed.
+    device : torch.device
+        Where the fits train.
+    n_fits : int
+        Fits in the sweep (candidates x folds).
+
+    Returns
+    -------
+    n_jobs : int
+        joblib's ``n_jobs``.
+    backend : {"threading", None}
+        joblib backend to run them on; None for joblib's default.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skequi.cli._sweep import concurrent_fits
+    >>> concurrent_fits("auto", torch.device("cuda"), 27)  # on a GPU: one at a time
+    (1, None)
+    >>> concurrent_fits(4, torch.device("cpu"), 27)  # an integer: joblib's processes
+    (4, None)
+    """
+    if n_jobs != "auto":
+        return n_jobs, None
+    if device.type != "cpu":
+        return 1, None
+    import joblib
+
+    n_jobs = max(1, min(joblib.cpu_count(), n_fits))
+    return n_jobs, ("threading" if n_jobs > 1 else None)
+
+
 def run_sweep(args, file=None) -> None:
     """Train on upright digits, sweep group x relaxation_rank, test on transformed digits.
 
@@ -110,7 +161,7 @@ def run_sweep(args, file=None) -> None:
             )
     if any(rank < 0 for rank in args.ranks):
         raise ValueError(f"--ranks must be >= 0, got {args.ranks}")
-    check_device(args.device, "skequi")
+    device = check_device(args.device, "skequi")
     if getattr(args, "mnist", False):
         from ..datasets import load_mnist_images
 
@@ -141,18 +192,30 @@ def run_sweep(args, file=None) -> None:
             for g in args.groups]
     base = GMCNNClassifier(max_epochs=args.epochs, device=args.device,
                            random_state=args.random_state)
-    n_jobs = -1 if args.scheduler else args.n_jobs
+    total = len(args.groups) * len(args.ranks) * args.cv
+    n_jobs, threads = concurrent_fits(args.n_jobs, device, total)
+    if args.scheduler:
+        n_jobs, threads = -1, None
     search = GridSearchCV(
         base, grid, cv=args.cv, n_jobs=n_jobs, refit="transformed_accuracy",
         error_score="raise",
         scoring={"transformed_accuracy": rotate, "accuracy": "accuracy", "n_params": n_params},
     )
-    total = len(args.groups) * len(args.ranks) * args.cv
-    where = f"the dask cluster at {args.scheduler}" if args.scheduler else (
-        f"{n_jobs} parallel job(s)" if n_jobs != 1 else "this process")
+    if args.scheduler:
+        where = f"the dask cluster at {args.scheduler}"
+    elif n_jobs == 1:
+        where = "this process"
+    elif threads:
+        where = f"{n_jobs} threads (one per CPU core; --n-jobs 1 runs one fit at a time)"
+    else:
+        where = f"{n_jobs} worker processes" if n_jobs > 0 else f"joblib's n_jobs={n_jobs}"
     print(f"GridSearchCV: {total} fits ({len(args.groups) * len(args.ranks)} candidates x "
           f"{args.cv} folds) on {where}", file=file)
     backend = contextlib.nullcontext()
+    if threads:
+        import joblib
+
+        backend = joblib.parallel_config(backend=threads)
     if args.scheduler:
         backend, client = _dask_backend(args.scheduler)
         note = _malloc_trim_note(client)

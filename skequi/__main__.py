@@ -1,0 +1,5 @@
+"""``python -m skequi``: the ``skequi`` command."""
+
+from .cli import main
+
+raise SystemExit(main())
