@@ -123,7 +123,8 @@ def run(batch: int, size: int, fields: int, device: str, min_run_time: float,
                 times[name].append(_time(fn, x, min_run_time))
         per_round = {name: np.asarray(t) for name, t in times.items()}
         for name, fn in candidates.items():
-            params = sum(p.numel() for p in fn.parameters()) if isinstance(fn, torch.nn.Module) else None
+            params = (sum(p.numel() for p in fn.parameters())
+                      if isinstance(fn, torch.nn.Module) else None)
             t = per_round[name]
             rows.append(dict(group=group, layer=name, ms=1000 * np.median(t),
                              ratio_vs_conv2d=np.median(t / per_round["conv2d (floor)"]),
@@ -196,8 +197,9 @@ def main(argv=None) -> None:
         args.min_run_time, args.rounds = 0.1, 9
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
-    print(f"# GM layer forward+backward, device={args.device} "
-          f"({torch.cuda.get_device_name() if args.device == 'cuda' else f'{torch.get_num_threads()} CPU threads'}), "
+    where = (torch.cuda.get_device_name() if args.device == "cuda"
+             else f"{torch.get_num_threads()} CPU threads")
+    print(f"# GM layer forward+backward, device={args.device} ({where}), "
           f"batch={args.batch}, {args.size}x{args.size}, {args.fields} regular fields\n")
     table = run(args.batch, args.size, args.fields, args.device, args.min_run_time, args.rounds)
     print(table.to_markdown(index=False, floatfmt=".2f"))

@@ -152,7 +152,8 @@ def _dask_comparison(groups, ranks, layers, epochs, cv, X, y, args) -> None:
     # process's environment, and every later worker would inherit it.
     for label, trim in [("MALLOC_TRIM_THRESHOLD_ unset", None),
                         ("dask's default worker environment", 65536)]:
-        with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": trim}), \
+        trim_setting = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": trim}
+        with dask.config.set(trim_setting), \
                 distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                          dashboard_address=None) as cluster, \
                 distributed.Client(cluster), parallel_config(backend="dask"):

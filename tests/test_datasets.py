@@ -42,7 +42,8 @@ def test_inertia_is_equivariant_and_modified_inertia_is_not():
     _, ym = make_modified_inertia(8, random_state=0)
     z = np.array([0.0, 0.0, 1.0])
     inertia = y.reshape(8, 3, 3)
-    assert np.allclose(ym.reshape(8, 3, 3), inertia + 0.3 * np.einsum("nij,j,k->nik", inertia, z, z))
+    modified = inertia + 0.3 * np.einsum("nij,j,k->nik", inertia, z, z)
+    assert np.allclose(ym.reshape(8, 3, 3), modified)
 
 
 def test_particle_interaction_is_lorentz_invariant():

@@ -30,7 +30,8 @@ def load_digit_images() -> tuple[np.ndarray, np.ndarray]:
     return (digits.images[:, None] / 16.0).astype(np.float32), digits.target
 
 
-def make_rotated_digits(group="C4", *, random_state=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def make_rotated_digits(group="C4", *,
+                        random_state=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The digits, each transformed by an element drawn uniformly from ``group``.
 
     Parameters

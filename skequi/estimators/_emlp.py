@@ -245,7 +245,7 @@ _COMMON_DOC = """
 
 class EMLPRegressor(ShapedRegressorMixin, _EMLPMixin, NeuralNetRegressor):
     __doc__ = (
-        """Equivariant MLP regressor: ``y`` transforms by ``rep_out`` when X transforms by ``rep_in``.
+        """Equivariant MLP regressor: ``y`` moves by ``rep_out`` when X moves by ``rep_in``.
 
     Parameters
     ----------"""
@@ -303,7 +303,8 @@ class EMLPRegressor(ShapedRegressorMixin, _EMLPMixin, NeuralNetRegressor):
             shift, scale = stats
             self.fit_meta_ = {**self.x_stats_, "y_shift": shift, "y_scale": scale,
                               "y_1d": y.ndim == 1}
-        target = (y2 - np.asarray(self.fit_meta_["y_shift"])) / np.asarray(self.fit_meta_["y_scale"])
+        shift, scale = (np.asarray(self.fit_meta_[key]) for key in ("y_shift", "y_scale"))
+        target = (y2 - shift) / scale
         return Xp, target.astype(np.float32)
 
     def _output_to_target(self, out: np.ndarray) -> np.ndarray:

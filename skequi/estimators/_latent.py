@@ -148,7 +148,8 @@ class _LatentMixin(EquivariantNetMixin):
                 )
         if not reset and list(X.shape[1:]) != self.fit_meta_["input_shape"]:
             raise ValueError(
-                f"fitted on inputs of shape {tuple(self.fit_meta_['input_shape'])}, got {X.shape[1:]}"
+                f"fitted on inputs of shape {tuple(self.fit_meta_['input_shape'])}, "
+                f"got {X.shape[1:]}"
             )
         return np.ascontiguousarray(X)
 
@@ -417,7 +418,8 @@ class LatentEquivariantRegressor(ShapedRegressorMixin, _LatentMixin, NeuralNetRe
             return y  # invariant vectors
         if self.output_action is None:
             fields = y.reshape(len(y), *shape)
-            return apply_group_per_sample(fields, elements, self.group_, self.field).reshape(y.shape)
+            moved = apply_group_per_sample(fields, elements, self.group_, self.field)
+            return moved.reshape(y.shape)
         out = torch.empty_like(y)
         for g in elements.unique().tolist():
             rows = (elements == g).nonzero(as_tuple=True)[0]

@@ -45,7 +45,8 @@ def derive_seed(random_state) -> int:
     --------
     >>> import numpy as np
     >>> from skequi.estimators._randomness import derive_seed
-    >>> derive_seed(7), derive_seed(np.random.RandomState(0)) == derive_seed(np.random.RandomState(0))
+    >>> same = derive_seed(np.random.RandomState(0)) == derive_seed(np.random.RandomState(0))
+    >>> derive_seed(7), same
     (7, True)
     """
     if random_state is None:

@@ -405,7 +405,8 @@ def cube_rotation_group() -> FiniteGroup:
     )
     quarter_z = np.array([[0, -1, 0], [1, 0, 0], [0, 0, 1]])
     quarter_x = np.array([[1, 0, 0], [0, 0, -1], [0, 1, 0]])
-    generators = [_find(mats.reshape(24, 9), quarter_z.ravel()), _find(mats.reshape(24, 9), quarter_x.ravel())]
+    flat = mats.reshape(24, 9)
+    generators = [_find(flat, quarter_z.ravel()), _find(flat, quarter_x.ravel())]
     labels = [_axis_angle_label(m) for m in mats]
 
     def characters():

@@ -254,7 +254,8 @@ class PaperGMCNN(nn.Module):
                 nn.ReLU(),
             ]
             sizes = [int(p[1:]) for p in spec.split("x")]
-            if i < len(channels) - 1 and all(n % 2 == 0 and n > 2 * kernel_radius + 2 for n in sizes):
+            halvable = all(n % 2 == 0 and n > 2 * kernel_radius + 2 for n in sizes)
+            if i < len(channels) - 1 and halvable:
                 pool = CosetPool(spec)
                 layers.append(pool)
                 spec = pool.quotient

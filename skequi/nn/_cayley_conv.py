@@ -207,7 +207,8 @@ class CayleyConv(nn.Module):
             rows, cols = np.divmod(ball, sizes[1])
             rows = np.where(rows > sizes[0] // 2, rows - sizes[0], rows)
             cols = np.where(cols > sizes[1] // 2, cols - sizes[1], cols)
-            self.register_buffer("_kernel_pos", torch.as_tensor((k - rows) * (2 * k + 1) + (k - cols)))
+            positions = (k - rows) * (2 * k + 1) + (k - cols)
+            self.register_buffer("_kernel_pos", torch.as_tensor(positions))
         else:
             # x(n^-1 a) for every ball element n and every a, flattened ball-major
             gather = grp.cayley_table[grp.inverse[ball]]

@@ -38,7 +38,8 @@ def plot_relaxation(frame: pd.DataFrame, *, score: str = "mean_test_score", ax=N
 
     for column in ("group", "relaxation_rank", score):
         if column not in frame.columns:
-            raise ValueError(f"plot_relaxation needs a {column!r} column; got {list(frame.columns)}")
+            raise ValueError(
+                f"plot_relaxation needs a {column!r} column; got {list(frame.columns)}")
     if ax is None:
         fig, ax = plt.subplots(figsize=(5, 3.5))
     else:

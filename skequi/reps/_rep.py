@@ -132,7 +132,8 @@ def parse_rep(spec) -> Rep:
         raise TypeError(f"a representation spec must be a string such as '2V', got {spec!r}")
     text = spec.replace(" ", "")
     if not text:
-        raise ValueError(f"invalid representation spec {spec!r}: it is empty. Valid: {VALID_REP_FORMS}")
+        raise ValueError(
+            f"invalid representation spec {spec!r}: it is empty. Valid: {VALID_REP_FORMS}")
     summands = []
     for term in text.split("+"):
         match = _TERM.match(term)

@@ -71,7 +71,8 @@ def test_relaxed_model_is_exact_at_init_and_not_after_training(digits):
 
 def test_string_and_non_contiguous_labels(digits):
     X, y = digits
-    names = np.array(["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"])
+    names = np.array(["zero", "one", "two", "three", "four",
+                      "five", "six", "seven", "eight", "nine"])
     clf = GMCNNClassifier("C2", **FAST).fit(X, names[y])
     assert clf.predict(X[:5]).dtype.kind == "U"
     sparse = GMCNNClassifier("C2", **FAST).fit(X, y * 10 + 3)
@@ -264,8 +265,8 @@ def test_vector_targets_turn_with_the_group():
     assert vector.score(X, y) > 0.95 and invariant.score(X, y) < 0.3
     assert vector.equivariance_error(X[:16]) < 1e-5
     turned = apply_group(X[:8], 1, "C4", "vector")
-    assert np.allclose(vector.predict(turned), vector.predict(X[:8]) @ np.array([[0, -1], [1, 0]]).T,
-                       atol=1e-4)
+    quarter_turn = np.array([[0, -1], [1, 0]])
+    assert np.allclose(vector.predict(turned), vector.predict(X[:8]) @ quarter_turn.T, atol=1e-4)
     with pytest.raises(ValueError, match=r"\(n, 2k\)"):
         GMCNNRegressor("C4", target_type="vector", **common).fit(X, y[:, :1])
 
@@ -275,5 +276,6 @@ def test_repr_is_scikit_learns_fitted_or_not(digits):
     assert repr(clf) == "GMCNNClassifier(group='D4', relaxation_rank=1)"
     X, y = digits
     clf.set_params(channels=(2,), max_epochs=1).fit(X, y)
-    assert repr(clf) == "GMCNNClassifier(channels=(2,), group='D4', max_epochs=1, relaxation_rank=1)"
+    assert repr(clf) == ("GMCNNClassifier(channels=(2,), group='D4', max_epochs=1, "
+                         "relaxation_rank=1)")
     assert repr(GMCNNRegressor()) == "GMCNNRegressor()"

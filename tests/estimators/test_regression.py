@@ -1,4 +1,5 @@
-"""What every regressor shares: predictions in fit's shape, R^2 over all outputs, no probabilities."""
+"""What every regressor shares: predictions in fit's shape, R^2 over all outputs, no
+probabilities."""
 
 import numpy as np
 import pytest

@@ -1,4 +1,5 @@
-"""scikit-learn's estimator checks over all six estimators, each expected failure with its reason."""
+"""scikit-learn's estimator checks over all six estimators, each expected failure with its
+reason."""
 
 import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks

@@ -25,7 +25,8 @@ def test_classifier_backbone_is_invariant(group, size, dtype):
 
 
 @pytest.mark.parametrize("group", ["C4", "D4", "D1"])
-@pytest.mark.parametrize("fields", [("scalar", "scalar"), ("vector", "vector"), ("scalar", "vector")])
+@pytest.mark.parametrize("fields", [("scalar", "scalar"), ("vector", "vector"),
+                                    ("scalar", "vector")])
 def test_field_regressor_is_equivariant(group, fields, dtype):
     in_field, out_field = fields
     net = GMCNNFieldRegressor(group, 1, 2, in_field=in_field, out_field=out_field,
