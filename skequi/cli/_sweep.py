@@ -193,9 +193,10 @@ def run_sweep(args, file=None) -> None:
     base = GMCNNClassifier(max_epochs=args.epochs, device=args.device,
                            random_state=args.random_state)
     total = len(args.groups) * len(args.ranks) * args.cv
-    n_jobs, threads = concurrent_fits(args.n_jobs, device, total)
     if args.scheduler:
-        n_jobs, threads = -1, None
+        n_jobs, backend_name = -1, None  # the dask backend below
+    else:
+        n_jobs, backend_name = concurrent_fits(args.n_jobs, device, total)
     search = GridSearchCV(
         base, grid, cv=args.cv, n_jobs=n_jobs, refit="transformed_accuracy",
         error_score="raise",
@@ -205,17 +206,17 @@ def run_sweep(args, file=None) -> None:
         where = f"the dask cluster at {args.scheduler}"
     elif n_jobs == 1:
         where = "this process"
-    elif threads:
+    elif backend_name == "threading":
         where = f"{n_jobs} threads (one per CPU core; --n-jobs 1 runs one fit at a time)"
     else:
         where = f"{n_jobs} worker processes" if n_jobs > 0 else f"joblib's n_jobs={n_jobs}"
     print(f"GridSearchCV: {total} fits ({len(args.groups) * len(args.ranks)} candidates x "
           f"{args.cv} folds) on {where}", file=file)
     backend = contextlib.nullcontext()
-    if threads:
+    if backend_name is not None:
         import joblib
 
-        backend = joblib.parallel_config(backend=threads)
+        backend = joblib.parallel_config(backend=backend_name)
     if args.scheduler:
         backend, client = _dask_backend(args.scheduler)
         note = _malloc_trim_note(client)
