@@ -10,6 +10,9 @@ D4} x relaxation_rank in {0, 1}, cv=3, 3 layers, batch 64, on scikit-learn's
   backend (CUDA kernels and most CPU kernels release the GIL);
 * ``processes``: ``n_jobs=--jobs`` on loky (on a GPU each worker holds its own
   CUDA context; the pool is warmed before the timed rounds);
+* ``threads + streams`` (CUDA only): the threaded search with each fit on a
+  CUDA stream of its own, so that the fits' kernels may overlap on the device
+  (in plain threads they all queue on the device's default stream);
 * ``vmap folds``: the cv folds of each candidate trained as ONE module,
   ``torch.func.stack_module_state`` + ``vmap(functional_call)``, with one AdamW
   over the stacked parameters (fused, as the estimators build it). AdamW is
@@ -47,6 +50,7 @@ from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from torch.func import functional_call, stack_module_state, vmap
 
 from bench_sweep import WIDTH, _grids, ours  # the same grid and estimator as bench_sweep
+from skequi import GMCNNClassifier
 from skequi.datasets import load_digit_images
 from skequi.models import GMCNN
 
@@ -56,10 +60,24 @@ def _sync(device: str) -> None:
         torch.cuda.synchronize()
 
 
-def _search(X, y, cv, grid, args, n_jobs: int, backend: str | None) -> float:
+class _FitOnOwnStream(GMCNNClassifier):
+    """GMCNNClassifier whose ``fit`` runs on a CUDA stream of its own, then waits for it."""
+
+    def fit(self, X, y=None, **fit_params):
+        stream = torch.cuda.Stream()
+        with torch.cuda.stream(stream):
+            super().fit(X, y, **fit_params)
+        stream.synchronize()  # the scoring that follows runs on the default stream
+        return self
+
+
+def _search(X, y, cv, grid, args, n_jobs: int, backend: str | None,
+            own_streams: bool = False) -> float:
     """Mean CV accuracy over the candidates of one GridSearchCV sweep."""
-    search = GridSearchCV(ours(args.epochs, args.device, args.threads), grid, cv=cv,
-                          n_jobs=n_jobs, refit=False)
+    estimator = ours(args.epochs, args.device, args.threads)
+    if own_streams:
+        estimator = _FitOnOwnStream(**estimator.get_params(deep=False))
+    search = GridSearchCV(estimator, grid, cv=cv, n_jobs=n_jobs, refit=False)
     if backend is None:
         search.fit(X, y)
     else:
@@ -145,8 +163,9 @@ def main(argv=None) -> None:
     parser.add_argument("--jobs", type=int, default=3, help="fits at once (threads, processes)")
     parser.add_argument("--epochs", type=int, default=None)
     parser.add_argument("--rounds", type=int, default=None)
-    parser.add_argument("--strategies", default="sequential,threads,processes,vmap folds",
-                        help="comma-separated subset to time")
+    parser.add_argument("--strategies", default=None,
+                        help="comma-separated subset to time (default: all; threads + "
+                             "streams only on CUDA)")
     args = parser.parse_args(argv)
     groups, ranks, layers, rounds, epochs = ["C1", "C4", "D4"], [0, 1], 3, 3, 20
     X, y = load_digit_images()
@@ -164,7 +183,12 @@ def main(argv=None) -> None:
         "processes": lambda: _search(X, y, cv, grid, args, args.jobs, "loky"),
         "vmap folds": lambda: _vmap_folds(X, y, cv, groups, ranks, layers, args),
     }
-    chosen = [s.strip() for s in args.strategies.split(",")]
+    if args.device.startswith("cuda"):
+        strategies["threads + streams"] = lambda: _search(X, y, cv, grid, args, args.jobs,
+                                                          "threading", own_streams=True)
+    chosen = [s.strip() for s in (args.strategies or ",".join(strategies)).split(",")]
+    if "threads + streams" in chosen and not args.device.startswith("cuda"):
+        parser.error("'threads + streams' needs --device cuda")
     unknown = sorted(set(chosen) - set(strategies))
     if unknown:
         parser.error(f"unknown strategies {unknown}; choose from {sorted(strategies)}")
@@ -178,28 +202,40 @@ def main(argv=None) -> None:
             _search(X[:90], y[:90], StratifiedKFold(3), _grids(groups[:1], [0], 1, ours=True),
                     args, args.jobs, None)
     times = {s: [] for s in chosen}
-    accuracy, peak = {}, {}
-    for _ in range(rounds):
+    accuracy, peak, failed = {}, {}, {}
+    for round_ in range(1, rounds + 1):
         for name in chosen:
+            if name in failed:
+                continue
             if args.device.startswith("cuda"):
                 torch.cuda.reset_peak_memory_stats()
             start = time.perf_counter()
-            accuracy[name] = strategies[name]()
-            _sync(args.device)
+            try:
+                accuracy[name] = strategies[name]()
+                _sync(args.device)
+            except Exception as exc:  # one strategy's failure must not lose the others' numbers
+                failed[name] = f"{type(exc).__name__}: {exc}"
+                print(f"{name} failed: {failed[name]}", flush=True)
+                continue
             times[name].append(time.perf_counter() - start)
             if args.device.startswith("cuda"):
                 peak[name] = torch.cuda.max_memory_allocated() / 2**20
-    base = statistics.median(times[chosen[0]])
-    rows = [{"strategy": name, "median_s": statistics.median(ts),
-             "runs_s": ", ".join(f"{t:.1f}" for t in ts),
-             f"ratio_vs_{chosen[0]}": statistics.median(ts) / base,
+            # a line per run, so that a run cut short by a time limit still reports
+            print(f"round {round_}: {name} {times[name][-1]:.1f} s", flush=True)
+    measured = [name for name in chosen if name not in failed]
+    base = statistics.median(times[measured[0]])
+    rows = [{"strategy": name, "median_s": statistics.median(times[name]),
+             "runs_s": ", ".join(f"{t:.1f}" for t in times[name]),
+             f"ratio_vs_{measured[0]}": statistics.median(times[name]) / base,
              "mean_cv_accuracy": accuracy[name],
              **({"peak_MiB_this_process": peak[name]} if peak else {})}
-            for name, ts in times.items()]
+            for name in measured]
+    print()
     print(pd.DataFrame(rows).to_markdown(index=False, floatfmt=".3f"))
-    fastest = min(times, key=lambda name: statistics.median(times[name]))
+    for name, reason in failed.items():
+        print(f"not measured: {name} ({reason})")
+    fastest = min(measured, key=lambda name: statistics.median(times[name]))
     print(f"\nfastest={fastest}")
-
 
 if __name__ == "__main__":
     main()
