@@ -46,7 +46,7 @@ def test_the_default_runs_one_fit_per_core_in_threads_with_the_scores_of_one_at_
     assert main(["sweep", *TINY, "--output", str(tmp_path / "b.png")]) == 0
     default = capsys.readouterr().out
     assert "on this process" in serial
-    assert "on 2 threads (one per CPU core" in default
+    assert "on 2 threads (--n-jobs auto: one per CPU core" in default
     assert len(_scores(serial)) == 4 and _scores(default) == _scores(serial)
 
 

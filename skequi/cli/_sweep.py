@@ -207,7 +207,8 @@ def run_sweep(args, file=None) -> None:
     elif n_jobs == 1:
         where = "this process"
     elif backend_name == "threading":
-        where = f"{n_jobs} threads (one per CPU core; --n-jobs 1 runs one fit at a time)"
+        where = (f"{n_jobs} threads (--n-jobs auto: one per CPU core, at most one per fit; "
+                 "--n-jobs 1 runs one fit at a time)")
     else:
         where = f"{n_jobs} worker processes" if n_jobs > 0 else f"joblib's n_jobs={n_jobs}"
     print(f"GridSearchCV: {total} fits ({len(args.groups) * len(args.ranks)} candidates x "
