@@ -6,6 +6,9 @@ Compares, for C4 and D4 regular -> regular layers on a square grid:
   what any group convolution must at least compute);
 * ``skequi exact``: :class:`skequi.nn.GroupMatrixConv2d`, relaxation_rank=0;
 * ``skequi r=1,2,4``: the low displacement rank relaxation;
+* ``conv2d, r=k channels``: a conv2d with the relaxed layer's output channels
+  (``(fields + r) |H|``), i.e. the relaxed layer's convolution alone, so that
+  the rest of its cost (modulation, spread, their backward) can be read off;
 * ``dense GM``: the layer as one dense group matrix, where it fits in memory;
 * ``e2cnn R2Conv``: on regular fields of the same group, when e2cnn is installed.
 
@@ -97,6 +100,9 @@ def run(batch: int, size: int, fields: int, device: str, min_run_time: float,
             candidates[f"skequi r={r}"] = GroupMatrixConv2d(
                 fields, fields, group, relaxation_rank=r, grid_size=size, bias=False
             ).to(device)
+        for r in (1, 2, 4):  # the relaxed layers' one conv2d alone: what is not convolution
+            candidates[f"conv2d, r={r} channels"] = torch.nn.Conv2d(
+                channels, (fields + r) * order, 3, padding=1, bias=False).to(device)
         n = channels * size * size
         if compiled:  # the same modules, compiled; no dense or e2cnn rows
             candidates = {name: _Compiled(module) for name, module in candidates.items()}
