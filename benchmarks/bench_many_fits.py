@@ -237,5 +237,6 @@ def main(argv=None) -> None:
     fastest = min(measured, key=lambda name: statistics.median(times[name]))
     print(f"\nfastest={fastest}")
 
+
 if __name__ == "__main__":
     main()
