@@ -11,7 +11,8 @@ FINITE_GROUP_CATALOG = (
     "C1", "C2", "C3", "C4", "C6", "D1", "D2", "D3", "D4", "D6",
     "S1", "S3", "S4", "A4", "A5", "C2xC4", "D2xC3", "C2xC2xC3", "O",
 )
-LATTICE_GROUPS = ("C1", "C2", "C4", "D1", "D2", "D4")
+#: The ten subgroups of D4, every group that acts on square pixel grids.
+LATTICE_GROUPS = ("C1", "C2", "C4", "D1", "D1h", "D1d", "D1a", "D2", "D2d", "D4")
 
 #: Relative tolerance for equivariance checks, per dtype.
 EQUIVARIANCE_RTOL = {torch.float64: 1e-5, torch.float32: 1e-4}

@@ -139,9 +139,10 @@ class _GMCNNMixin(EquivariantNetMixin):
             abs(m[0, 1]) for m in group.matrices
         ) and height != width:
             raise ValueError(
-                f"group {group.name!r} rotates by 90 degrees and needs square images: "
+                f"group {group.name!r} swaps the image axes (a quarter turn or a diagonal "
+                f"mirror) and needs square images: "
                 f"{square_image_hint(X.shape, self.image_shape, height, width)}; use C1, C2, "
-                "D1 or D2 for rectangular images"
+                "D1, D1h or D2 for rectangular images"
             )
         if not reset and hasattr(self, "fit_meta_"):
             expected = tuple(self.fit_meta_["input_shape"])

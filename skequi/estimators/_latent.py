@@ -143,7 +143,7 @@ class _LatentMixin(EquivariantNetMixin):
                 )
             if rotates and len(set(spatial)) != 1:
                 raise ValueError(
-                    f"group {self.group_.name!r} rotates the grid and needs equal sides: "
+                    f"group {self.group_.name!r} swaps the grid axes and needs equal sides: "
                     f"{square_image_hint(given_shape, self.image_shape, *spatial[-2:])}"
                 )
         if not reset and list(X.shape[1:]) != self.fit_meta_["input_shape"]:

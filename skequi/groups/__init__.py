@@ -14,14 +14,19 @@ from ._constructors import (
     symmetric_group,
 )
 from ._finite import FiniteGroup
+from ._lattice import (
+    LATTICE_GROUPS,
+    LATTICE_SUBGROUPS,
+    lattice_group_table,
+    lattice_subgroup_elements,
+    lattice_subgroup_of,
+)
 from ._matrix import MatrixGroup
 from ._spec import VALID_GROUP_FORMS, as_matrix_group, get_group
 
-#: Point groups of the square pixel lattice (with their 2x2 integer matrices).
-LATTICE_GROUPS = ("C1", "C2", "C4", "D1", "D2", "D4")
-
 __all__ = [
     "LATTICE_GROUPS",
+    "LATTICE_SUBGROUPS",
     "VALID_GROUP_FORMS",
     "CharacterTable",
     "FiniteGroup",
@@ -33,5 +38,8 @@ __all__ = [
     "dihedral_group",
     "direct_product",
     "get_group",
+    "lattice_group_table",
+    "lattice_subgroup_elements",
+    "lattice_subgroup_of",
     "symmetric_group",
 ]

@@ -37,6 +37,8 @@ MAX_ORDER = 4096
 # (x, y) coordinates with x along the image width and y pointing up.
 _ROTATIONS = {1: np.eye(2, dtype=int), 2: -np.eye(2, dtype=int), 4: np.array([[0, -1], [1, 0]])}
 _MIRROR = np.array([[-1, 0], [0, 1]])  # x -> -x: flips the image left-right
+# quarter turns in one step of r, so that lattice groups name elements as D4 does
+_LATTICE_STEP = {2: 2}
 
 
 def _check_order(name: str, order: int) -> None:
@@ -47,6 +49,16 @@ def _check_order(name: str, order: int) -> None:
         )
 
 
+def _check_factorial_order(name: str, n: int, divisor: int = 1) -> None:
+    """Refuse S_n / A_n above MAX_ORDER without computing a huge factorial."""
+    if n > 12:  # 13! / 2 is already far past any order skequi builds
+        raise ValueError(
+            f"group {name!r} has order {n}!{'/' + str(divisor) if divisor > 1 else ''}, over "
+            f"{MAX_ORDER}; skequi builds Cayley tables up to order {MAX_ORDER}"
+        )
+    _check_order(name, max(1, math.factorial(n) // divisor))
+
+
 def _power_label(symbol: str, k: int) -> str:
     return f"{symbol}^{k}"
 
@@ -54,8 +66,10 @@ def _power_label(symbol: str, k: int) -> str:
 def cyclic_group(n: int) -> FiniteGroup:
     """Cyclic group C_n, elements ``r^k`` at index k.
 
-    For n in {1, 2, 4} the elements carry their 2x2 rotation matrices, so the
-    group acts on pixel grids (rotations by multiples of 360/n degrees).
+    For n in {1, 2, 4} the group is a rotation group of the pixel lattice,
+    a subgroup of D4: its elements carry their 2x2 rotation matrices (turns
+    by multiples of 360/n degrees) and their names in D4, so the half turn of
+    C2 is ``r^2`` (``r^1`` is the quarter turn of C4 and D4).
 
     Parameters
     ----------
@@ -75,7 +89,8 @@ def cyclic_group(n: int) -> FiniteGroup:
     _check_order(f"C{n}", n)
     k = np.arange(n)
     table = (k[:, None] + k[None, :]) % n
-    labels = ["e"] + [_power_label("r", i) for i in range(1, n)]
+    step = _LATTICE_STEP.get(n, 1)  # quarter turns per generator on the lattice
+    labels = ["e"] + [_power_label("r", i * step) for i in range(1, n)]
     matrices = None
     if n in _ROTATIONS:
         matrices = np.stack([np.linalg.matrix_power(_ROTATIONS[n], i) for i in range(n)])
@@ -97,7 +112,9 @@ def dihedral_group(n: int) -> FiniteGroup:
     For n in {1, 2, 4} the elements carry 2x2 integer matrices: ``r`` rotates
     by 360/n degrees counter-clockwise and ``f`` mirrors ``x -> -x``
     (a left-right flip of an image), so D1 has one mirror and D4 is the
-    symmetry group of the square.
+    symmetry group of the square; elements are named as in D4 (D2's half
+    turn is ``r^2``). The other mirrors of the lattice are the groups
+    ``"D1h"``, ``"D1d"``, ``"D1a"`` and ``"D2d"`` (:func:`~skequi.groups.get_group`).
 
     Parameters
     ----------
@@ -124,8 +141,9 @@ def dihedral_group(n: int) -> FiniteGroup:
     new_b = (sign[None, :] * b[:, None] + b[None, :]) % n
     table = new_a * n + new_b
     labels = []
+    step = _LATTICE_STEP.get(n, 1)
     for ai, bi in zip(a, b):
-        parts = (["f"] if ai else []) + ([_power_label("r", bi)] if bi else [])
+        parts = (["f"] if ai else []) + ([_power_label("r", bi * step)] if bi else [])
         labels.append(" ".join(parts) or "e")
     matrices = None
     if n in _ROTATIONS:
@@ -214,7 +232,7 @@ def symmetric_group(n: int) -> FiniteGroup:
     >>> symmetric_group(3).elements
     ('e', '(1 2)', '(0 1)', '(0 1 2)', '(0 2 1)', '(0 2)')
     """
-    _check_order(f"S{n}", math.factorial(n))
+    _check_factorial_order(f"S{n}", n)
     perms = _all_permutations(n)
     return _permutation_group(
         f"S{n}", perms, _symmetric_generators(perms), characters=lambda: symmetric_characters(perms)
@@ -259,7 +277,7 @@ def alternating_group(n: int) -> FiniteGroup:
     >>> alternating_group(4).order
     12
     """
-    _check_order(f"A{n}", max(1, math.factorial(n) // 2))
+    _check_factorial_order(f"A{n}", n, 2)
     perms = _all_permutations(n)
     perms = perms[[_parity(p) == 0 for p in perms]]
     generators = [0]

@@ -14,18 +14,29 @@ from ._constructors import (
     symmetric_group,
 )
 from ._finite import FiniteGroup
+from ._lattice import (
+    LATTICE_ALIASES,
+    LATTICE_SUBGROUPS,
+    lattice_group_table,
+    lattice_subgroup,
+    lattice_subgroup_of,
+)
 from ._matrix import MATRIX_FACTOR, MatrixGroup, matrix_group_from_spec
 
 __all__ = ["VALID_GROUP_FORMS", "as_matrix_group", "get_group"]
 
 VALID_GROUP_FORMS = (
     "C<n>, D<n>, S<n>, A<n> with n >= 1 (cyclic, dihedral of order 2n, symmetric, "
-    "alternating); O or octahedral (the 24 cube rotations); aliases p4 = C4, p4m = D4; "
+    "alternating); O or octahedral (the 24 cube rotations); the subgroups of D4 that act on "
+    "pixel grids by name (C1, C2, C4, D1, D1h, D1d, D1a, D2, D2d, D4; aliases p4 = C4, "
+    "p4m = D4, D1v = D1) or by generators in D4's element names ('<f r^3>', '<r^2, f r^1>'); "
     "direct products joined by 'x', e.g. 'C2xC4'; matrix groups SO(n), O(n), SO(1,3), "
     "O(1,3), Sp(n), Z(n), S(n), D(k), C(k), Trivial(n) and their products, e.g. 'SO(3)xS(4)'"
 )
 
-_ALIASES = {"p4": "C4", "p4m": "D4", "octahedral": "O", "O": "O"}
+_ALIASES = {"octahedral": "O", "O": "O", **LATTICE_ALIASES}
+#: Longest number a spec may hold: every group skequi builds is far smaller.
+_MAX_DIGITS = 6
 _FINITE = re.compile(r"^(C|D|S|A)(\d+)$")
 _MATRIX = MATRIX_FACTOR
 _CONSTRUCTORS = {
@@ -37,7 +48,11 @@ _CONSTRUCTORS = {
 
 
 def _invalid(spec, reason: str) -> ValueError:
-    return ValueError(f"invalid group spec {spec!r}: {reason}. Valid forms: {VALID_GROUP_FORMS}")
+    shown = repr(spec) if len(spec) <= 80 else f"{spec[:40]!r}... ({len(spec)} characters)"
+    return ValueError(
+        f"invalid group spec {shown}: {reason}. Valid forms: {VALID_GROUP_FORMS}. "
+        f"The subgroups of D4 (the symmetries of the pixel grid):\n{lattice_group_table()}"
+    )
 
 
 def _split_factors(spec: str) -> list[str]:
@@ -58,6 +73,8 @@ def _finite_factor(spec: str, factor: str) -> FiniteGroup:
     factor = _ALIASES.get(factor, factor)
     if factor == "O":
         return cube_rotation_group()
+    if factor in LATTICE_SUBGROUPS:
+        return lattice_subgroup(factor)
     match = _FINITE.match(factor)
     if match is None:
         if _MATRIX.match(factor):
@@ -79,6 +96,18 @@ def _cached_group(canonical: str) -> FiniteGroup:
     return direct_product(*factors)
 
 
+def _from_generators(spec: str, stripped: str) -> str:
+    """The name of the subgroup of D4 that ``'<g1, g2, ...>'`` generates."""
+    if not stripped.endswith(">"):
+        raise _invalid(spec, "a generator form is '<' D4 elements separated by ',' '>'")
+    labels = [" ".join(part.split()) for part in stripped[1:-1].split(",")]
+    labels = [label for label in labels if label]
+    try:
+        return lattice_subgroup_of(labels)
+    except ValueError as error:
+        raise _invalid(spec, str(error)) from None
+
+
 def _canonical(spec: str) -> str:
     """Aliases resolved and numbers written without leading zeros ('A01' -> 'A1')."""
     factors = [_ALIASES.get(f, f) for f in _split_factors(spec)]
@@ -91,8 +120,25 @@ def get_group(spec) -> FiniteGroup | MatrixGroup:
     Parameters
     ----------
     spec : str or FiniteGroup
-        A group spec such as ``"C4"``, ``"p4m"``, ``"D14xD14"``, ``"S4"``,
-        ``"O"``; a group object is returned unchanged.
+        A group spec such as ``"C4"``, ``"p4m"``, ``"D1d"``, ``"<f r^3>"``,
+        ``"D14xD14"``, ``"S4"``, ``"O"``; a group object is returned unchanged.
+        The subgroups of D4 that act on pixel grids, by name or by generators
+        in D4's element names (their elements keep D4's names):
+
+        =====  =====  ============  ==========================================
+        group  order  generators    symmetry
+        =====  =====  ============  ==========================================
+        C1     1      <>            none (a plain CNN)
+        C2     2      <r^2>         half turns
+        C4     4      <r^1>         quarter turns (alias p4)
+        D1     2      <f>           mirror about the vertical axis (alias D1v)
+        D1h    2      <f r^2>       mirror about the horizontal axis
+        D1d    2      <f r^3>       mirror about the main diagonal (transpose)
+        D1a    2      <f r^1>       mirror about the anti-diagonal
+        D2     4      <r^2, f>      both axis mirrors and the half turn
+        D2d    4      <r^2, f r^1>  both diagonal mirrors and the half turn
+        D4     8      <r^1, f>      every symmetry of the square (alias p4m)
+        =====  =====  ============  ==========================================
 
     Returns
     -------
@@ -115,6 +161,8 @@ def get_group(spec) -> FiniteGroup | MatrixGroup:
     ('D4', 8)
     >>> get_group("C2xC4").order
     8
+    >>> get_group("<f r^3>").name, get_group("<f r^3>").elements
+    ('D1d', ('e', 'f r^3'))
     """
     if isinstance(spec, (FiniteGroup, MatrixGroup)):
         return spec
@@ -126,6 +174,10 @@ def get_group(spec) -> FiniteGroup | MatrixGroup:
     stripped = spec.strip()
     if not stripped:
         raise _invalid(spec, "the spec is empty")
+    if stripped.startswith("<"):
+        return _cached_group(_from_generators(spec, stripped))
+    if any(len(run) > _MAX_DIGITS for run in re.findall(r"\d+", stripped)):
+        raise _invalid(spec, f"it holds a number of more than {_MAX_DIGITS} digits")
     factors = _split_factors(stripped)
     if any(not f for f in factors):
         raise _invalid(spec, "a product has an empty factor (use 'x' between two groups)")

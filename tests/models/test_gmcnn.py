@@ -54,3 +54,28 @@ def test_paper_model_parameter_counts_and_invariance():
     x = torch.randn(2, 1, 8, 8, dtype=torch.float64)
     shifted = torch.roll(x, shifts=(3, 5), dims=(2, 3))  # a group element of C8xC8
     assert torch.allclose(small(shifted), small(x), atol=1e-10)
+
+
+@pytest.mark.parametrize("group", LATTICE_GROUPS)
+@pytest.mark.parametrize("field", ["scalar", "vector"])
+def test_field_regressor_is_equivariant_under_its_own_elements_only(group, field):
+    """Each subgroup of D4: exact under its elements, broken under D4's others."""
+    from skequi.groups import get_group
+    from skequi.transforms import apply_group
+
+    torch.manual_seed(0)
+    net = GMCNNFieldRegressor(group, 1, 1, in_field=field, out_field=field, channels=(3, 3),
+                              image_size=8).eval()
+    d = 2 if field == "vector" else 1
+    x = torch.randn(2, d, 8, 8)
+    own = set(get_group(group).elements)
+    d4 = get_group("D4")
+    with torch.no_grad():
+        y = net(x)
+        for g, label in enumerate(d4.elements):
+            moved = net(apply_group(x, g, d4, field))
+            err = ((moved - apply_group(y, g, d4, field)).norm() / y.norm()).item()
+            if label in own:
+                assert err < 1e-5, f"{group} not equivariant under its {label}: {err:.2e}"
+            else:
+                assert err > 1e-2, f"{group} equivariant under {label}, not its element"
