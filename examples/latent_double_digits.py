@@ -27,6 +27,6 @@ for strength in (0.0, 1.0):
                                       input_action=action, max_epochs=EPOCHS, lr=3e-3,
                                       random_state=0).fit(X, y)
     print(f"equivariance_strength={strength}: test accuracy {clf.score(X_test, y_test):.3f}, "
-          f"latent equivariance error {clf.equivariance_error(X_test[:200]):.3f}")
+          f"latent equivariance error {clf.latent_equivariance_error(X_test[:200]):.3f}")
 
 print(latent_representation_report(clf).head(6))

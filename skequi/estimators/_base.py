@@ -21,6 +21,7 @@ input), ``_prepare_Xy`` (which also records ``fit_meta_`` when ``reset``),
 
 from __future__ import annotations
 
+import inspect
 import sys
 from numbers import Integral, Real
 
@@ -38,7 +39,7 @@ from ._persistence import save_estimator
 from ._precision import PRECISIONS, autocast, torch_dtype
 from ._training import TrainingLoopMixin
 
-__all__ = ["EquivariantNetMixin", "resolve_device"]
+__all__ = ["EquivariantNetMixin", "resolve_device", "signature_with"]
 
 #: Rows per forward pass in predict and equivariance_error.
 _INFERENCE_BATCH = 1024
@@ -46,9 +47,25 @@ _INFERENCE_BATCH = 1024
 
 def resolve_device(device) -> str:
     """``"auto"`` -> ``"cuda"`` when available, else ``"cpu"``; anything else unchanged."""
-    if device == "auto":
+    if isinstance(device, str) and device == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
     return str(device) if isinstance(device, torch.device) else device
+
+
+def signature_with(init, **extra) -> inspect.Signature:
+    """``init``'s signature with keyword-only parameters ``extra`` added before ``**kwargs``.
+
+    A subclass that adds a parameter and passes the rest on with ``**kwargs``
+    sets this as its ``__init__.__signature__``, so ``help()`` and
+    ``inspect.signature`` show every parameter.
+    """
+    signature = inspect.signature(init)
+    parameters = list(signature.parameters.values())
+    tail = [p for p in parameters if p.kind is inspect.Parameter.VAR_KEYWORD]
+    head = [p for p in parameters if p.kind is not inspect.Parameter.VAR_KEYWORD]
+    added = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default)
+             for name, default in extra.items()]
+    return signature.replace(parameters=head + added + tail)
 
 
 class EquivariantNetMixin(TrainingLoopMixin):
@@ -76,9 +93,6 @@ class EquivariantNetMixin(TrainingLoopMixin):
         "data_on_device": ["boolean", StrOptions({"auto"})],
         "verbose": ["verbose"],
     }
-
-    #: how many group elements equivariance_error averages over, at most
-    _max_error_elements = 24
 
     # -- device="auto" ------------------------------------------------------
     # skorch reads self.device everywhere; the raw value stays in __dict__ so that
@@ -112,6 +126,10 @@ class EquivariantNetMixin(TrainingLoopMixin):
         -------
         self
         """
+        if "callbacks" in params and not _is_callback_list(params["callbacks"]):
+            # stored as given and refused at fit (sklearn's rule): skorch would build
+            # the callbacks at once and fail inside set_params
+            self.__dict__["callbacks"] = params.pop("callbacks")
         if getattr(self, "initialized_", False):
             valid = self.get_params(deep=False)
             # optimizer__* arguments stay with skorch, which applies them to the live optimizer
@@ -151,6 +169,12 @@ class EquivariantNetMixin(TrainingLoopMixin):
         )
         check_device(self.__dict__.get("device", "auto"), type(self).__name__)
         _check_optimizer(self.optimizer, type(self).__name__)
+        if not _is_callback_list(self.callbacks):
+            raise ValueError(
+                f"The 'callbacks' parameter of {type(self).__name__} must be None or a list of "
+                f"skorch callbacks or (name, callback) pairs, e.g. [EpochScoring('r2')]. Got "
+                f"{self.callbacks!r} instead."
+            )
         self._check_group()
 
     def _check_group(self) -> None:
@@ -318,45 +342,66 @@ class EquivariantNetMixin(TrainingLoopMixin):
             return np.empty((0,))
         return np.concatenate(outputs)
 
-    def equivariance_error(self, X) -> float:
-        """Mean relative change of the outputs under the group's action.
+    def equivariance_error(self, X, group=None, *, per_element: bool = False):
+        """Relative change of the outputs when the inputs are moved by a group.
 
-        For each group element ``g`` (all of them, or a fixed sample of 24 for
-        larger groups and for Lie groups) this computes ``|f(g x) - g f(x)| / |f(x)|`` over the
-        batch, where ``g f(x)`` is ``f(x)`` for invariant outputs (logits,
-        invariant targets) and the transformed output for equivariant ones,
-        then averages over ``g``. Exact models give 0 up to float rounding.
+        The mean over the group's non-identity elements ``g`` of
+        ``||f(g x) - g f(x)|| / ||f(x)||`` over the batch (the relative error
+        e3nn and escnn report), where ``f`` is the model's output (logits for
+        a classifier, predictions in the target's units for a regressor) and
+        ``g f(x)`` moves equivariant outputs (fields, vectors, tensors) and
+        leaves invariant ones unchanged. Exact models give 0 against their
+        own group, up to float rounding.
 
         Parameters
         ----------
         X : array-like
             Inputs, as for ``predict``.
+        group : str or group, optional
+            The group to measure against (default: the estimator's own). Any
+            group whose action applies: a subgroup of D4 for image models (a
+            plain CNN against ``"C4"``), a matrix or finite group on EMLP's
+            ``rep_in``/``rep_out``, a group that acts on the latent models'
+            inputs. Groups of more than 25 elements and Lie groups are measured
+            on a fixed sample of 24 elements.
+        per_element : bool, default=False
+            Return the error of each element instead of their mean.
 
         Returns
         -------
-        float
+        float or pandas.Series
+            The mean; with ``per_element=True`` a Series indexed by element
+            name (``"r^1"``, ``"f r^3"``; ``"sample 1"`` ... for Lie groups).
+
+        Raises
+        ------
+        ValueError
+            If the group cannot act on this estimator's inputs, naming the
+            groups that can.
+
+        Examples
+        --------
+        >>> from skequi import GMCNNClassifier
+        >>> from skequi.datasets import load_digit_images
+        >>> X, y = load_digit_images()
+        >>> clf = GMCNNClassifier("C1", channels=(4,), max_epochs=2, random_state=0)
+        >>> clf = clf.fit(X[:200], y[:200])
+        >>> clf.equivariance_error(X[:20]) == 0.0, clf.equivariance_error(X[:20], "C4") > 0.01
+        (True, True)
+        >>> clf.equivariance_error(X[:20], "D2", per_element=True).index.tolist()
+        ['r^2', 'f', 'f r^2']
         """
-        Xp = self._prepare_X(X, reset=False)
-        base = self._forward_numpy(Xp)
-        scale = max(np.linalg.norm(base), 1e-30)
-        errors = []
-        for g in self._error_elements():
-            moved = np.ascontiguousarray(self._act_on_input(Xp, g))
-            expected = self._act_on_output(base, g)
-            errors.append(np.linalg.norm(self._forward_numpy(moved) - expected) / scale)
-        return float(np.mean(errors))
+        from ..metrics import equivariance_error
 
-    def _act_on_output(self, Y: np.ndarray, g) -> np.ndarray:
-        """How ``g`` acts on model outputs; invariant outputs (the default) are unchanged."""
-        return Y
+        return equivariance_error(self, X, group=group, per_element=per_element)
 
-    def _error_elements(self) -> list:
-        """Group elements equivariance_error averages over: all, or a fixed sample."""
-        order = self.group_.order
-        elements = np.arange(order)
-        if order > self._max_error_elements:
-            elements = np.random.RandomState(0).choice(order, self._max_error_elements, False)
-        return [int(g) for g in elements]
+    def _outputs(self, X) -> np.ndarray:
+        """What the equivariance error compares: raw outputs for user-layout inputs."""
+        return self._forward_numpy(self._prepare_X(X, reset=False))
+
+    def _group_action(self, group=None):
+        """Subclass hook: the :class:`~._symmetry.GroupAction` of ``group`` (None: own)."""
+        raise NotImplementedError
 
     # -- persistence ---------------------------------------------------------------
     def save(self, path) -> None:
@@ -408,6 +453,22 @@ def _same(a, b) -> bool:
         return bool(a == b) and type(a) is type(b)
     except (TypeError, ValueError):
         return False
+
+
+def _is_callback_list(callbacks) -> bool:
+    from skorch.callbacks import Callback
+
+    if callbacks is None:
+        return True
+    if not isinstance(callbacks, (list, tuple)):
+        return False
+    for item in callbacks:
+        if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str):
+            item = item[1]
+        if not (isinstance(item, Callback) or (isinstance(item, type)
+                                               and issubclass(item, Callback))):
+            return False
+    return True
 
 
 def _check_optimizer(optimizer, name: str) -> None:

@@ -10,13 +10,14 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import validate_data
 from skorch import NeuralNetClassifier, NeuralNetRegressor
 
-from ..groups import as_matrix_group
+from ..groups import FiniteGroup, as_matrix_group, get_group
 from ..models import EMLP, MLP
 from ..reps import Rep, parse_rep, uniform_rep
 from ._base import EquivariantNetMixin
 from ._images import readable_array, validate_target
 from ._labels import LabelledClassifierMixin
 from ._regression import ShapedRegressorMixin
+from ._symmetry import GroupAction, act_on_user_array, measured_elements, unchanged
 
 __all__ = ["EMLPClassifier", "EMLPRegressor"]
 
@@ -163,11 +164,38 @@ class _EMLPMixin(EquivariantNetMixin):
             loss = loss + self.relaxation_penalty * self.module_.relaxation_penalty()
         return loss
 
-    def _error_elements(self):
-        return list(self.group_.samples(self._max_error_elements, random_state=0))
+    def _group_action(self, group=None) -> GroupAction:
+        """How ``group`` (default: the estimator's own) acts through ``rep_in``/``rep_out``."""
+        self._check_fitted()
+        spec = self.group if group is None else group
+        resolved = get_group(spec)
+        if isinstance(resolved, FiniteGroup):
+            matrices = resolved.matrices if resolved.matrices is not None \
+                else resolved.regular_representation()
+            elements = tuple((name, np.asarray(matrices[g], dtype=float))
+                             for name, g in measured_elements(resolved))
+            dim = matrices.shape[1]
+        else:
+            elements, dim = measured_elements(resolved), resolved.dim
+        if dim != self.group_.dim:
+            raise ValueError(
+                f"{type(self).__name__} with rep_in={str(self.rep_in_)!r} of "
+                f"{self.group_.name} acts on R^{self.group_.dim}; group {resolved.name!r} acts on "
+                f"R^{dim}. Measure against a group of {self.group_.dim}x{self.group_.dim} "
+                f"matrices (e.g. SO({self.group_.dim}), O({self.group_.dim}))"
+            )
 
-    def _act_on_input(self, X: np.ndarray, g) -> np.ndarray:
-        return X @ self.rep_in_.rho(g).T
+        def act_input(X, g):
+            return act_on_user_array(X, lambda a: a.reshape(len(a), -1),
+                                     lambda a: a @ self.rep_in_.rho(g).T)
+
+        act_output, act_target, moves = self._output_actions()
+        return GroupAction(resolved, elements, act_input, act_output, act_target,
+                           targets_move=moves)
+
+    def _output_actions(self):
+        """(act_output, act_target, targets_move): invariant outputs by default."""
+        return unchanged, unchanged, False
 
     def _group_pool(self) -> tuple[torch.Tensor, torch.Tensor]:
         """Input and output matrices of 1024 sampled elements, for augmentation (on the CPU)."""
@@ -311,8 +339,18 @@ class EMLPRegressor(ShapedRegressorMixin, _EMLPMixin, NeuralNetRegressor):
         out = out * np.asarray(self.fit_meta_["y_scale"]) + np.asarray(self.fit_meta_["y_shift"])
         return out.ravel() if self.fit_meta_["y_1d"] else out
 
-    def _act_on_output(self, Y: np.ndarray, g) -> np.ndarray:
-        return Y @ self.rep_out_.rho(g).T
+    def _outputs(self, X) -> np.ndarray:
+        out = self._forward_numpy(self._prepare_X(X, reset=False))
+        return out * np.asarray(self.fit_meta_["y_scale"]) + np.asarray(self.fit_meta_["y_shift"])
+
+    def _output_actions(self):
+        def act_output(Y, g):
+            return Y @ self.rep_out_.rho(g).T
+
+        def act_target(y, g):
+            return act_on_user_array(y, lambda a: a.reshape(len(a), -1),
+                                     lambda a: a @ self.rep_out_.rho(g).T)
+        return act_output, act_target, not self.rep_out_.is_scalar
 
 
 class EMLPClassifier(LabelledClassifierMixin, _EMLPMixin, NeuralNetClassifier):

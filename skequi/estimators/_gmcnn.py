@@ -1,4 +1,4 @@
-"""GMCNNClassifier and GMCNNRegressor: group-matrix CNNs as scikit-learn estimators."""
+"""GMCNNClassifier and the shared GM-CNN machinery: group-matrix CNNs as estimators."""
 
 from __future__ import annotations
 
@@ -7,19 +7,20 @@ from numbers import Integral
 import numpy as np
 import torch
 from sklearn.utils._param_validation import Interval, StrOptions
-from skorch import NeuralNetClassifier, NeuralNetRegressor
+from skorch import NeuralNetClassifier
 
 from ..groups import LATTICE_GROUPS, FiniteGroup, get_group
-from ..models import GMCNN, GMCNNFieldRegressor, PaperGMCNN, is_lattice_group
+from ..models import GMCNN, PaperGMCNN, is_lattice_group
 from ..nn._cayley_conv import _factors, cayley_ball
-from ..transforms import apply_group, group_matrices
+from ..transforms import apply_group
 from ._base import EquivariantNetMixin
-from ._checks import check_channels, is_shape
-from ._images import as_images, square_image_hint, validate_images, validate_target
+from ._checks import check_channels, check_model_size, is_shape
+from ._images import as_images, square_image_hint, validate_images
 from ._labels import LabelledClassifierMixin
-from ._regression import ShapedRegressorMixin
+from ._matched import MATCH_TOLERANCE, matched_widths, reference_label
+from ._symmetry import GroupAction, act_on_user_array, measured_elements, unchanged
 
-__all__ = ["GMCNNClassifier", "GMCNNRegressor"]
+__all__ = ["GMCNNClassifier"]
 
 
 class _GMCNNMixin(EquivariantNetMixin):
@@ -28,7 +29,8 @@ class _GMCNNMixin(EquivariantNetMixin):
     _parameter_constraints = {
         **EquivariantNetMixin._parameter_constraints,
         "group": [str, FiniteGroup],
-        "channels": ["array-like"],
+        "channels": ["array-like", StrOptions({"matched"})],
+        "reference_channels": ["array-like"],
         "kernel_radius": [Interval(Integral, 1, None, closed="left")],
         "channel_mixing": [StrOptions({"full", "shared"})],
         "pooling": [StrOptions({"max", "mean"})],
@@ -42,6 +44,7 @@ class _GMCNNMixin(EquivariantNetMixin):
         relaxation_rank=0,
         *,
         channels=(8, 8, 8),
+        reference_channels=(8, 8, 8),
         kernel_radius=1,
         channel_mixing="full",
         pooling="max",
@@ -73,6 +76,7 @@ class _GMCNNMixin(EquivariantNetMixin):
         self.group = group
         self.relaxation_rank = relaxation_rank
         self.channels = channels
+        self.reference_channels = reference_channels
         self.kernel_radius = kernel_radius
         self.channel_mixing = channel_mixing
         self.pooling = pooling
@@ -108,7 +112,9 @@ class _GMCNNMixin(EquivariantNetMixin):
                     f"{', '.join(LATTICE_GROUPS)}"
                 )
             self.paper_mode_ = True
-        check_channels(self.channels, type(self).__name__)
+        if not isinstance(self.channels, str):
+            check_channels(self.channels, type(self).__name__)
+        check_channels(self.reference_channels, type(self).__name__, "reference_channels")
         if self.image_shape is not None and not is_shape(self.image_shape):
             raise ValueError(
                 f"The 'image_shape' parameter of {type(self).__name__} must be (height, width) "
@@ -159,46 +165,135 @@ class _GMCNNMixin(EquivariantNetMixin):
         return positions, "the number of output positions of a layer, group x grid"
 
     def _estimated_size(self) -> tuple[float, str]:
+        return self._estimate(self.group_, self.channels_, self.relaxation_rank)
+
+    def _estimate(self, group, channels, rank) -> tuple[float, str]:
         in_channels, height, width = self.fit_meta_["input_shape"]
-        order, rank = self.group_.order, self.relaxation_rank
-        if self.paper_mode_:
-            kernel, stack = len(cayley_ball(self.group_, self.kernel_radius)), 1
+        order = group.order
+        if not is_lattice_group(group):
+            kernel, stack = len(cayley_ball(group, self.kernel_radius)), 1
             positions = order
         else:
             kernel, stack = (2 * self.kernel_radius + 1) ** 2, order
             positions = order * height * width
         total, fields_in = 0.0, in_channels
-        for width_i in list(self.channels) + [self._n_output_fields()]:
+        for width_i in list(channels) + [self._n_output_fields()]:
             bank = float(width_i) * fields_in * stack * stack * kernel
             total += bank + rank * (fields_in * stack * stack * kernel + width_i + positions)
             fields_in = width_i
-        return total, (f"channels={tuple(int(c) for c in self.channels)}, kernel_radius="
+        return total, (f"channels={tuple(int(c) for c in channels)}, kernel_radius="
                        f"{self.kernel_radius}, relaxation_rank={rank} on {height}x{width} images")
+
+    def _check_size(self) -> None:
+        self._resolve_channels()
+        super()._check_size()
+
+    def _resolve_channels(self) -> None:
+        """``channels_``: the widths given, or for ``"matched"`` those this group needs to
+        have the reference plain CNN's free parameters (recorded in ``fit_meta_``)."""
+        if not isinstance(self.channels, str):
+            self.channels_ = tuple(int(c) for c in self.channels)
+            return
+        if "channels" in self.fit_meta_:  # loaded, or matched earlier in this fit
+            self.channels_ = tuple(int(c) for c in self.fit_meta_["channels"])
+            return
+        reference = tuple(int(c) for c in self.reference_channels)
+        plain = get_group("C1")
+        check_model_size(type(self).__name__, *self._estimate(plain, reference, 0))
+        target = _n_free(self._make_module(plain, reference, 0))
+        widths, count = matched_widths(
+            lambda w: _n_free(self._make_module(self.group_, w, 0)), target,
+            n_layers=len(reference), max_width=2 * max(reference))
+        self.channels_ = widths
+        self.fit_meta_["channels"] = list(widths)
+        self.fit_meta_["matched"] = {"reference": list(reference), "reference_n_params": target,
+                                     "n_params": count}
+        if abs(count - target) > MATCH_TOLERANCE * target:
+            import warnings
+
+            warnings.warn(
+                f"{type(self).__name__}: channels='matched' found no widths for group "
+                f"{self.group_.name!r} within {MATCH_TOLERANCE:.0%} of the {target:,} free "
+                f"parameters of {reference_label(reference)}; the closest, {widths}, has "
+                f"{count:,}. Pass larger reference_channels for a finer match",
+                UserWarning, stacklevel=4)
 
     def _n_output_fields(self) -> int:
         return 1
 
-    def _act_on_input(self, X: np.ndarray, g: int) -> np.ndarray:
-        if self.paper_mode_:  # pixels are group elements; the layers commute with x(a g)
-            flat = X.reshape(*X.shape[:2], -1)
-            return flat[..., self.group_.cayley_table[:, g]].reshape(X.shape)
-        return apply_group(X, g, self.group_, self.field)
+    def _image_layout(self, array: np.ndarray) -> np.ndarray:
+        """A user's X (numpy) as the (n, C, H, W) images the group acts on."""
+        return as_images(array, self.image_shape, self._channels_per_field, type(self).__name__)
 
-    def _backbone(self, n_outputs: int):
+    def _group_action(self, group=None) -> GroupAction:
+        """How ``group`` (default: the estimator's own) acts on inputs, outputs, targets."""
+        self._check_fitted()
+        grp = self.group_ if group is None else get_group(group)
+        if self.paper_mode_ and grp == self.group_:
+            table = grp.cayley_table  # pixels are group elements: x(a) -> x(a g)
+
+            def on_grid(images, g):
+                flat = images.reshape(*images.shape[:2], -1)
+                return flat[..., table[:, g]].reshape(images.shape)
+        else:
+            self._check_measurable(grp)
+
+            def on_grid(images, g):
+                return apply_group(images, g, grp, self.field)
+
+        def act_input(X, g):
+            return act_on_user_array(X, self._image_layout, lambda images: on_grid(images, g))
+
+        act_output, act_target = self._output_actions(grp)
+        return GroupAction(grp, measured_elements(grp), act_input, act_output, act_target,
+                           targets_move=act_target is not unchanged)
+
+    def _check_measurable(self, group) -> None:
+        name = type(self).__name__
+        if not is_lattice_group(group):
+            raise ValueError(
+                f"{name} is measured against groups that act on its images: a subgroup of D4 "
+                f"({', '.join(LATTICE_GROUPS)}) or its own group {self.group_.name!r}; got "
+                f"{group.name!r}"
+            )
+        _, height, width = self.fit_meta_["input_shape"]
+        if height != width and any(abs(m[0, 1]) for m in group.matrices):
+            raise ValueError(
+                f"group {group.name!r} swaps the image axes and cannot act on the "
+                f"{height}x{width} images {name} was fitted on; use C1, C2, D1, D1h or D2"
+            )
+
+    def _output_actions(self, group):
+        """(act_output, act_target) of ``group``; the outputs are invariant by default."""
+        return unchanged, unchanged
+
+    def _make_module(self, group, channels, relaxation_rank: int):
+        """Subclass hook: the module for ``group`` with these widths and rank."""
+        raise NotImplementedError
+
+    def _build_module(self):
+        self._resolve_channels()
+        return self._make_module(self.group_, self.channels_, self.relaxation_rank)
+
+    def _backbone(self, n_outputs: int, group, channels, relaxation_rank: int, **kwargs):
         in_channels, height, width = self.fit_meta_["input_shape"]
         fields = in_channels // self._channels_per_field
-        if self.paper_mode_:
+        if not is_lattice_group(group):
             return PaperGMCNN(
-                self.group, fields, n_outputs, channels=tuple(self.channels),
+                group, fields, n_outputs, channels=tuple(channels),
                 kernel_radius=self.kernel_radius, channel_mixing=self.channel_mixing,
-                relaxation_rank=self.relaxation_rank,
+                relaxation_rank=relaxation_rank,
             )
         return GMCNN(
-            self.group, fields, n_outputs, channels=tuple(self.channels),
+            group, fields, n_outputs, channels=tuple(channels),
             kernel_radius=self.kernel_radius, in_field=self.field,
-            relaxation_rank=self.relaxation_rank, image_size=(height, width),
-            pooling=self.pooling,
+            relaxation_rank=relaxation_rank, image_size=(height, width),
+            pooling=self.pooling, **kwargs,
         )
+
+
+def _n_free(module) -> int:
+    return sum(p.numel() for p in module.parameters() if p.requires_grad)
 
 
 _COMMON_DOC = """
@@ -210,8 +305,16 @@ _COMMON_DOC = """
         Displacement rank of each layer's deviation from a group matrix; 0 is
         exact equivariance. The deviation starts at zero. At most the number
         of output positions of a layer (``|group| x H x W``).
-    channels : sequence of int, default=(8, 8, 8)
+    channels : sequence of int or "matched", default=(8, 8, 8)
         Regular fields per layer (each takes ``|group|`` tensor channels).
+        ``"matched"``: the widths (one per layer of ``reference_channels``)
+        whose exact model has the free parameters of the plain CNN (C1) with
+        ``reference_channels``, within 10% where integer widths allow (a
+        warning says when they do not); they are in ``channels_``. A relaxed
+        model keeps its group's matched widths and adds its relaxation's
+        parameters, so ``n_params_`` grows with ``relaxation_rank``.
+    reference_channels : sequence of int, default=(8, 8, 8)
+        The plain CNN that ``channels="matched"`` matches; ignored otherwise.
     kernel_radius : int, default=1
         Kernel radius (1 gives 3x3 kernels).
     channel_mixing : {"full", "shared"}, default="full"
@@ -277,6 +380,8 @@ class GMCNNClassifier(LabelledClassifierMixin, _GMCNNMixin, NeuralNetClassifier)
         Class labels seen in fit.
     n_params_ : int
         Free (trainable) parameters.
+    channels_ : tuple of int
+        The widths used (``channels``, or the matched widths).
     n_features_in_ : int
         Values per sample (C*H*W).
     module_ : torch.nn.Module
@@ -300,8 +405,8 @@ class GMCNNClassifier(LabelledClassifierMixin, _GMCNNMixin, NeuralNetClassifier)
 
     _default_criterion = torch.nn.CrossEntropyLoss
 
-    def _build_module(self):
-        return self._backbone(len(self.classes_))
+    def _make_module(self, group, channels, relaxation_rank: int):
+        return self._backbone(len(self.classes_), group, channels, relaxation_rank)
 
     def _n_output_fields(self) -> int:
         return len(self.fit_meta_.get("classes", [0, 1]))
@@ -312,136 +417,3 @@ class GMCNNClassifier(LabelledClassifierMixin, _GMCNNMixin, NeuralNetClassifier)
         if reset:
             self.fit_meta_ = {"input_shape": list(images.shape[1:])}
         return images, self._encode_labels(y, len(images), reset=reset)
-
-
-class GMCNNRegressor(ShapedRegressorMixin, _GMCNNMixin, NeuralNetRegressor):
-    __doc__ = (
-        """Group-matrix CNN regressor: equivariant fields, invariant or turning vectors.
-
-    Which outputs transform, and how:
-
-    * ``y`` of shape ``(n, C_out, H, W)``: fields, mapped equivariantly
-      (rotating the input rotates the prediction; with ``field="vector"``
-      both are vector fields whose (u, v) components turn too);
-    * ``y`` of shape ``(n,)`` or ``(n, k)`` with ``target_type="invariant"``
-      (the default): invariant numbers, unchanged by the group;
-    * ``y`` of shape ``(n, 2k)`` with ``target_type="vector"``: k planar
-      vectors in (u, v) pairs that turn with the group, such as the mean flow
-      of a velocity field.
-
-    Parameters
-    ----------"""
-        + _COMMON_DOC
-        + """    target_type : {"invariant", "vector"}, default="invariant"
-        How ``(n,)`` / ``(n, k)`` targets transform (see above); field
-        targets ignore it.
-
-    Attributes
-    ----------
-    n_params_ : int
-    n_features_in_ : int
-    module_ : torch.nn.Module
-    history_ : skorch History
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from skequi import GMCNNRegressor
-    >>> X = np.random.default_rng(0).normal(size=(32, 1, 8, 8))
-    >>> reg = GMCNNRegressor("D4", channels=(2, 2), max_epochs=2, random_state=0)
-    >>> reg.fit(X, np.rot90(X, axes=(2, 3)) ** 2).predict(X).shape
-    (32, 1, 8, 8)
-    """
-    )
-
-    _parameter_constraints = {**_GMCNNMixin._parameter_constraints,
-                              "target_type": [StrOptions({"invariant", "vector"})]}
-
-    _own_fit_meta_keys = ("input_shape", "target_shape")
-
-    _default_criterion = torch.nn.MSELoss
-
-    def __init__(self, group="C4", relaxation_rank=0, *, target_type="invariant", **kwargs):
-        super().__init__(group, relaxation_rank, **kwargs)
-        self.target_type = target_type
-
-    def _predicts_fields(self) -> bool:
-        return len(self.fit_meta_["target_shape"]) == 3
-
-    def _predicts_vectors(self) -> bool:
-        return not self._predicts_fields() and self.target_type == "vector"
-
-    def _n_output_fields(self) -> int:
-        target = self.fit_meta_.get("target_shape", [])
-        return int(np.prod(target)) if target else 1
-
-    def _build_module(self):
-        target = self.fit_meta_["target_shape"]
-        if not self._predicts_fields():
-            size = int(np.prod(target)) if target else 1
-            if self._predicts_vectors():
-                in_channels, height, width = self.fit_meta_["input_shape"]
-                return GMCNN(
-                    self.group, in_channels // self._channels_per_field, size // 2,
-                    channels=tuple(self.channels), kernel_radius=self.kernel_radius,
-                    in_field=self.field, relaxation_rank=self.relaxation_rank,
-                    image_size=(height, width), pooling=self.pooling, output="vector",
-                )
-            return self._backbone(size)
-        in_channels, height, width = self.fit_meta_["input_shape"]
-        per = self._channels_per_field
-        return GMCNNFieldRegressor(
-            self.group, in_channels // per, target[0] // per, in_field=self.field,
-            out_field=self.field, channels=tuple(self.channels),
-            kernel_radius=self.kernel_radius, relaxation_rank=self.relaxation_rank,
-            image_size=(height, width),
-        )
-
-    def _prepare_Xy(self, X, y, *, reset: bool):
-        self._check_y_given(y)
-        images = self._prepare_X(X, reset=reset)
-        y = validate_target(y, len(images), name=type(self).__name__)
-        if y.ndim == 4:
-            if self.paper_mode_:
-                raise ValueError(
-                    "field targets (n, C, H, W) need a point group (C1, C2, C4, D1, D2, D4); "
-                    f"group {self.group_.name!r} predicts invariant vectors only"
-                )
-            if y.shape[2:] != images.shape[2:]:
-                raise ValueError(
-                    f"field targets must be on the input grid {images.shape[2:]}, got {y.shape[2:]}"
-                )
-            if y.shape[1] % self._channels_per_field:
-                raise ValueError(
-                    f"field='vector' targets need (u, v) channel pairs, got {y.shape[1]} channels"
-                )
-        elif y.ndim not in (1, 2):
-            raise ValueError(f"y must be (n,), (n, k) or fields (n, C, H, W); got shape {y.shape}")
-        elif self.target_type == "vector":
-            if self.paper_mode_:
-                raise ValueError(
-                    f"target_type='vector' needs a point group (C1, C2, C4, D1, D2, D4); "
-                    f"group {self.group_.name!r} has no rotation to turn vectors with"
-                )
-            if y.ndim != 2 or y.shape[1] % 2:
-                raise ValueError(
-                    "target_type='vector' needs y of shape (n, 2k): vectors as (u, v) pairs; "
-                    f"got shape {y.shape}"
-                )
-        if reset:
-            self.fit_meta_ = {"input_shape": list(images.shape[1:]),
-                              "target_shape": list(y.shape[1:])}
-        elif list(y.shape[1:]) != self.fit_meta_["target_shape"]:
-            raise ValueError(
-                f"y has shape {y.shape[1:]} per sample; this estimator was fitted on "
-                f"{tuple(self.fit_meta_['target_shape'])}"
-            )
-        return images, (y.reshape(len(y), -1) if y.ndim <= 2 else y)
-
-    def _act_on_output(self, Y: np.ndarray, g: int) -> np.ndarray:
-        if self._predicts_fields():
-            return apply_group(Y, g, self.group_, self.field)
-        if self._predicts_vectors():
-            matrix = group_matrices(self.group_)[g]
-            return (Y.reshape(len(Y), -1, 2) @ matrix.T).reshape(Y.shape)
-        return Y

@@ -25,11 +25,12 @@ from ..groups import get_group
 from ..models import ConvEncoder, ConvFieldEncoder, ConvFieldHead, LatentModel, MLPHead
 from ..nn import LatentRegularAction
 from ..transforms import apply_group, apply_group_per_sample, group_matrices
-from ._base import EquivariantNetMixin
+from ._base import EquivariantNetMixin, signature_with
 from ._checks import check_channels, is_shape
 from ._images import as_images, square_image_hint, validate_images, validate_target
 from ._labels import LabelledClassifierMixin
-from ._regression import ShapedRegressorMixin
+from ._regression import ShapedRegressorMixin, field_layout
+from ._symmetry import GroupAction, act_on_user_array, measured_elements, unchanged
 
 __all__ = ["LatentEquivariantClassifier", "LatentEquivariantRegressor"]
 
@@ -194,6 +195,10 @@ class _LatentMixin(EquivariantNetMixin):
         """g y for each sample; labels (the default) are invariant."""
         return y
 
+    def _structured_target_shape(self):
+        """(C, H, W) of field targets for a structured latent's default head, or None."""
+        return None
+
     def _build_module(self):
         input_shape = self.fit_meta_["input_shape"]
         encoder_kwargs = self.get_params_for("encoder")
@@ -210,7 +215,7 @@ class _LatentMixin(EquivariantNetMixin):
         if self.head is not None:
             head = self.head(**head_kwargs)
         elif structured:
-            target = self.fit_meta_.get("target_shape", [])
+            target = list(self._structured_target_shape() or [])
             if len(target) != 3 or list(target[1:]) != list(input_shape[1:]):
                 raise ValueError(
                     f"latent_structure={self.latent_structure!r} has a default head only for "
@@ -263,11 +268,22 @@ class _LatentMixin(EquivariantNetMixin):
             out = self.module_.head(z)
         return out.float() if self.precision == "bf16" else out
 
-    def equivariance_error(self, X) -> float:
+    def latent_equivariance_error(self, X) -> float:
         """Mean relative error of the latent: ``|E(g x) - rho(g) E(x)| / |E(x)|`` over g.
 
-        The method makes the *encoder* (approximately) equivariant; its
-        predictions are invariant only as far as the head is.
+        The quantity the equivariance loss drives down: how far the *encoder*
+        is from equivariant, with ``rho`` the latent representation (learned,
+        for ``relaxation_rank > 0``), averaged over the non-identity elements.
+        :meth:`equivariance_error` measures the predictions instead.
+
+        Parameters
+        ----------
+        X : array-like
+            Inputs, as for ``predict``.
+
+        Returns
+        -------
+        float
         """
         Xp = self._prepare_X(X, reset=False)  # raises NotFittedError before fit
         parameter = next(self.module_.parameters())
@@ -276,11 +292,60 @@ class _LatentMixin(EquivariantNetMixin):
         errors = []
         with torch.no_grad():
             z = model.encode(Xp)
-            for g in self._error_elements():
+            for _, g in measured_elements(self.group_):
                 elements = torch.full((len(Xp),), g, device=Xp.device)
                 moved = model.encode(self._act_batch(Xp, elements))
                 errors.append(((moved - model.action(z, elements)).norm() / z.norm()).item())
-        return float(np.mean(errors))
+        return float(np.mean(errors)) if errors else 0.0
+
+    def _model_layout(self, array: np.ndarray) -> np.ndarray:
+        """A user's X (numpy) as the (n, C, H, W) images or (n, C, D, H, W) volumes."""
+        if array.ndim == 2:
+            return as_images(array, self.image_shape, 1, type(self).__name__)
+        return array[:, None] if array.ndim == 3 else array
+
+    def _group_action(self, group=None) -> GroupAction:
+        """How ``group`` (default: the estimator's own) acts on inputs, outputs, targets."""
+        self._check_fitted()
+        grp = self.group_ if group is None else get_group(group)
+        own = grp == self.group_
+        if own and self.input_action is not None:
+            def on_layout(X, g):
+                return np.asarray(self.input_action(X, g))
+        else:
+            self._check_measurable(grp)
+
+            def on_layout(X, g):
+                return apply_group(X, g, grp, self.field)
+
+        def act_input(X, g):
+            return act_on_user_array(X, self._model_layout, lambda a: on_layout(a, g))
+
+        act_output, act_target = self._output_actions(grp, own)
+        return GroupAction(grp, measured_elements(grp), act_input, act_output, act_target,
+                           targets_move=act_target is not unchanged)
+
+    def _check_measurable(self, group) -> None:
+        name = type(self).__name__
+        spatial = self.fit_meta_["input_shape"][1:]
+        matrices = getattr(group, "matrices", None)
+        if matrices is None or matrices.shape[1] != len(spatial):
+            kind = "volumes: the cube rotations 'O'" if len(spatial) == 3 else \
+                "images: a subgroup of D4 (C1, C2, C4, D1, D1h, D1d, D1a, D2, D2d, D4)"
+            raise ValueError(
+                f"{name} is measured against its own group {self.group_.name!r} or a group that "
+                f"acts on its {kind}; got {group.name!r}"
+            )
+        swaps = any(np.abs(m - np.diag(np.diag(m))).sum() for m in matrices)
+        if swaps and len(set(spatial)) != 1:
+            raise ValueError(
+                f"group {group.name!r} swaps the grid axes and cannot act on the "
+                f"{'x'.join(map(str, spatial))} inputs {name} was fitted on"
+            )
+
+    def _output_actions(self, group, own: bool):
+        """(act_output, act_target) of ``group``: invariant outputs by default."""
+        return unchanged, unchanged
 
 
 class LatentEquivariantClassifier(LabelledClassifierMixin, _LatentMixin, NeuralNetClassifier):
@@ -361,15 +426,22 @@ class LatentEquivariantClassifier(LabelledClassifierMixin, _LatentMixin, NeuralN
 class LatentEquivariantRegressor(ShapedRegressorMixin, _LatentMixin, NeuralNetRegressor):
     """Regressor with a regular-representation latent space and an equivariance loss.
 
-    Targets are invariant vectors ``(n,)`` / ``(n, k)``, or fields
-    ``(n, C, H, W)`` that the group moves like the inputs (``field`` applies to
-    both), or anything ``output_action(y, g)`` acts on.
+    Targets are invariant vectors ``(n,)`` / ``(n, k)``; or fields that the
+    group moves like the inputs (``field`` applies to both): ``(n, C, H, W)``
+    on the input grid, or flattened to ``(n, C*H*W)`` with
+    ``target_type="field"`` (the same model; ``predict`` answers in the shape
+    fit was given); or anything ``output_action(y, g)`` acts on. ``score`` is
+    R^2, pooled over all values for fields (as
+    :class:`~skequi.GMCNNRegressor`'s).
 
     Parameters
     ----------
     group, equivariance_strength, relaxation_rank, latent_dim, algebra_strength,
     encoder, head, channels, field, input_action, image_shape
         As for :class:`LatentEquivariantClassifier`.
+    target_type : {"invariant", "field"}, default="invariant"
+        ``"field"``: ``y`` holds fields on the input grid, possibly flattened.
+        Targets shaped like the inputs' grid are fields either way.
     output_action : callable ``(y, g) -> y``, optional
         How element g acts on a batch of targets; default: invariant vectors,
         and :func:`~skequi.transforms.apply_group` for field targets.
@@ -386,9 +458,14 @@ class LatentEquivariantRegressor(ShapedRegressorMixin, _LatentMixin, NeuralNetRe
     >>> reg = LatentEquivariantRegressor("D4", max_epochs=1, random_state=0)
     >>> reg.fit(X, X.std(axis=(1, 2, 3))).predict(X[:3]).shape
     (3,)
+    >>> fields = LatentEquivariantRegressor("D4", max_epochs=1, random_state=0,
+    ...                                     target_type="field")
+    >>> fields.fit(X, (X ** 2).reshape(64, -1)).predict(X[:3]).shape
+    (3, 64)
     """
 
     _parameter_constraints = {**_LatentMixin._parameter_constraints,
+                              "target_type": [StrOptions({"invariant", "field"})],
                               "output_action": [None, callable]}
 
     _own_fit_meta_keys = ("input_shape", "target_shape")
@@ -396,12 +473,32 @@ class LatentEquivariantRegressor(ShapedRegressorMixin, _LatentMixin, NeuralNetRe
     _default_criterion = torch.nn.MSELoss
 
     def __init__(self, group="C4", equivariance_strength=1.0, relaxation_rank=0, *,
-                 output_action=None, **kwargs):
+                 target_type="invariant", output_action=None, **kwargs):
         super().__init__(group, equivariance_strength, relaxation_rank, **kwargs)
+        self.target_type = target_type
         self.output_action = output_action
+
+    __init__.__signature__ = signature_with(_LatentMixin.__init__, target_type="invariant",
+                                            output_action=None)
 
     def _n_outputs(self) -> int:
         return int(np.prod(self.fit_meta_["target_shape"])) if self.fit_meta_["target_shape"] else 1
+
+    def _field_shape(self):
+        """(C, *grid) of field targets, or None."""
+        if "field_shape" in self.fit_meta_:
+            return tuple(self.fit_meta_["field_shape"])
+        target, inputs = self.fit_meta_["target_shape"], self.fit_meta_["input_shape"]
+        # files of earlier skequi: targets shaped like the inputs' grid were fields
+        if len(target) == len(inputs) and target[1:] == inputs[1:]:
+            return tuple(target)
+        return None
+
+    def _predicts_fields(self) -> bool:
+        return self._field_shape() is not None
+
+    def _structured_target_shape(self):
+        return self._field_shape()
 
     def _prepare_Xy(self, X, y, *, reset: bool):
         self._check_y_given(y)
@@ -410,19 +507,54 @@ class LatentEquivariantRegressor(ShapedRegressorMixin, _LatentMixin, NeuralNetRe
         if reset:
             self.fit_meta_ = {"input_shape": list(images.shape[1:]),
                               "target_shape": list(y.shape[1:])}
+            grid = tuple(images.shape[2:])
+            if self.target_type == "field":
+                self.fit_meta_["field_shape"] = list(field_layout(y.shape[1:], grid,
+                                                                  type(self).__name__))
+            elif y.ndim == images.ndim and tuple(y.shape[2:]) == grid:
+                self.fit_meta_["field_shape"] = list(y.shape[1:])
+        elif list(y.shape[1:]) != self.fit_meta_["target_shape"]:
+            raise ValueError(
+                f"y has shape {y.shape[1:]} per sample; this estimator was fitted on "
+                f"{tuple(self.fit_meta_['target_shape'])}"
+            )
         return images, y.reshape(len(y), -1)
 
     def _act_on_targets(self, y: torch.Tensor, elements: torch.Tensor) -> torch.Tensor:
-        shape = self.fit_meta_["target_shape"]
-        if self.output_action is None and len(shape) < 3:
+        field = self._field_shape()
+        if self.output_action is None and field is None:
             return y  # invariant vectors
         if self.output_action is None:
-            fields = y.reshape(len(y), *shape)
-            moved = apply_group_per_sample(fields, elements, self.group_, self.field)
+            moved = apply_group_per_sample(y.reshape(len(y), *field), elements, self.group_,
+                                           self.field)
             return moved.reshape(y.shape)
+        shape = self.fit_meta_["target_shape"]
         out = torch.empty_like(y)
         for g in elements.unique().tolist():
             rows = (elements == g).nonzero(as_tuple=True)[0]
             moved = self.output_action(y[rows].reshape(len(rows), *shape), g)
             out[rows] = torch.as_tensor(moved, device=y.device).reshape(len(rows), -1).to(y.dtype)
         return out
+
+    def _output_actions(self, group, own: bool):
+        shape = tuple(self.fit_meta_["target_shape"])
+        if own and self.output_action is not None:
+            def act(values, g):
+                return np.asarray(self.output_action(values, g))
+
+            layout = shape
+        elif self._field_shape() is not None:
+            def act(values, g):
+                return apply_group(values, g, group, self.field)
+
+            layout = self._field_shape()
+        else:
+            return unchanged, unchanged
+
+        def act_output(Y, g):
+            return act(Y.reshape((len(Y),) + layout), g).reshape(Y.shape)
+
+        def act_target(y, g):
+            return act_on_user_array(y, lambda a: a.reshape((len(a),) + layout),
+                                     lambda a: act(a, g))
+        return act_output, act_target

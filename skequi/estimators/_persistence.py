@@ -42,9 +42,9 @@ _MAX_CONFIG_CHARS = 2**20
 
 
 def _registry() -> dict:
-    from . import _emlp, _gmcnn, _latent
+    from . import _emlp, _gmcnn, _gmcnn_regressor, _latent
 
-    estimators = (_gmcnn.GMCNNClassifier, _gmcnn.GMCNNRegressor, _emlp.EMLPClassifier,
+    estimators = (_gmcnn.GMCNNClassifier, _gmcnn_regressor.GMCNNRegressor, _emlp.EMLPClassifier,
                   _emlp.EMLPRegressor, _latent.LatentEquivariantClassifier,
                   _latent.LatentEquivariantRegressor)
     return {cls.__name__: cls for cls in estimators}

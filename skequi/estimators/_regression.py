@@ -10,16 +10,46 @@ from skorch.utils import is_dataset
 
 from ._images import validate_target
 
-__all__ = ["ShapedRegressorMixin"]
+__all__ = ["ShapedRegressorMixin", "field_layout"]
+
+
+def field_layout(per_sample: tuple, grid: tuple, name: str) -> tuple[int, ...]:
+    """``(C, *grid)`` of field targets given per sample as ``(C, *grid)``, ``grid`` or flat.
+
+    Raises
+    ------
+    ValueError
+        If the targets do not lie on the input grid.
+
+    Examples
+    --------
+    >>> from skequi.estimators._regression import field_layout
+    >>> field_layout((128,), (8, 8), "GMCNNRegressor")
+    (2, 8, 8)
+    """
+    per_sample, grid = tuple(int(s) for s in per_sample), tuple(int(s) for s in grid)
+    pixels = int(np.prod(grid))
+    if len(per_sample) == len(grid) + 1 and per_sample[1:] == grid:
+        return per_sample
+    if per_sample == grid:
+        return (1,) + grid
+    if len(per_sample) == 1 and per_sample[0] >= pixels and per_sample[0] % pixels == 0:
+        return (per_sample[0] // pixels,) + grid
+    sides = ", ".join(map(str, grid))
+    raise ValueError(
+        f"{name}: field targets lie on the input grid {grid}: y must be (n, C, {sides}), "
+        f"(n, {sides}) or flattened to (n, C*{pixels}); got {per_sample} per sample"
+    )
 
 
 class ShapedRegressorMixin:
     """Mix in before :class:`~._base.EquivariantNetMixin` in a regressor.
 
     ``predict`` answers in the shape of the ``y`` passed to fit (fields
-    ``(n, C, H, W)``, vectors ``(n, k)`` or ``(n,)``); a subclass that scales
-    its targets undoes that in ``_output_to_target``. ``score`` is R^2 with
-    every output value a column, so field targets score like vectors.
+    ``(n, C, H, W)`` or flattened, vectors ``(n, k)`` or ``(n,)``); a subclass
+    that scales its targets undoes that in ``_output_to_target``. ``score`` is
+    R^2: for fields (``_predicts_fields()``) over all values pooled, else the
+    mean of each output column's.
     ``predict_proba`` is hidden: ``hasattr(reg, "predict_proba")`` is False.
     """
 
@@ -45,8 +75,19 @@ class ShapedRegressorMixin:
             return NeuralNetRegressor.predict(self, X)
         return self._output_to_target(self._forward_numpy(self._prepare_X(X, reset=False)))
 
+    def _predicts_fields(self) -> bool:
+        """Whether the targets are fields on the input grid (subclasses say)."""
+        return False
+
     def score(self, X, y, sample_weight=None) -> float:
-        """R^2 averaged over all output values (each field pixel is one column).
+        """R^2 of the predictions.
+
+        For field targets, R^2 over all values pooled: ``1 - SSE / SST`` with
+        SST the squared deviations of every value from its pixel's mean
+        (scikit-learn's ``multioutput="variance_weighted"``), so pixels that
+        barely vary, such as a fixed boundary, weigh as little as their
+        variance. For numbers and vectors, the mean of each column's R^2
+        (scikit-learn's default).
 
         Parameters
         ----------
@@ -62,8 +103,9 @@ class ShapedRegressorMixin:
         """
         pred = self.predict(X)
         y = validate_target(y, len(pred), name=type(self).__name__)
+        pooled = "variance_weighted" if self._predicts_fields() else "uniform_average"
         return float(r2_score(y.reshape(len(y), -1), pred.reshape(len(pred), -1),
-                              sample_weight=sample_weight))
+                              sample_weight=sample_weight, multioutput=pooled))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

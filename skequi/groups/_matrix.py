@@ -116,7 +116,7 @@ def _antisymmetric_basis(n: int) -> np.ndarray:
     return np.array(basis).reshape(-1, n, n)
 
 
-def _enumerate(generators: np.ndarray, limit: int = 20000) -> np.ndarray:
+def enumerate_finite(generators: np.ndarray, limit: int = 20000) -> np.ndarray:
     """All products of finitely many generators (a finite matrix group)."""
     d = generators.shape[-1]
     def key(m):
@@ -245,7 +245,7 @@ def _factor(kind: str, n: int, m: int | None) -> MatrixGroup:
         if kind == "D":
             gens.append(np.diag([-1.0, 1.0]))
         gens = np.array(gens)
-        return MatrixGroup(name, 2, gens, (), sampler=_uniform_from(_enumerate(gens)),
+        return MatrixGroup(name, 2, gens, (), sampler=_uniform_from(enumerate_finite(gens)),
                            sampling="uniform")
     if kind == "Trivial":
         return MatrixGroup(name, n, (), (), sampler=lambda k, rng: np.tile(np.eye(n), (k, 1, 1)),

@@ -1,6 +1,13 @@
-"""Equivariance error as a metric, parameter counts and scorers on transformed inputs."""
+"""Equivariance error against any group, parameter counts and scorers on transformed data."""
 
-from ._equivariance import equivariance_error, n_params
-from ._scorers import TransformedScorer
+from ._equivariance import equivariance_error, equivariance_errors, n_params
+from ._scorers import EquivarianceScorer, TransformedScorer, make_equivariance_scorer
 
-__all__ = ["TransformedScorer", "equivariance_error", "n_params"]
+__all__ = [
+    "EquivarianceScorer",
+    "TransformedScorer",
+    "equivariance_error",
+    "equivariance_errors",
+    "make_equivariance_scorer",
+    "n_params",
+]

@@ -1,28 +1,120 @@
-"""Equivariance error and parameter counts with the scorer signature ``(estimator, X, y)``."""
+"""Equivariance error against any group, and parameter counts, as scorers ``(estimator, X, y)``."""
 
 from __future__ import annotations
 
-__all__ = ["equivariance_error", "n_params"]
+import numpy as np
+import pandas as pd
+
+__all__ = ["equivariance_error", "equivariance_errors", "final_step", "n_params"]
 
 
-def equivariance_error(estimator, X, y=None) -> float:
-    """Mean relative change of a fitted estimator's outputs under its group's action.
+def final_step(estimator):
+    """``(final estimator, transform)`` of a Pipeline (nested ones too), or the estimator.
 
-    Has the scorer signature ``(estimator, X, y)``, so it can go in a
-    ``scoring={"accuracy": "accuracy", "equivariance_error": equivariance_error}``
-    dict (lower is better: refit on another metric).
+    ``transform`` maps the Pipeline's raw inputs to what its final step is
+    given (the identity for a bare estimator).
 
-    Parameters
-    ----------
-    estimator : fitted skequi estimator
-    X : array-like
-        Inputs as for ``predict``.
-    y : ignored
+    Raises
+    ------
+    TypeError
+        If the final step is not a skequi estimator.
+    """
+    transforms = []
+    while hasattr(estimator, "steps"):
+        if len(estimator.steps) > 1:
+            transforms.append(estimator[:-1].transform)
+        estimator = estimator.steps[-1][1]
+    if not hasattr(estimator, "_group_action"):
+        raise TypeError(
+            "equivariance is measured on skequi estimators or Pipelines ending in one; got "
+            f"{type(estimator).__name__}"
+        )
+
+    def transform(X):
+        for step in transforms:
+            X = step(X)
+        return X
+
+    return estimator, transform
+
+
+def equivariance_errors(estimator, X, group=None) -> pd.Series:
+    """The relative equivariance error of each measured element, by element name.
+
+    See :func:`equivariance_error` for the definition and parameters.
 
     Returns
     -------
-    float
-        0 for exactly equivariant models (up to float rounding).
+    pandas.Series
+        Indexed by element name; ``attrs["group"]`` names the group. Empty for
+        the trivial group.
+
+    Examples
+    --------
+    >>> from skequi import GMCNNClassifier
+    >>> from skequi.datasets import load_digit_images
+    >>> from skequi.metrics import equivariance_errors
+    >>> X, y = load_digit_images()
+    >>> clf = GMCNNClassifier("D1d", channels=(2,), max_epochs=1, random_state=0).fit(X[:64], y[:64])
+    >>> errors = equivariance_errors(clf, X[:8], "D2d")
+    >>> errors.index.tolist(), bool(errors["f r^3"] < 1e-5), bool(errors["f r^1"] > 1e-3)
+    (['r^2', 'f r^1', 'f r^3'], True, True)
+    """
+    final, transform = final_step(estimator)
+    final._check_fitted()
+    action = final._group_action(group)
+    base = final._outputs(transform(X))
+    scale = max(float(np.linalg.norm(base)), 1e-30)
+    errors = {}
+    for name, g in action.elements:
+        moved = final._outputs(transform(action.act_input(X, g)))
+        errors[name] = float(np.linalg.norm(moved - action.act_output(base, g))) / scale
+    series = pd.Series(errors, dtype=float, name="equivariance_error")
+    series.index.name = "element"
+    series.attrs["group"] = action.group.name
+    return series
+
+
+def equivariance_error(estimator, X, y=None, *, group=None, per_element: bool = False):
+    """Relative change of a fitted estimator's outputs when its inputs are moved by a group.
+
+    The mean over the group's non-identity elements ``g`` of
+    ``||f(g x) - g f(x)|| / ||f(x)||`` over the batch, the relative error
+    e3nn and escnn report: ``f`` is the model's output (logits of a
+    classifier, predictions of a regressor in the target's units) and
+    ``g f(x)`` moves equivariant outputs (fields, vectors, tensors) and leaves
+    invariant ones alone. 0 for an exact model against its own group, up to
+    float rounding. With the scorer signature, so it can go in a
+    ``scoring={"accuracy": "accuracy", "equivariance_error": equivariance_error}``
+    dict (lower is better: refit on another metric); for another group use
+    :func:`make_equivariance_scorer`.
+
+    Parameters
+    ----------
+    estimator : fitted skequi estimator, or a Pipeline ending in one
+        For a Pipeline the group acts on its raw inputs and on its final
+        step's outputs, so the steps before must commute with the action
+        (pointwise scalings do; per-pixel standardisation does not).
+    X : array-like
+        Inputs, as for ``predict``.
+    y : ignored
+    group : str or group, optional
+        Default: the estimator's own group. Any group whose action applies:
+        a subgroup of D4 for image models, a matrix or finite group on EMLP's
+        representations, a group acting on the latent models' inputs.
+    per_element : bool, default=False
+        A pandas Series of each element's error, indexed by element name.
+
+    Returns
+    -------
+    float or pandas.Series
+
+    Raises
+    ------
+    ValueError
+        If the group cannot act on the estimator's inputs.
+    TypeError
+        If the estimator is not a skequi estimator or a Pipeline ending in one.
 
     Examples
     --------
@@ -33,8 +125,13 @@ def equivariance_error(estimator, X, y=None) -> float:
     >>> clf = GMCNNClassifier("D4", channels=(2,), max_epochs=1, random_state=0).fit(X[:64], y[:64])
     >>> equivariance_error(clf, X[:8]) < 1e-5
     True
+    >>> equivariance_error(clf, X[:8], group="C2", per_element=True).index.tolist()
+    ['r^2']
     """
-    return estimator.equivariance_error(X)
+    errors = equivariance_errors(estimator, X, group)
+    if per_element:
+        return errors
+    return float(errors.mean()) if len(errors) else 0.0
 
 
 def n_params(estimator, X=None, y=None) -> int:
@@ -61,5 +158,6 @@ def n_params(estimator, X=None, y=None) -> int:
     >>> n_params(clf) == clf.n_params_
     True
     """
-    final = estimator.steps[-1][1] if hasattr(estimator, "steps") else estimator
-    return int(final.n_params_)
+    while hasattr(estimator, "steps"):
+        estimator = estimator.steps[-1][1]
+    return int(estimator.n_params_)

@@ -16,11 +16,6 @@ from skequi import (
 SKORCH_INIT = (
     "skorch's NeuralNet.__init__ sets history_, initialized_ and virtual_params_ itself"
 )
-SKORCH_SET_PARAMS = (
-    "skorch's set_params rebuilds the callbacks at once, so the check's placeholder value for "
-    "'callbacks' (an int) raises inside set_params; the regressors pass only because their "
-    "constructors take callbacks through **kwargs, which the check does not fill"
-)
 MINIBATCH_WEIGHTS = (
     "training is stochastic gradient descent over shuffled mini-batches: a sample repeated "
     "twice lands in other batches than one sample of weight 2, so the two fits differ "
@@ -34,7 +29,6 @@ FLOAT32_BATCHES = (
 )
 EXPECTED_FAILED = {
     "check_no_attributes_set_in_init": SKORCH_INIT,
-    "check_do_not_raise_errors_in_init_or_set_params": SKORCH_SET_PARAMS,
     "check_sample_weight_equivalence_on_dense_data": MINIBATCH_WEIGHTS,
     "check_methods_subset_invariance": FLOAT32_BATCHES,
 }
@@ -42,19 +36,12 @@ TABULAR_CNN = (
     "the check's tabular features become a 1-pixel-high image; a translation-invariant "
     "CNN cannot weigh feature positions, so R^2 stays below the check's 0.5"
 )
-#: checks a family passes although others in the list fail
-PASSES = {
-    GMCNNRegressor: {"check_do_not_raise_errors_in_init_or_set_params"},
-    EMLPRegressor: {"check_do_not_raise_errors_in_init_or_set_params"},
-    LatentEquivariantRegressor: {"check_do_not_raise_errors_in_init_or_set_params"},
-}
 EXTRA = {GMCNNRegressor: {"check_regressors_train": TABULAR_CNN}}
 
 
 def _expected_failed(estimator):
     kind = type(estimator)
-    expected = {k: v for k, v in EXPECTED_FAILED.items() if k not in PASSES.get(kind, set())}
-    return {**expected, **EXTRA.get(kind, {})}
+    return {**EXPECTED_FAILED, **EXTRA.get(kind, {})}
 
 
 @parametrize_with_checks(
