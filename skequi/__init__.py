@@ -18,6 +18,7 @@ __all__ = [
     "__version__",
     "datasets",
     "load",
+    "progress",
 ]
 
 _FROM_ESTIMATORS = {
@@ -31,6 +32,8 @@ def __getattr__(name):
         value = getattr(_importlib.import_module(".estimators", __name__), name)
     elif name == "datasets":
         value = _importlib.import_module(".datasets", __name__)
+    elif name == "progress":
+        value = _importlib.import_module("._progress", __name__).progress
     else:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     globals()[name] = value

@@ -39,7 +39,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 import tempfile
+import time
 import warnings
 from pathlib import Path
 
@@ -95,7 +97,28 @@ def _settings(variant: str, n_simulations: int, size: int, rng) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _simulate(settings: pd.DataFrame, variant: str, size: int, n_frames: int):
+class _Progress:
+    """Lines on stderr while simulating: after 5 s (``verbose=None``), always, or never."""
+
+    def __init__(self, verbose, total_steps: int, n_simulations: int) -> None:
+        self.verbose, self.total, self.n = verbose, total_steps, n_simulations
+        self.start, self.done, self.next_line = time.perf_counter(), 0, 0.0
+
+    def step(self, first: int, last: int) -> None:
+        self.done += 1
+        elapsed = time.perf_counter() - self.start
+        fraction = self.done / self.total
+        due = fraction >= self.next_line or self.done == self.total
+        if self.verbose is False or not due or (self.verbose is None and elapsed < 5.0):
+            return
+        self.next_line = fraction + 0.1
+        left = elapsed / fraction * (1 - fraction)
+        print(f"make_plumes: simulations {first + 1}-{last + 1} of {self.n}, {fraction:.0%} done, "
+              f"{elapsed:.0f}s elapsed, about {left:.0f}s left", file=sys.stderr, flush=True)
+
+
+def _simulate(settings: pd.DataFrame, variant: str, size: int, n_frames: int,
+              progress: _Progress | None = None):
     """Run one batch of simulations; returns frames (n, T, 2, size, size) and max |div|."""
     flow, phimath = _phiflow()
     scale = size / 64
@@ -127,6 +150,8 @@ def _simulate(settings: pd.DataFrame, variant: str, size: int, n_frames: int):
             velocity = flow.advect.semi_lagrangian(velocity, velocity, dt=dt_velocity) + buoyancy
             velocity, pressure = flow.fluid.make_incompressible(
                 velocity, (), flow.Solve("auto", 1e-5, 1e-5, x0=pressure))
+            if progress is not None:
+                progress.step(int(settings.simulation.iloc[0]), int(settings.simulation.iloc[-1]))
             if step == 0:
                 continue  # dropped, as in Wang et al.
             centred = velocity.at_centers().values.numpy(["sim", "vector", "y", "x"])
@@ -176,7 +201,7 @@ def _store(path: Path, frames, divergence) -> None:
 
 def make_plumes(n_simulations: int = 8, *, variant: str = "rotation", size: int = 32,
                 n_frames: int = 100, batch_size: int = 8, random_state=None,
-                cache: bool = True):
+                cache: bool = True, verbose: bool | None = None):
     """Smoke-plume velocity fields simulated with PhiFlow (Wang et al.'s benchmark).
 
     See the module docstring for every setting. Wang et al.'s sets: rotation
@@ -197,6 +222,10 @@ def make_plumes(n_simulations: int = 8, *, variant: str = "rotation", size: int 
         along its wall by up to one cell (seeded).
     cache : bool, default=True
         Use skequi's cache folder when one is set.
+    verbose : bool or None, default=None
+        Progress lines on stderr (simulations, share done, time left): None
+        prints them once a simulation has run for 5 s, True from the start,
+        False never.
 
     Returns
     -------
@@ -235,8 +264,10 @@ def make_plumes(n_simulations: int = 8, *, variant: str = "rotation", size: int 
     stored = _load_cached(path, int(n_simulations), int(n_frames), int(size)) \
         if path is not None and path.is_file() else None
     if stored is None:
-        parts = [_simulate(info.iloc[i:i + batch_size], variant, int(size), int(n_frames))
-                 for i in range(0, len(info), batch_size)]
+        batches = range(0, len(info), batch_size)
+        reporter = _Progress(verbose, len(batches) * (int(n_frames) + 1), len(info))
+        parts = [_simulate(info.iloc[i:i + batch_size], variant, int(size), int(n_frames),
+                           reporter) for i in batches]
         frames = np.concatenate([p[0] for p in parts])
         divergence = np.concatenate([p[1] for p in parts])
         if path is not None:

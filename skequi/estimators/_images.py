@@ -10,7 +10,8 @@ from sklearn.utils.validation import check_consistent_length, validate_data
 
 from ._checks import to_numpy
 
-__all__ = ["as_images", "readable_array", "validate_images", "validate_target"]
+__all__ = ["as_images", "readable_array", "refuse_channels_last", "validate_images",
+           "validate_target"]
 
 
 def readable_array(X, name: str, owner: str):
@@ -69,6 +70,7 @@ def as_images(X: np.ndarray, image_shape, channels_per_field: int, name: str) ->
             f"{name}: image_shape={tuple(image_shape)} but X holds images of shape "
             f"{tuple(X.shape[-2:])}; image_shape is for flat X (n, C*H*W)"
         )
+    refuse_channels_last(X.shape, image_shape, name)
     if X.ndim == 4:
         images = X
     elif X.ndim == 3:
@@ -97,6 +99,19 @@ def as_images(X: np.ndarray, image_shape, channels_per_field: int, name: str) ->
             f"{name}: field='vector' needs channels in (u, v) pairs, got {images.shape[1]} channels"
         )
     return np.ascontiguousarray(images)
+
+
+def refuse_channels_last(shape: tuple, image_shape, name: str) -> None:
+    """A ValueError for ``(n, H, W, C)`` images (C in 1, 3, 4; H, W >= 8), unless
+    ``image_shape=(W, C)`` says the last two axes really are the image."""
+    if len(shape) == 4 and image_shape is None and shape[-1] in (1, 3, 4) \
+            and min(shape[1], shape[2]) >= 8:
+        raise ValueError(
+            f"{name}: X has shape {tuple(shape)}, which looks channels-last ({shape[1]}x"
+            f"{shape[2]} images with {shape[3]} channels); skequi expects (n, C, H, W): pass "
+            f"X.transpose(0, 3, 1, 2). If X really holds {shape[1]} channels of "
+            f"{shape[2]}x{shape[3]} images, say so with image_shape=({shape[2]}, {shape[3]})"
+        )
 
 
 def square_image_hint(X_shape: tuple, image_shape, height: int, width: int) -> str:

@@ -27,7 +27,13 @@ from ..nn import LatentRegularAction
 from ..transforms import apply_group, apply_group_per_sample, group_matrices
 from ._base import EquivariantNetMixin, signature_with
 from ._checks import check_channels, is_shape
-from ._images import as_images, square_image_hint, validate_images, validate_target
+from ._images import (
+    as_images,
+    refuse_channels_last,
+    square_image_hint,
+    validate_images,
+    validate_target,
+)
 from ._labels import LabelledClassifierMixin
 from ._regression import ShapedRegressorMixin, field_layout
 from ._symmetry import GroupAction, act_on_user_array, measured_elements, unchanged
@@ -128,6 +134,7 @@ class _LatentMixin(EquivariantNetMixin):
             X = as_images(X, self.image_shape, 1, name)
         if X.ndim == 3:
             X = X[:, None]
+        refuse_channels_last(given_shape, self.image_shape, name)
         if X.ndim not in (4, 5):
             raise ValueError(
                 f"{name} expects images (n, C, H, W), (n, H, W), flat (n, H*W) with image_shape= "

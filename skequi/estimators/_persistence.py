@@ -71,10 +71,14 @@ def _is_json_value(value, depth: int = 0) -> bool:
 
 def save_estimator(estimator, path) -> None:
     """Write ``estimator`` (fitted) to ``path``; see :meth:`EquivariantNetMixin.save`."""
+    params = _json_params(estimator)
     config = {
         "estimator": type(estimator).__name__,
         "skequi_version": __version__,
-        "params": _json_params(estimator),
+        "params": params,
+        # JSON has no tuples: name the parameters given as tuples, so they load as tuples
+        "tuple_params": sorted(k for k, v in estimator.get_params(deep=False).items()
+                               if k in params and isinstance(v, tuple)),
         "fit_meta": estimator.fit_meta_,
     }
     state = {k: v.detach().cpu() for k, v in estimator.module_.state_dict().items()}
@@ -149,6 +153,12 @@ def _read(path) -> tuple[dict, dict]:
     return config, state
 
 
+def _as_tuple(value):
+    if isinstance(value, list):
+        return tuple(_as_tuple(v) for v in value)
+    return value
+
+
 def _checked_params(cls, params: dict, path) -> dict:
     declared = declared_parameters(cls)
     for key, value in params.items():
@@ -218,6 +228,10 @@ def load(path, device="auto"):
     cls = classes[name]
     check_device(device, name)
     params = _checked_params(cls, config["params"], path)
+    tuples = config.get("tuple_params", [])
+    if not isinstance(tuples, list):
+        raise _not_a_model(path, "its tuple_params is not a list")
+    params = {k: _as_tuple(v) if k in tuples else v for k, v in params.items()}
     saved_by = config.get("skequi_version")
     if saved_by != __version__:
         writer = f"skequi {saved_by}" if saved_by else "a skequi older than the version field"

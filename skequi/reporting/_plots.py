@@ -13,7 +13,8 @@ def plot_relaxation(frame: pd.DataFrame, *, score: str = "mean_test_score", ax=N
     Parameters
     ----------
     frame : pandas.DataFrame
-        From :func:`results_frame`; needs ``group`` and ``relaxation_rank``.
+        From :func:`results_frame`; needs ``relaxation_rank`` (and draws one
+        line per ``group`` when that was swept, else one line).
     score : str, default="mean_test_score"
         Column to plot; its ``std_`` twin gives error bars when present.
     ax : matplotlib Axes, optional
@@ -36,7 +37,7 @@ def plot_relaxation(frame: pd.DataFrame, *, score: str = "mean_test_score", ax=N
     """
     import matplotlib.pyplot as plt
 
-    for column in ("group", "relaxation_rank", score):
+    for column in ("relaxation_rank", score):
         if column not in frame.columns:
             raise ValueError(
                 f"plot_relaxation needs a {column!r} column; got {list(frame.columns)}")
@@ -45,6 +46,8 @@ def plot_relaxation(frame: pd.DataFrame, *, score: str = "mean_test_score", ax=N
     else:
         fig = ax.figure
     std_column = score.replace("mean_", "std_")
+    if "group" not in frame.columns:  # only relaxation_rank swept: one line
+        frame = frame.assign(group=frame.attrs.get("group", "model"))
     for group, rows in frame.groupby("group", sort=True):
         rows = rows.sort_values("relaxation_rank")
         label = str(group)

@@ -16,7 +16,8 @@ def results_frame(search_or_cv_results) -> pd.DataFrame:
     ``relaxation_rank``, ... ; a Pipeline step prefix such as ``gmcnn__`` is
     dropped as well), ``mean_test_score``, ``std_test_score``,
     ``rank_test_score`` (for multi-metric searches: those of the refit
-    metric, plus ``mean_test_<metric>`` for every metric),
+    metric, named in ``frame.attrs["refit_metric"]``, plus
+    ``mean_test_<metric>`` and ``std_test_<metric>`` for every other metric),
     ``mean_fit_time``, and ``n_params`` when known (from an ``n_params``
     scorer, or by building each candidate's module from a fitted search).
 
@@ -51,16 +52,18 @@ def results_frame(search_or_cv_results) -> pd.DataFrame:
             frame[column[len("param_"):].split("__")[-1]] = raw[column].map(_readable)
     refit = getattr(search, "refit", True)
     metrics = sorted(c[len("mean_test_"):] for c in raw.columns if c.startswith("mean_test_"))
+    main = "score"
     if "mean_test_score" not in raw.columns and metrics:
         main = refit if isinstance(refit, str) else metrics[0]
-        for column in _SCORE_COLUMNS:
-            frame[column] = raw[column.replace("score", main)]
-    for column in _SCORE_COLUMNS:
-        if column in raw.columns:
-            frame[column] = raw[column]
-    for metric in metrics:
-        if metric not in ("score", "n_params"):
-            frame[f"mean_test_{metric}"] = raw[f"mean_test_{metric}"]
+    for column in _SCORE_COLUMNS:  # the refit metric, under the single-metric names
+        source = column.replace("score", main)
+        if source in raw.columns:
+            frame[column] = raw[source]
+    for metric in metrics:  # every other metric, with its spread over folds
+        if metric not in ("score", "n_params", main):
+            for stat in ("mean", "std"):
+                if f"{stat}_test_{metric}" in raw.columns:
+                    frame[f"{stat}_test_{metric}"] = raw[f"{stat}_test_{metric}"]
     frame["mean_fit_time"] = raw["mean_fit_time"]
     if "mean_test_n_params" in raw.columns:
         frame["n_params"] = raw["mean_test_n_params"].astype(int)
@@ -68,9 +71,9 @@ def results_frame(search_or_cv_results) -> pd.DataFrame:
         counts = [_candidate_n_params(search, p) for p in raw["params"]]
         if all(c is not None for c in counts):
             frame["n_params"] = counts
-    frame = frame.loc[:, ~frame.columns.duplicated()]
     frame = frame.sort_values("rank_test_score").reset_index(drop=True)
     frame.attrs["score_label"] = _score_label(search)
+    frame.attrs["refit_metric"] = main
     return frame
 
 

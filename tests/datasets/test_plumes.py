@@ -108,3 +108,11 @@ def test_a_missing_phiflow_names_the_extra(monkeypatch):
 def test_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):
         make_plumes(2, **{**TINY, **kwargs})
+
+
+def test_progress_lines_on_request_and_silence_by_default(capsys):
+    make_plumes(2, verbose=True, **{**TINY, "n_frames": 4})
+    lines = capsys.readouterr().err.splitlines()
+    assert lines and lines[-1].startswith("make_plumes: simulations 1-2 of 2, 100% done")
+    make_plumes(2, **{**TINY, "n_frames": 4})  # well under 5 s: nothing
+    assert capsys.readouterr().err == ""

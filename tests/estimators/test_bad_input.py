@@ -116,6 +116,8 @@ CASES = [
      "square|equal sides"),
     ("X channels-last", fit_data(lambda X: np.moveaxis(X, 1, -1)), IMAGES, ValueError,
      r"\(n, C, H, W\)|channels-last"),
+    ("X channels-last RGB", fit_data(lambda X: np.repeat(np.moveaxis(X, 1, -1), 3, axis=-1)),
+     IMAGES, ValueError, r"channels-last.*transpose\(0, 3, 1, 2\)"),
     ("X flat non-square", fit_data(lambda X: np.reshape(X, (len(X), -1))[:, :60]), IMAGES,
      ValueError, "image_shape"),
     ("X columns vs rep_in", fit_data(lambda X: X[:, :7]), EMLP, ValueError, "rep_in"),
@@ -228,6 +230,15 @@ CASES = [
     ("equivariance_error other shape",
      lambda est, X, y: est.equivariance_error(_fewer_features(X)), ALL, ValueError,
      "features|shape"),
+    ("equivariance_error group that cannot act",
+     lambda est, X, y: est.equivariance_error(X, group="S3"), IMAGES, ValueError,
+     "got 'S3'"),
+    ("equivariance_error group of another dimension",
+     lambda est, X, y: est.equivariance_error(X, group="SO(4)"), EMLP, ValueError,
+     r"R\^5; group 'SO\(4\)' acts on R\^4"),
+    ("equivariance_error unknown group",
+     lambda est, X, y: est.equivariance_error(X, group="Q7"), ALL, ValueError,
+     "invalid group spec 'Q7'"),
 ]
 
 PARAMS = [(family, case) for case in CASES for family in case[2]]

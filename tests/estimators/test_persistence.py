@@ -198,7 +198,7 @@ def test_routed_parameters_and_reset_callbacks_are_saved_and_restored(tmp_path):
     reg.fit(X, y)
     reg.save(tmp_path / "routed.skequi")
     loaded = skequi.load(tmp_path / "routed.skequi", device="cpu")
-    assert loaded.optimizer__betas == [0.8, 0.9] and loaded.iterator_train__drop_last is False
+    assert loaded.optimizer__betas == (0.8, 0.9) and loaded.iterator_train__drop_last is False
     assert np.allclose(loaded.predict(X[:5]), reg.predict(X[:5]), atol=1e-6)
 
 
@@ -216,3 +216,21 @@ def test_skorchs_initialize_then_load_params_route(saved, tmp_path):
     fitted = EMLPRegressor("O(5)", "2V", "S", **{**TINY, "max_epochs": 1}).fit(X, y)
     fitted.load_params(f_params=tmp_path / "w.pt")
     assert np.allclose(fitted.predict(X[:5]), reg.predict(X[:5]), atol=1e-6)
+
+
+def test_a_round_trip_keeps_parameters_as_they_were_given(tmp_path):
+    from skequi import GMCNNRegressor
+
+    X = np.random.default_rng(0).normal(size=(16, 1, 6, 6)).astype(np.float32)
+    reg = GMCNNRegressor("D1d", channels=(2, 2), image_shape=(6, 6), optimizer__betas=(0.8, 0.9),
+                         max_epochs=1, random_state=0).fit(X, X ** 2)
+    reg.save(tmp_path / "r.skequi")
+    loaded = skequi.load(tmp_path / "r.skequi", device="cpu")
+    assert loaded.get_params()["channels"] == (2, 2)
+    assert loaded.get_params()["optimizer__betas"] == (0.8, 0.9)
+    assert repr(loaded).replace("device='cpu', ", "") == repr(reg)
+    matched = GMCNNRegressor("D4", channels="matched", max_epochs=1, random_state=0).fit(X, X)
+    matched.save(tmp_path / "m.skequi")
+    again = skequi.load(tmp_path / "m.skequi", device="cpu")
+    assert again.channels == "matched" and again.channels_ == matched.channels_
+    assert np.allclose(again.predict(X), matched.predict(X), atol=1e-6)

@@ -40,3 +40,37 @@ def test_plot_relaxation_has_one_line_per_group_with_params():
 def test_plot_relaxation_needs_columns():
     with pytest.raises(ValueError, match="relaxation_rank"):
         plot_relaxation(results_frame(CV).drop(columns="relaxation_rank"))
+
+
+MULTI = {**CV, "mean_test_r2": [0.1, 0.2, 0.3, 0.4], "std_test_r2": [0.05, 0.05, 0.1, 0.1],
+         "rank_test_r2": [4, 3, 2, 1]}
+
+
+class _Search:
+    """What results_frame reads of a fitted multi-metric search."""
+
+    def __init__(self, refit):
+        self.cv_results_, self.refit, self.scoring = MULTI, refit, {"acc": "accuracy", "r2": "r2"}
+
+
+def test_multi_metric_frames_list_each_metric_once_with_its_spread():
+    frame = results_frame(_Search("acc"))
+    assert frame.attrs["refit_metric"] == "acc"
+    assert "mean_test_acc" not in frame.columns  # it is mean_test_score
+    assert frame.mean_test_score.tolist() == [0.9, 0.8, 0.42, 0.4]
+    assert frame.std_test_score.tolist() == [0.01, 0.03, 0.02, 0.01]
+    assert frame.mean_test_r2.tolist() == [0.3, 0.4, 0.2, 0.1]
+    assert frame.std_test_r2.tolist() == [0.1, 0.1, 0.05, 0.05]
+    assert len(set(frame.columns)) == len(frame.columns)
+
+
+def test_plot_relaxation_with_only_the_rank_swept():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    cv = {"param_relaxation_rank": [0, 1, 2], "mean_test_score": [0.5, 0.6, 0.55],
+          "std_test_score": [0.01, 0.02, 0.01], "rank_test_score": [3, 1, 2],
+          "mean_fit_time": [1.0, 1.0, 1.0], "params": [{}, {}, {}]}
+    figure = plot_relaxation(results_frame(cv))
+    assert len(figure.axes[0].lines) >= 1
+    assert [t.get_text() for t in figure.axes[0].get_legend().get_texts()] == ["model"]
