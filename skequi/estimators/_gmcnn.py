@@ -18,6 +18,7 @@ from ._checks import check_channels, check_model_size, is_shape
 from ._images import as_images, square_image_hint, validate_images
 from ._labels import LabelledClassifierMixin
 from ._matched import MATCH_TOLERANCE, matched_widths, reference_label
+from ._randomness import isolated_global_rng
 from ._symmetry import GroupAction, act_on_user_array, measured_elements, unchanged
 
 __all__ = ["GMCNNClassifier"]
@@ -200,10 +201,11 @@ class _GMCNNMixin(EquivariantNetMixin):
         reference = tuple(int(c) for c in self.reference_channels)
         plain = get_group("C1")
         check_model_size(type(self).__name__, *self._estimate(plain, reference, 0))
-        target = _n_free(self._make_module(plain, reference, 0))
-        widths, count = matched_widths(
-            lambda w: _n_free(self._make_module(self.group_, w, 0)), target,
-            n_layers=len(reference), max_width=2 * max(reference))
+        with isolated_global_rng():  # counting builds modules: keep other fits' draws intact
+            target = _n_free(self._make_module(plain, reference, 0))
+            widths, count = matched_widths(
+                lambda w: _n_free(self._make_module(self.group_, w, 0)), target,
+                n_layers=len(reference), max_width=2 * max(reference))
         self.channels_ = widths
         self.fit_meta_["channels"] = list(widths)
         self.fit_meta_["matched"] = {"reference": list(reference), "reference_n_params": target,

@@ -27,7 +27,7 @@ from numbers import Integral
 import numpy as np
 import torch
 
-__all__ = ["FitRandomness", "derive_seed"]
+__all__ = ["FitRandomness", "derive_seed", "isolated_global_rng"]
 
 _INIT_LOCK = threading.RLock()
 _PURPOSES = {"init": 0, "shuffle": 1, "augment": 2}
@@ -93,3 +93,15 @@ class FitRandomness:
         with _INIT_LOCK, torch.random.fork_rng(devices=[]):
             torch.default_generator.manual_seed(self._child_seed("init") % 2**63)
             yield
+
+
+@contextmanager
+def isolated_global_rng():
+    """Build throwaway modules (e.g. to count parameters) without touching any fit's draws.
+
+    Holds the lock under which fits build their modules and restores torch's
+    global CPU generator afterwards, so concurrent fits in threads see exactly
+    the draws they would see alone.
+    """
+    with _INIT_LOCK, torch.random.fork_rng(devices=[]):
+        yield

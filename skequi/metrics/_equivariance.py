@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["equivariance_error", "equivariance_errors", "final_step", "n_params"]
+__all__ = ["equivariance_error", "equivariance_errors", "final_step", "n_params",
+           "relative_l2_error"]
 
 
 def final_step(estimator):
@@ -161,3 +162,25 @@ def n_params(estimator, X=None, y=None) -> int:
     while hasattr(estimator, "steps"):
         estimator = estimator.steps[-1][1]
     return int(estimator.n_params_)
+
+
+def relative_l2_error(y_true, y_pred) -> float:
+    """``||y_pred - y_true|| / ||y_true||`` over all values: the error PDE surrogates report.
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of one shape (fields may be flattened)
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> from skequi.metrics import relative_l2_error
+    >>> relative_l2_error([3.0, 4.0], [3.0, 5.0])
+    0.2
+    """
+    y_true = np.asarray(y_true, dtype=float)
+    y_pred = np.asarray(y_pred, dtype=float).reshape(y_true.shape)
+    return float(np.linalg.norm(y_pred - y_true) / max(np.linalg.norm(y_true), 1e-300))

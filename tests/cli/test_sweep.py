@@ -14,7 +14,8 @@ TINY = ["--groups", "C1,C4", "--ranks", "0", "--epochs", "1", "--cv", "2", "--la
 def test_groups_catalog(capsys):
     assert main(["groups"]) == 0
     out = capsys.readouterr().out
-    assert "D4           8  r^1, f" in out and "O           24" in out
+    assert "D4         8  <r^1, f>" in out and "O           24" in out
+    assert "D1d        2  <f r^3>" in out and "SO(1,3)" in out and "p4m = D4" in out
 
 
 def test_sweep_at_tiny_settings_prints_a_line_per_fit(tmp_path, capsys):
@@ -70,7 +71,7 @@ def test_concurrent_fits(n_jobs, device, cores, expected, monkeypatch):
 def test_python_dash_m_runs_the_command():
     out = subprocess.run([sys.executable, "-m", "skequi", "groups"], capture_output=True,
                          text=True, check=True)
-    assert out.stdout.startswith("group    order  generators")
+    assert out.stdout.startswith("Subgroups of D4")
 
 
 def test_sweep_reports_bad_group_without_a_traceback(capsys):
@@ -88,6 +89,9 @@ def test_sweep_on_cuda_without_cuda_says_so(capsys):
 @pytest.mark.parametrize("argv,message", [
     (["sweep", "--ranks", "a"], "--ranks: expected a comma-separated list of integers, got 'a'"),
     (["sweep", "--epochs", "0"], "--epochs: expected a positive integer, got 0"),
+    (["sweep", "--image-size", "8"], "--image-size: expected H,W with two positive integers"),
+    (["sweep", "--test-size", "1.5"], "--test-size: expected a fraction between 0 and 1"),
+    (["sweep", "--target-type", "tensor"], "--target-type: invalid choice: 'tensor'"),
     (["sweep", "--groups", ","], "--groups: expected a comma-separated list of group names"),
     (["sweep", "--n-jobs", "many"], "--n-jobs: expected 'auto' or an integer"),
     (["sweep", "--n-jobs", "0"], "--n-jobs: expected 'auto' or a non-zero integer, got 0"),
@@ -107,7 +111,7 @@ def test_help_is_plain_text_with_defaults(capsys, command):
     for option in ("--groups", "--ranks", "--epochs", "--test-group", "--output", "--scheduler"):
         assert option in out
     assert "(default: auto)" in out
-    assert "(default: 15)" in out and "``" not in out
+    assert "(default: auto)" in out and "``" not in out
     # defaults as a user types them; none shown for unset options and flags
     assert "(default: C1,C4,D4)" in out and "(default: 0,1,2)" in out
     assert "(default: None)" not in out and "(default: False)" not in out
