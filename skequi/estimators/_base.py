@@ -52,20 +52,24 @@ def resolve_device(device) -> str:
     return str(device) if isinstance(device, torch.device) else device
 
 
-def signature_with(init, **extra) -> inspect.Signature:
-    """``init``'s signature with keyword-only parameters ``extra`` added before ``**kwargs``.
+def signature_with(init, *, after: str | None = None, **extra) -> inspect.Signature:
+    """``init``'s signature with the parameters ``extra`` (name=default) added.
 
-    A subclass that adds a parameter and passes the rest on with ``**kwargs``
+    A subclass that adds parameters and passes the rest on with ``**kwargs``
     sets this as its ``__init__.__signature__``, so ``help()`` and
-    ``inspect.signature`` show every parameter.
+    ``inspect.signature`` show every parameter. The new parameters go right
+    after the parameter ``after`` (positional or keyword), or else before
+    ``**kwargs`` (keyword-only).
     """
     signature = inspect.signature(init)
-    parameters = list(signature.parameters.values())
-    tail = [p for p in parameters if p.kind is inspect.Parameter.VAR_KEYWORD]
-    head = [p for p in parameters if p.kind is not inspect.Parameter.VAR_KEYWORD]
-    added = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default)
-             for name, default in extra.items()]
-    return signature.replace(parameters=head + added + tail)
+    parameters = [p for p in signature.parameters.values()]
+    kind = inspect.Parameter.POSITIONAL_OR_KEYWORD if after else inspect.Parameter.KEYWORD_ONLY
+    added = [inspect.Parameter(name, kind, default=default) for name, default in extra.items()]
+    if after is not None:
+        at = [p.name for p in parameters].index(after) + 1
+    else:
+        at = next(i for i, p in enumerate(parameters) if p.kind is inspect.Parameter.VAR_KEYWORD)
+    return signature.replace(parameters=parameters[:at] + added + parameters[at:])
 
 
 class EquivariantNetMixin(TrainingLoopMixin):

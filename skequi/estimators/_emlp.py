@@ -13,7 +13,7 @@ from skorch import NeuralNetClassifier, NeuralNetRegressor
 from ..groups import FiniteGroup, as_matrix_group, get_group
 from ..models import EMLP, MLP
 from ..reps import Rep, parse_rep, uniform_rep
-from ._base import EquivariantNetMixin
+from ._base import EquivariantNetMixin, signature_with
 from ._images import readable_array, validate_target
 from ._labels import LabelledClassifierMixin
 from ._regression import ShapedRegressorMixin
@@ -309,6 +309,8 @@ class EMLPRegressor(ShapedRegressorMixin, _EMLPMixin, NeuralNetRegressor):
     def __init__(self, group="O(3)", rep_in="V", rep_out="S", relaxation_rank=0, **kwargs):
         super().__init__(group, rep_in, relaxation_rank, **kwargs)
         self.rep_out = rep_out
+
+    __init__.__signature__ = signature_with(_EMLPMixin.__init__, after="rep_in", rep_out="S")
 
     def _check_rep_out(self) -> None:
         # rep_out=None: every column of y an invariant scalar, counted when y is seen

@@ -113,7 +113,9 @@ def _candidate_n_params(search, params):
     own = {k[len(prefix):]: v for k, v in params.items() if k.startswith(prefix)}
     candidate = clone(final).set_params(**own)
     candidate._validate_hyperparameters()
-    candidate.fit_meta_ = final.fit_meta_
-    candidate._restore_fit_meta(final.fit_meta_)
+    # the data's shapes, not what the best estimator resolved for itself (matched widths)
+    meta = {k: v for k, v in final.fit_meta_.items() if k not in ("channels", "matched")}
+    candidate.fit_meta_ = meta
+    candidate._restore_fit_meta(meta)
     candidate.initialize()
     return candidate.n_params_

@@ -279,3 +279,33 @@ def test_repr_is_scikit_learns_fitted_or_not(digits):
     assert repr(clf) == ("GMCNNClassifier(channels=(2,), group='D4', max_epochs=1, "
                          "relaxation_rank=1)")
     assert repr(GMCNNRegressor()) == "GMCNNRegressor()"
+
+
+@pytest.mark.parametrize("reference", [(8, 8, 8), (16, 16)])
+def test_matched_widths_keep_every_group_within_ten_percent(digits, reference):
+    from tests.conftest import LATTICE_GROUPS
+
+    X, y = digits
+    counts = {}
+    for group in LATTICE_GROUPS:
+        clf = GMCNNClassifier(group, channels="matched", reference_channels=reference,
+                              max_epochs=1, random_state=0).fit(X[:64], y[:64])
+        counts[group] = clf.n_params_
+        assert len(clf.channels_) == len(reference)
+        assert clf.fit_meta_["matched"]["reference_n_params"] == counts.get("C1", clf.n_params_)
+    plain = counts["C1"]
+    assert all(abs(n - plain) <= 0.1 * plain for n in counts.values()), counts
+
+
+def test_matched_relaxed_models_keep_the_exact_widths_and_add_the_relaxation(digits):
+    X, y = digits
+    exact = GMCNNClassifier("C4", channels="matched", max_epochs=1, random_state=0).fit(X, y)
+    relaxed = GMCNNClassifier("C4", 2, channels="matched", max_epochs=1, random_state=0).fit(X, y)
+    assert relaxed.channels_ == exact.channels_ and relaxed.n_params_ > exact.n_params_
+
+
+def test_a_match_out_of_reach_warns():
+    X = np.random.default_rng(0).normal(size=(16, 1, 8, 8))
+    with pytest.warns(UserWarning, match="found no widths .* within 10%"):
+        GMCNNClassifier("D4", channels="matched", reference_channels=(1,), max_epochs=1,
+                        random_state=0).fit(X, np.arange(16) % 2)

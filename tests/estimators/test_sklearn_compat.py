@@ -65,3 +65,18 @@ def _expected_failed(estimator):
 @pytest.mark.filterwarnings("ignore:Estimator.s parameters changed after set_params:UserWarning")
 def test_sklearn_estimator_checks(estimator, check):
     check(estimator)
+
+
+@pytest.mark.parametrize("cls", [GMCNNClassifier, GMCNNRegressor, EMLPClassifier, EMLPRegressor,
+                                 LatentEquivariantClassifier, LatentEquivariantRegressor])
+def test_the_signature_shows_every_parameter(cls):
+    """help() and inspect.signature list the parameters, not just **kwargs."""
+    import inspect
+
+    names = set(inspect.signature(cls).parameters)
+    assert {"group", "relaxation_rank", "lr", "max_epochs", "random_state", "precision"} <= names
+    own = set()  # every parameter a skequi class's constructor names
+    for klass in cls.__mro__:
+        if klass.__module__.startswith("skequi.") and "__init__" in vars(klass):
+            own |= set(inspect.signature(klass.__init__).parameters) - {"self", "kwargs"}
+    assert own <= names

@@ -74,3 +74,21 @@ def test_plot_relaxation_with_only_the_rank_swept():
     figure = plot_relaxation(results_frame(cv))
     assert len(figure.axes[0].lines) >= 1
     assert [t.get_text() for t in figure.axes[0].get_legend().get_texts()] == ["model"]
+
+
+def test_parameter_counts_of_matched_candidates_from_a_fitted_search():
+    from sklearn.model_selection import GridSearchCV
+
+    from skequi import GMCNNClassifier
+    from skequi.datasets import load_digit_images
+
+    X, y = load_digit_images()
+    search = GridSearchCV(GMCNNClassifier(channels="matched", max_epochs=1, random_state=0),
+                          {"group": ["C1", "C4", "D4"]}, cv=2).fit(X[:100], y[:100])
+    frame = results_frame(search).set_index("group")
+    fitted = {g: GMCNNClassifier(g, channels="matched", max_epochs=1).fit(X[:100], y[:100])
+              for g in ("C1", "C4", "D4")}
+    for group, model in fitted.items():
+        assert frame.n_params[group] == model.n_params_
+    assert frame.n_params.max() <= 1.1 * frame.n_params["C1"]
+    assert frame.n_params.min() >= 0.9 * frame.n_params["C1"]
