@@ -307,5 +307,5 @@ def test_matched_relaxed_models_keep_the_exact_widths_and_add_the_relaxation(dig
 def test_a_match_out_of_reach_warns():
     X = np.random.default_rng(0).normal(size=(16, 1, 8, 8))
     with pytest.warns(UserWarning, match="found no widths .* within 10%"):
-        GMCNNClassifier("D4", channels="matched", reference_channels=(1,), max_epochs=1,
+        GMCNNClassifier("D4", channels="matched", reference_channels=(2, 1), max_epochs=1,
                         random_state=0).fit(X, np.arange(16) % 2)
