@@ -174,7 +174,8 @@ def _fraction(text: str) -> float:
     return value
 
 
-class _DefaultsAsTyped(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
+class _DefaultsAsTyped(argparse.RawDescriptionHelpFormatter,
+                       argparse.ArgumentDefaultsHelpFormatter):
     """argparse's defaults in the help, written as they are typed: lists comma-separated,
     and nothing for options that are off or unset by default."""
 

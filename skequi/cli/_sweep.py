@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import time
 
-from ..groups import LATTICE_GROUPS, get_group
+from ..groups import LATTICE_GROUPS
 from ._execution import backend_for, concurrent_fits
 
 __all__ = ["check_writable", "concurrent_fits", "run_sweep"]

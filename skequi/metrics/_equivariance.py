@@ -56,7 +56,8 @@ def equivariance_errors(estimator, X, group=None) -> pd.Series:
     >>> from skequi.datasets import load_digit_images
     >>> from skequi.metrics import equivariance_errors
     >>> X, y = load_digit_images()
-    >>> clf = GMCNNClassifier("D1d", channels=(2,), max_epochs=1, random_state=0).fit(X[:64], y[:64])
+    >>> clf = GMCNNClassifier("D1d", channels=(2,), max_epochs=1, random_state=0)
+    >>> clf = clf.fit(X[:64], y[:64])
     >>> errors = equivariance_errors(clf, X[:8], "D2d")
     >>> errors.index.tolist(), bool(errors["f r^3"] < 1e-5), bool(errors["f r^1"] > 1e-3)
     (['r^2', 'f r^1', 'f r^3'], True, True)

@@ -137,7 +137,8 @@ def symmetry_answer(search, *, plain: str = "C1", plain_name: str = "the plain C
     Examples
     --------
     >>> from skequi.reporting import symmetry_answer
-    >>> cv = {"params": [{"group": "C1", "relaxation_rank": 0}, {"group": "C4", "relaxation_rank": 0},
+    >>> cv = {"params": [{"group": "C1", "relaxation_rank": 0},
+    ...                  {"group": "C4", "relaxation_rank": 0},
     ...                  {"group": "C4", "relaxation_rank": 1}],
     ...       "mean_test_score": [0.80, 0.86, 0.89],
     ...       "split0_test_score": [0.79, 0.85, 0.89], "split1_test_score": [0.81, 0.87, 0.89]}

@@ -157,3 +157,14 @@ def test_nan_input_is_rejected():
     X[0, 0] = np.nan
     with pytest.raises(ValueError, match="NaN"):
         EMLPRegressor("O(5)", "2V", "S", **FAST).fit(X, y)
+
+
+@pytest.mark.parametrize("group", ["D1d", "D2d"])
+def test_subgroups_of_d4_act_on_planar_vectors(group):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 4))
+    y = (X[:, 0] * X[:, 1] + X[:, 2] * X[:, 3])  # invariant under swapping x and y only
+    reg = EMLPRegressor(group, "2V", "S", hidden=16, n_layers=1, max_epochs=2,
+                        random_state=0).fit(X, y)
+    assert reg.equivariance_error(X[:20]) < 1e-5
+    assert reg.equivariance_error(X[:20], group="C4") > 1e-3

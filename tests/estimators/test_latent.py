@@ -172,3 +172,14 @@ def test_tetracubes_with_the_cube_group():
     X, y = make_tetracubes(64, random_state=0)
     clf = LatentEquivariantClassifier("O", **FAST).fit(X, y)
     assert set(clf.predict(X[:8])) <= set(y)
+
+
+@pytest.mark.parametrize("group", ["D1d", "D2d", "D1h"])
+def test_every_subgroup_of_d4_drives_the_latent_method(rotated, group):
+    X, y = rotated
+    clf = LatentEquivariantClassifier(group, **FAST).fit(X, y)
+    from skequi.groups import get_group
+
+    errors = clf.equivariance_error(X[:10], per_element=True)
+    assert errors.index.tolist() == list(get_group(group).elements[1:])
+    assert np.isfinite(clf.latent_equivariance_error(X[:10]))

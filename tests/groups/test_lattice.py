@@ -52,7 +52,8 @@ def test_closed_inside_d4_with_d4_names_and_matrices(name):
     assert len(set(inside)) == g.order
     assert np.array_equal(g.matrices, D4.matrices[inside])
     # the product in g is the product in D4
-    assert np.array_equal(np.asarray(inside)[g.cayley_table], D4.cayley_table[np.ix_(inside, inside)])
+    products = D4.cayley_table[np.ix_(inside, inside)]
+    assert np.array_equal(np.asarray(inside)[g.cayley_table], products)
     assert frozenset(g.elements) == lattice_subgroup_elements(name)
 
 
