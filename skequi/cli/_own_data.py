@@ -117,25 +117,19 @@ def _epochs(args, task: "Task", n_train: int) -> int:
     return int(min(1000, max(15, np.ceil(VECTOR_STEPS / np.ceil(fold / args.batch_size)))))
 
 
-def _estimator(task: Task, args, n_layers_reference, epochs: int):
-    if task.data == "vectors":
-        from ..estimators import EMLPClassifier, EMLPRegressor
+def _estimator(task: Task, args, reference, epochs: int):
+    from ..estimators import EMLPClassifier, EMLPRegressor, GMCNNClassifier, GMCNNRegressor
 
-        common = dict(rep_in=args.rep_in, hidden=args.hidden, n_layers=args.layers,
-                      max_epochs=epochs, batch_size=args.batch_size, device=args.device,
-                      random_state=args.random_state)
-        if args.lr is not None:
-            common["lr"] = args.lr
-        if task.kind == "classification":
-            return EMLPClassifier(**common)
-        return EMLPRegressor(rep_out=args.rep_out, **common)
-    from ..estimators import GMCNNClassifier, GMCNNRegressor
-
-    common = dict(channels="matched", reference_channels=n_layers_reference, field=args.field,
-                  max_epochs=epochs, batch_size=args.batch_size, device=args.device,
+    common = dict(max_epochs=epochs, batch_size=args.batch_size, device=args.device,
                   random_state=args.random_state)
     if args.lr is not None:
         common["lr"] = args.lr
+    if task.data == "vectors":
+        common.update(rep_in=args.rep_in, hidden=args.hidden, n_layers=args.layers)
+        if task.kind == "classification":
+            return EMLPClassifier(**common)
+        return EMLPRegressor(rep_out=args.rep_out, **common)
+    common.update(channels="matched", reference_channels=reference, field=args.field)
     if task.kind == "classification":
         return GMCNNClassifier(**common)
     return GMCNNRegressor(target_type="field" if task.kind == "field" else "invariant", **common)
