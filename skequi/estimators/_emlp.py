@@ -63,7 +63,7 @@ class _EMLPMixin(EquivariantNetMixin):
 
     def __init__(self, group="O(3)", rep_in="V", relaxation_rank=0, *, relaxation_penalty=1e-3,
                  hidden=384, n_layers=3, architecture="emlp", augment=False, standardize=True,
-                 lr=3e-3, max_epochs=100, batch_size=500, weight_decay=0.0,
+                 lr=3e-3, lr_schedule=None, max_epochs=100, batch_size=500, weight_decay=0.0,
                  optimizer=torch.optim.Adam, criterion=None,
                  early_stopping=False, train_split=None, callbacks=None, device="auto",
                  random_state=None, precision="float32", n_threads="auto", data_on_device="auto",
@@ -80,6 +80,7 @@ class _EMLPMixin(EquivariantNetMixin):
         self.architecture = architecture
         self.augment = augment
         self.standardize = standardize
+        self.lr_schedule = lr_schedule
         self.weight_decay = weight_decay
         self.early_stopping = early_stopping
         self.random_state = random_state

@@ -11,7 +11,7 @@ from skorch import NeuralNetClassifier
 
 from ..groups import LATTICE_GROUPS, FiniteGroup, get_group
 from ..models import GMCNN, PaperGMCNN, is_lattice_group
-from ..nn._cayley_conv import _factors, cayley_ball
+from ..nn._cayley_conv import _factors, kernel_support
 from ..transforms import apply_group
 from ._base import EquivariantNetMixin
 from ._checks import check_channels, check_model_size, is_shape
@@ -33,7 +33,8 @@ class _GMCNNMixin(EquivariantNetMixin):
         "channels": ["array-like", StrOptions({"matched"})],
         "reference_channels": ["array-like"],
         "kernel_radius": [Interval(Integral, 1, None, closed="left")],
-        "channel_mixing": [StrOptions({"full", "shared"})],
+        "channel_mixing": [StrOptions({"auto", "full", "shared"})],
+        "paper_block": [StrOptions({"reference", "compact"})],
         "pooling": [StrOptions({"max", "mean"})],
         "field": [StrOptions({"scalar", "vector"})],
         "image_shape": [None, tuple, list],
@@ -47,11 +48,13 @@ class _GMCNNMixin(EquivariantNetMixin):
         channels=(8, 8, 8),
         reference_channels=(8, 8, 8),
         kernel_radius=1,
-        channel_mixing="full",
+        channel_mixing="auto",
+        paper_block="reference",
         pooling="max",
         field="scalar",
         image_shape=None,
         lr=0.01,
+        lr_schedule=None,
         max_epochs=20,
         batch_size=64,
         weight_decay=1e-4,
@@ -80,9 +83,11 @@ class _GMCNNMixin(EquivariantNetMixin):
         self.reference_channels = reference_channels
         self.kernel_radius = kernel_radius
         self.channel_mixing = channel_mixing
+        self.paper_block = paper_block
         self.pooling = pooling
         self.field = field
         self.image_shape = image_shape
+        self.lr_schedule = lr_schedule
         self.weight_decay = weight_decay
         self.early_stopping = early_stopping
         self.random_state = random_state
@@ -172,7 +177,8 @@ class _GMCNNMixin(EquivariantNetMixin):
         in_channels, height, width = self.fit_meta_["input_shape"]
         order = group.order
         if not is_lattice_group(group):
-            kernel, stack = len(cayley_ball(group, self.kernel_radius)), 1
+            support = "product" if self.paper_block == "reference" else "ball"
+            kernel, stack = len(kernel_support(group, self.kernel_radius, support)), 1
             positions = order
         else:
             kernel, stack = (2 * self.kernel_radius + 1) ** 2, order
@@ -281,10 +287,11 @@ class _GMCNNMixin(EquivariantNetMixin):
         in_channels, height, width = self.fit_meta_["input_shape"]
         fields = in_channels // self._channels_per_field
         if not is_lattice_group(group):
+            mixing = "shared" if self.channel_mixing == "auto" else self.channel_mixing
             return PaperGMCNN(
                 group, fields, n_outputs, channels=tuple(channels),
-                kernel_radius=self.kernel_radius, channel_mixing=self.channel_mixing,
-                relaxation_rank=relaxation_rank,
+                kernel_radius=self.kernel_radius, channel_mixing=mixing,
+                relaxation_rank=relaxation_rank, block=self.paper_block,
             )
         return GMCNN(
             group, fields, n_outputs, channels=tuple(channels),
@@ -319,9 +326,19 @@ _COMMON_DOC = """
         The plain CNN that ``channels="matched"`` matches; ignored otherwise.
     kernel_radius : int, default=1
         Kernel radius (1 gives 3x3 kernels).
-    channel_mixing : {"full", "shared"}, default="full"
+    channel_mixing : {"auto", "full", "shared"}, default="auto"
         Paper-faithful groups only: ``"shared"`` sums input channels with no
-        weight, as in the paper.
+        weight, as the paper's reference implementation ("auto" is shared);
+        ``"full"`` gives each (output, input) channel pair its own kernel.
+    paper_block : {"reference", "compact"}, default="reference"
+        Paper-faithful groups only. ``"reference"``: the block of the paper's
+        reference implementation (product-neighbourhood kernel with bias,
+        LayerNorm without affine, one shared PReLU, residual; no pooling
+        between blocks; global max pool, dropout 0.3): with ``channels=(120,
+        120)`` and ``kernel_radius=3`` on MNIST, 13,451 parameters on
+        ``"C28xC28"`` and 48,731 on ``"D14xD14"``. ``"compact"``: an L1 Cayley
+        ball kernel, BatchNorm and ReLU, coset pooling between blocks, global
+        mean (see :class:`~skequi.models.PaperGMCNN`).
     pooling : {"max", "mean"}, default="max"
     field : {"scalar", "vector"}, default="scalar"
         ``"vector"``: channels are (u, v) pairs of a vector field, turned by
@@ -329,6 +346,13 @@ _COMMON_DOC = """
     image_shape : (int, int), optional
         Shape of each image when X is flat ``(n, C*H*W)``.
     lr : float, default=0.01
+    lr_schedule : {"cosine", "plateau"} or None, default=None
+        ``"cosine"``: from ``lr`` down to 0 over ``max_epochs`` (each
+        ``fit``/``partial_fit`` call runs it once); ``"plateau"``: x0.7 after 5
+        epochs without improvement of the validation loss (the training loss
+        without a validation split), the GM-CNN reference recipe; None: a
+        constant ``lr``. ``lr_schedule__T_max=...``, ``lr_schedule__factor=...``
+        ... override the scheduler's settings.
     max_epochs : int, default=20
     batch_size : int, default=64
     weight_decay : float, default=1e-4

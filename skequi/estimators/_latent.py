@@ -42,7 +42,7 @@ __all__ = ["LatentEquivariantClassifier", "LatentEquivariantRegressor"]
 
 
 class _LatentMixin(EquivariantNetMixin):
-    prefixes_ = NeuralNet.prefixes_ + ["encoder", "head"]
+    prefixes_ = EquivariantNetMixin.prefixes_ + ["encoder", "head"]
 
     _parameter_constraints = {
         **EquivariantNetMixin._parameter_constraints,
@@ -60,7 +60,7 @@ class _LatentMixin(EquivariantNetMixin):
     def __init__(self, group="C4", equivariance_strength=1.0, relaxation_rank=0, *,
                  latent_dim=None, algebra_strength=1.0, encoder=None, head=None,
                  latent_structure="flat", channels=(16, 32), field="scalar", input_action=None,
-                 image_shape=None, lr=1e-3, max_epochs=20,
+                 image_shape=None, lr=1e-3, lr_schedule=None, max_epochs=20,
                  batch_size=64, weight_decay=1e-4, optimizer=torch.optim.AdamW,
                  criterion=None, early_stopping=False, train_split=None,
                  callbacks=None, device="auto", random_state=None, precision="float32",
@@ -80,6 +80,7 @@ class _LatentMixin(EquivariantNetMixin):
         self.field = field
         self.input_action = input_action
         self.image_shape = image_shape
+        self.lr_schedule = lr_schedule
         self.weight_decay = weight_decay
         self.early_stopping = early_stopping
         self.random_state = random_state

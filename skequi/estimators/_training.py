@@ -247,6 +247,11 @@ class TrainingLoopMixin:
             with randomness.global_rng_for_init():
                 self.initialize()
             self._macs_per_sample = None
+        if getattr(self, "lr_schedule", None) is not None:
+            # each training call runs its schedule from lr (a cosine ends at 0: a later
+            # partial_fit would otherwise train with the last call's final rate)
+            for group in self.optimizer_.param_groups:
+                group["lr"] = group["initial_lr"] = self.lr
         self._shuffle_generator = randomness.generator("shuffle")
         self._augment_generator = randomness.generator("augment", device)
         self._fit_device_copies = {}

@@ -1,6 +1,13 @@
 """Torch layers: group-matrix convolutions (exact and LDR-relaxed), pooling, normalisation."""
 
-from ._cayley_conv import CayleyConv, CosetPool, cayley_ball, halving_quotient
+from ._cayley_conv import (
+    CayleyConv,
+    CosetPool,
+    cayley_ball,
+    halving_quotient,
+    kernel_support,
+    product_neighbourhood,
+)
 from ._displacement import displacement_rank, layer_matrix
 from ._equivariant_linear import EquivariantLinear
 from ._bilinear import EquivariantBilinear
@@ -26,7 +33,9 @@ __all__ = [
     "displacement_rank",
     "gated",
     "halving_quotient",
+    "kernel_support",
     "latent_representation",
     "layer_matrix",
+    "product_neighbourhood",
     "shortest_words",
 ]

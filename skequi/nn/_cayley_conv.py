@@ -11,9 +11,12 @@ from torch import nn
 
 from ..groups import get_group
 
-__all__ = ["CayleyConv", "CosetPool", "cayley_ball", "halving_quotient"]
+__all__ = ["CayleyConv", "CosetPool", "cayley_ball", "halving_quotient", "kernel_support",
+           "product_neighbourhood"]
 
 CHANNEL_MIXING = ("full", "shared")
+#: Kernel supports: the reference's product of per-factor neighbourhoods, or an L1 ball.
+SUPPORTS = ("product", "ball")
 
 #: Largest stacked input (batch x channels x ball x positions) built in one piece.
 STACK_LIMIT = 2**25
@@ -51,6 +54,57 @@ def cayley_ball(group, radius: int) -> np.ndarray:
         ball += new
         frontier = new
     return np.array(ball, dtype=np.int64)
+
+
+def product_neighbourhood(group, radius: int) -> np.ndarray:
+    """The reference GM-CNN's kernel support: a product of per-factor neighbourhoods.
+
+    For each factor, ``C_n``: the rotations ``r^i`` with ``|i| <= radius``;
+    ``D_n``: those and ``f r^i`` (2 (2 radius + 1) elements). The support is
+    every combination, a ``(2 radius + 1)^2`` square for ``C28xC28`` (49
+    taps at radius 3) and 196 taps for ``D14xD14``, as the reference
+    implementation (``conv_utils.generate_neighborhood``) builds it.
+
+    Parameters
+    ----------
+    group : str or FiniteGroup
+        A product of cyclic or dihedral factors.
+    radius : int
+
+    Returns
+    -------
+    ndarray of int
+        Element indices, the identity first.
+
+    Examples
+    --------
+    >>> from skequi.nn import product_neighbourhood
+    >>> len(product_neighbourhood("C28xC28", 3)), len(product_neighbourhood("D14xD14", 3))
+    (49, 196)
+    """
+    grp = get_group(group)
+    per_factor, orders = [], []
+    for kind, n in _factors(grp):
+        shifts = [i % n for i in sorted(range(-radius, radius + 1), key=abs)]
+        elements = list(dict.fromkeys(shifts))  # radius >= n/2 wraps around: no repeats
+        if kind == "D":
+            elements += [n + b for b in elements]  # f r^b sits at index n + b
+        per_factor.append(np.array(elements))
+        orders.append(n * (2 if kind == "D" else 1))
+    support = np.zeros(1, dtype=np.int64)
+    for elements, order in zip(per_factor, orders):
+        support = (support[:, None] * order + elements[None, :]).ravel()
+    return support
+
+
+def kernel_support(group, radius: int, support: str = "product") -> np.ndarray:
+    """Element indices of a paper-faithful kernel: :func:`product_neighbourhood` or
+    :func:`cayley_ball`."""
+    if support not in SUPPORTS:
+        raise ValueError(f"kernel support must be one of {SUPPORTS}, got {support!r}")
+    if support == "product":
+        return product_neighbourhood(group, radius)
+    return cayley_ball(group, radius)
 
 
 def _factors(group) -> list[tuple[str, int]]:
@@ -116,15 +170,18 @@ def halving_quotient(group) -> tuple[str, np.ndarray]:
 
 
 class CayleyConv(nn.Module):
-    """Group-matrix layer on a finite group, with a kernel on a Cayley-graph ball.
+    """Group-matrix layer on a finite group, with a kernel on a neighbourhood of e.
 
-    Computes ``(M x)(a) = sum_{n in ball} phi(n) x(n^-1 a)``, i.e. ``M`` is the
+    Computes ``(M x)(a) = sum_{n in N} phi(n) x(n^-1 a)``, i.e. ``M`` is the
     group matrix ``sum_n phi(n) B_n`` of the group, as in Samudre et al.
     (AISTATS 2025), where an ``H x W`` image is a function on ``G1 x G2`` with
-    ``|G1| = H`` (pixel ``(i, j)`` is element ``i |G2| + j``).
+    ``|G1| = H`` (pixel ``(i, j)`` is element ``i |G2| + j``). The support
+    ``N`` is the reference implementation's product of per-factor
+    neighbourhoods (``support="product"``, :func:`product_neighbourhood`) or
+    an L1 ball of the Cayley graph (``support="ball"``, :func:`cayley_ball`).
 
-    For products of cyclic groups the layer is a circular convolution with a
-    diamond-shaped kernel and runs as one ``conv2d``. Otherwise (dihedral
+    For products of cyclic groups the layer is a circular convolution (a
+    square or diamond-shaped kernel) and runs as one ``conv2d``. Otherwise (dihedral
     factors) the input is moved by the ``|B|`` fixed permutations
     ``x -> x(n^-1 .)`` of the ball, stacked once as ``(C |B|, N)`` columns, and
     the layer is ONE matrix product with the ``(O, C |B|)`` kernel; when that
@@ -137,6 +194,7 @@ class CayleyConv(nn.Module):
     group : str or FiniteGroup, default="C28xC28"
         A product of cyclic or dihedral groups.
     kernel_radius : int, default=1
+    support : {"product", "ball"}, default="product"
     channel_mixing : {"full", "shared"}, default="full"
         ``"shared"`` is the paper's kernel: input channels are summed with no
         weight, so a layer has ``out_channels * K`` parameters.
@@ -151,7 +209,10 @@ class CayleyConv(nn.Module):
     >>> from skequi.nn import CayleyConv
     >>> layer = CayleyConv(1, 4, "C8xC8", kernel_radius=2, channel_mixing="shared")
     >>> layer(torch.randn(3, 1, 8, 8)).shape, sum(p.numel() for p in layer.parameters())
-    (torch.Size([3, 4, 8, 8]), 56)
+    (torch.Size([3, 4, 8, 8]), 104)
+    >>> diamond = CayleyConv(1, 4, "C8xC8", kernel_radius=2, support="ball")
+    >>> sum(p.numel() for p in diamond.parameters())  # 13 taps x 4 + 4 biases
+    56
     """
 
     def __init__(
@@ -161,6 +222,7 @@ class CayleyConv(nn.Module):
         group="C28xC28",
         *,
         kernel_radius: int = 1,
+        support: str = "product",
         channel_mixing: str = "full",
         relaxation_rank: int = 0,
         bias: bool = True,
@@ -178,7 +240,9 @@ class CayleyConv(nn.Module):
         self.in_channels, self.out_channels = in_channels, out_channels
         self.kernel_radius, self.channel_mixing = kernel_radius, channel_mixing
         self.relaxation_rank = relaxation_rank
-        ball = cayley_ball(grp, kernel_radius)
+        self.support = support
+        ball = kernel_support(grp, kernel_radius, support)
+        self.support_elements = ball
         self.ball_size = len(ball)
         mixed_in = in_channels if channel_mixing == "full" else 1
         shape = (out_channels, mixed_in, self.ball_size)

@@ -8,7 +8,7 @@ import numpy as np
 import torch
 
 from ..transforms import apply_group
-from ._cayley_conv import CayleyConv, cayley_ball
+from ._cayley_conv import CayleyConv
 from ._group_conv import GroupMatrixConv2d
 from ._lattice_kernels import field_representation
 
@@ -81,7 +81,7 @@ def _kernel_rows_cayley(layer: CayleyConv, matrix: np.ndarray) -> np.ndarray:
     """Row a: the kernel ``phi(n) = M[a, n^-1 a]`` used at group element a."""
     grp = layer.group
     m = matrix.reshape(layer.out_channels, grp.order, layer.in_channels, grp.order)
-    columns = grp.cayley_table[grp.inverse[cayley_ball(grp, layer.kernel_radius)]]
+    columns = grp.cayley_table[grp.inverse[layer.support_elements]]
     return np.stack([m[:, a][:, :, columns[:, a]].ravel() for a in range(grp.order)])
 
 

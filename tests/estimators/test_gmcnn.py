@@ -213,12 +213,24 @@ def test_predict_before_fit_and_on_wrong_shape(digits):
         clf.predict(np.zeros((2, 1, 6, 6)))
 
 
-def test_paper_faithful_product_group(digits):
+@pytest.mark.parametrize("block", ["reference", "compact"])
+def test_paper_faithful_product_group(digits, block):
     X, y = digits
-    clf = GMCNNClassifier("C8xC8", channel_mixing="shared", channels=(6, 6), max_epochs=2,
+    clf = GMCNNClassifier("C8xC8", channels=(6, 6), max_epochs=2, paper_block=block,
                           random_state=0).fit(X, y)
     assert clf.equivariance_error(X[:10]) < 1e-4  # invariant to cyclic shifts of the grid
-    assert clf.n_params_ < 200
+    assert clf.n_params_ < 600
+
+
+@pytest.mark.parametrize("group,expected", [("C28xC28", 13_451), ("D14xD14", 48_731)])
+def test_the_reference_configs_have_the_references_parameter_counts(group, expected):
+    """gmcnn_base.py of the paper's repository: 1 input channel, 10 classes, two blocks of
+    120 channels, radius 3 (the rot-mnist config)."""
+    X = np.random.default_rng(0).random((20, 1, 28, 28)).astype(np.float32)
+    clf = GMCNNClassifier(group, channels=(120, 120), kernel_radius=3, max_epochs=1,
+                          random_state=0).fit(X, np.arange(20) % 10)
+    assert clf.n_params_ == expected
+    assert clf.equivariance_error(X[:4]) < 1e-5
 
 
 def _fields(n=24, size=8, seed=0):

@@ -324,3 +324,28 @@ def test_between_fits_tensors_live_only_in_the_module_and_the_optimizer(name):
     assert all(p.grad is None for p in est.module_.parameters())
     pool = getattr(est, "augment_pool_", None) or ()
     assert all(t.device.type == "cpu" for t in pool)
+
+
+@pytest.mark.parametrize("schedule", ["cosine", "plateau"])
+def test_lr_schedules_and_their_routed_settings(schedule):
+    from skequi import GMCNNClassifier
+    from skequi.datasets import load_digit_images
+
+    X, y = load_digit_images()
+    clf = GMCNNClassifier("C1", channels=(4,), max_epochs=6, lr=0.02, lr_schedule=schedule,
+                          random_state=0).fit(X[:200], y[:200])
+    rates = clf.history_[:, "event_lr"]
+    assert rates[0] == pytest.approx(0.02)
+    if schedule == "cosine":
+        assert rates == pytest.approx([0.01 * (1 + np.cos(np.pi * k / 6)) for k in range(6)])
+        # a later call runs the schedule again from lr, not from where the last one ended
+        clf.partial_fit(X[:200], y[:200])
+        assert clf.history_[-6:, "event_lr"][0] == pytest.approx(0.02)
+    else:
+        flat = GMCNNClassifier("C1", channels=(4,), max_epochs=6, lr=0.02, random_state=0,
+                               lr_schedule=schedule, lr_schedule__patience=0,
+                               lr_schedule__factor=0.5, lr_schedule__threshold=10.0)
+        flat.fit(X[:200], y[:200])  # every epoch counts as a plateau: halved each epoch
+        assert flat.history_[:, "event_lr"] == pytest.approx([0.02 / 2**k for k in range(6)])
+    with pytest.raises(ValueError, match="lr_schedule"):
+        GMCNNClassifier(lr_schedule="linear").fit(X[:20], y[:20])

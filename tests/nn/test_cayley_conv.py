@@ -5,16 +5,26 @@ import pytest
 import torch
 
 from skequi.groups import get_group
-from skequi.nn import CayleyConv, CosetPool, cayley_ball, displacement_rank, layer_matrix
+from skequi.nn import (
+    CayleyConv,
+    CosetPool,
+    cayley_ball,
+    displacement_rank,
+    layer_matrix,
+    product_neighbourhood,
+)
 
 
 @pytest.mark.parametrize("group", ["C6xC6", "C8xC5", "D3xD3", "D4xC4", "C3xC3"])
 @pytest.mark.parametrize("mixing", ["full", "shared"])
-def test_layer_is_the_group_matrix_of_its_kernel(group, mixing):
+@pytest.mark.parametrize("support", ["product", "ball"])
+def test_layer_is_the_group_matrix_of_its_kernel(group, mixing, support):
     """Differential test against the dense reference M[a, b] = phi(a b^-1)."""
-    layer = CayleyConv(2, 3, group, kernel_radius=1, channel_mixing=mixing, bias=False)
+    layer = CayleyConv(2, 3, group, kernel_radius=1, channel_mixing=mixing, bias=False,
+                       support=support)
     grp = get_group(group)
-    ball = cayley_ball(grp, 1)
+    ball = cayley_ball(grp, 1) if support == "ball" else product_neighbourhood(grp, 1)
+    assert np.array_equal(ball, layer.support_elements)
     w = layer.weight.detach().double().numpy()  # (O, C or 1, K)
     phi = np.zeros((grp.order,) + w.shape[:2])
     phi[ball] = np.moveaxis(w, 2, 0)
@@ -33,8 +43,24 @@ def test_cyclic_products_take_the_conv2d_path():
 
 
 def test_shared_mixing_has_paper_parameter_count():
-    layer = CayleyConv(120, 120, "C28xC28", kernel_radius=3, channel_mixing="shared", bias=False)
-    assert layer.ball_size == 25 and layer.weight.numel() == 120 * 25
+    """The reference's layer: 120 kernels on the 7x7 (C28) or 14x14 (D14) product support."""
+    layer = CayleyConv(120, 120, "C28xC28", kernel_radius=3, channel_mixing="shared")
+    assert layer.ball_size == 49 and sum(p.numel() for p in layer.parameters()) == 120 * 50
+    dihedral = CayleyConv(120, 120, "D14xD14", kernel_radius=3, channel_mixing="shared")
+    assert dihedral.ball_size == 196
+    diamond = CayleyConv(120, 120, "C28xC28", kernel_radius=3, support="ball", bias=False,
+                         channel_mixing="shared")
+    assert diamond.ball_size == 25 and diamond.weight.numel() == 120 * 25
+
+
+def test_the_product_support_is_the_references_neighbourhood():
+    """Cyclic factor: r^i, |i| <= k; dihedral factor: r^i and f r^i (conv_utils.py)."""
+    grp = get_group("D5xC7")
+    support = {grp.elements[i] for i in product_neighbourhood(grp, 1)}
+    rotations = ["e", "r^1", "r^4"]
+    flips = ["f", "f r^1", "f r^4"]
+    shifts = ["e", "r^1", "r^6"]
+    assert support == {f"({a}, {b})" for a in rotations + flips for b in shifts}
 
 
 @pytest.mark.parametrize("group", ["C6xC6", "D3xD3"])
