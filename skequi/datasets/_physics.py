@@ -118,13 +118,16 @@ def _dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def make_particle_interaction(n_samples: int = 1000, *, random_state=None):
-    """Lorentz-invariant regression: electron-muon scattering, ``L_e^{mu nu} L^mu_{mu nu}``.
+    """Lorentz-invariant regression: the electron-muon scattering matrix element.
 
-    Four four-momenta ``p1 .. p4 ~ N(0, I_4) / 4``; with the Minkowski metric
-    ``eta = diag(1, -1, -1, -1)`` the electron and muon tensors are
-    ``L_e = p1 p3^T + p3 p1^T - eta^-1 (p1.p3 - p1.p1)`` and likewise
-    ``L_mu`` from ``p2, p4``; the target is their full contraction
-    ``sum L_e^{ab} eta_{ac} eta_{bd} L_mu^{cd}``.
+    The EMLP authors' ``ParticleInteraction`` (``emlp/datasets.py`` in their
+    repository), formula for formula: four four-momenta
+    ``p1 .. p4 ~ N(0, I_4) / 4``; with the Minkowski metric
+    ``eta = diag(1, -1, -1, -1)`` and ``a.b = a^T eta b``, the electron tensor
+    ``L_e = p1 p3^T - (p1.p3 - p1.p1) eta`` and the muon tensor (indices
+    lowered) ``L_mu = (eta p2)(eta p4)^T - (p2.p4 - p2.p2) eta``; the target is
+    ``4 sum_ab L_e[a, b] L_mu[a, b]``, a Lorentz scalar (target variance about
+    0.7 on these inputs).
 
     Returns
     -------
@@ -143,12 +146,9 @@ def make_particle_interaction(n_samples: int = 1000, *, random_state=None):
     rng = np.random.default_rng(random_state)
     X = rng.normal(size=(n_samples, 16)) / 4
     p1, p2, p3, p4 = (X[:, 4 * k:4 * k + 4] for k in range(4))
-    eta_inv = np.linalg.inv(_MINKOWSKI)
-
-    def lepton_tensor(a, b):
-        sym = np.einsum("ni,nj->nij", a, b) + np.einsum("ni,nj->nij", b, a)
-        return sym - (_dot(a, b) - _dot(a, a))[:, None, None] * eta_inv
-
-    le, lmu = lepton_tensor(p1, p3), lepton_tensor(p2, p4)
-    y = np.einsum("nab,ac,bd,ncd->n", le, _MINKOWSKI, _MINKOWSKI, lmu)
+    eta = _MINKOWSKI
+    electron = np.einsum("ni,nj->nij", p1, p3) - (_dot(p1, p3) - _dot(p1, p1))[:, None, None] * eta
+    muon = np.einsum("ni,nj->nij", p2 @ eta, p4 @ eta) \
+        - (_dot(p2, p4) - _dot(p2, p2))[:, None, None] * eta
+    y = 4 * np.einsum("nab,nab->n", electron, muon)
     return X, y

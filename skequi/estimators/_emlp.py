@@ -12,6 +12,7 @@ from skorch import NeuralNetClassifier, NeuralNetRegressor
 
 from ..groups import FiniteGroup, as_matrix_group, get_group
 from ..models import EMLP, MLP
+from ..nn import GroupElementSampler, apply_representation
 from ..reps import Rep, parse_rep, uniform_rep
 from ._base import EquivariantNetMixin, signature_with
 from ._images import readable_array, validate_target
@@ -198,34 +199,25 @@ class _EMLPMixin(EquivariantNetMixin):
         """(act_output, act_target, targets_move): invariant outputs by default."""
         return unchanged, unchanged, False
 
-    def _group_pool(self) -> tuple[torch.Tensor, torch.Tensor]:
-        """Input and output matrices of 1024 sampled elements, for augmentation (on the CPU)."""
-        # drawn while the module is built, from the fit's seeded generator
-        seed = int(torch.randint(0, 2**31 - 1, (1,)).item())
-        mats = self.group_.samples(1024, random_state=seed)
-        rho_in = np.stack([self.rep_in_.rho(m) for m in mats])
-        rho_out = np.stack([self._output_rho(m) for m in mats])
-        dtype = torch.float64 if self.precision == "float64" else torch.float32
-        return torch.tensor(rho_in, dtype=dtype), torch.tensor(rho_out, dtype=dtype)
-
-    def _output_rho(self, g: np.ndarray) -> np.ndarray:
-        return self.rep_out_.rho(g)
-
-    def initialize_module(self):
-        super().initialize_module()
-        self.augment_pool_ = self._group_pool() if self.augment else None
-        return self
-
     def _transform_training_batch(self, Xi, yi):
-        if getattr(self, "augment_pool_", None) is None:
+        """MLP+Aug: every sample moved by a fresh group element (the authors' sampler)."""
+        if not self.augment:
             return Xi, yi
-        rho_in, rho_out = self._on_fit_device("augment_pool", self.augment_pool_)
-        generator = getattr(self, "_augment_generator", None)
-        pick = torch.randint(len(rho_in), (len(Xi),), device=rho_in.device, generator=generator)
-        Xi = torch.einsum("bij,bj->bi", rho_in[pick], Xi.to(rho_in.device, rho_in.dtype))
+        copies = getattr(self, "_fit_device_copies", None)
+        sampler = None if copies is None else copies.get("augment_sampler")
+        if sampler is None:  # built on the device once per training call, then dropped
+            sampler = GroupElementSampler(self.group_).to(Xi.device, Xi.dtype)
+            if copies is not None:
+                copies["augment_sampler"] = sampler
+        g = sampler(len(Xi), getattr(self, "_augment_generator", None))
+        Xi = apply_representation(Xi, g, self.rep_in_)
         if yi.is_floating_point():
-            yi = torch.einsum("bij,bj->bi", rho_out[pick], yi.to(rho_out.device, rho_out.dtype))
+            yi = apply_representation(yi.reshape(len(yi), -1), g, self._target_rep()).reshape(
+                yi.shape)
         return Xi, yi
+
+    def _target_rep(self) -> Rep:
+        return self.rep_out_
 
 
 _COMMON_DOC = """
@@ -248,7 +240,9 @@ _COMMON_DOC = """
     architecture : {"emlp", "mlp"}, default="emlp"
         ``"mlp"`` trains a plain MLP of the same width (the baseline).
     augment : bool, default=False
-        Transform each training sample by a random group element (MLP+Aug).
+        Move each training sample by a group element drawn fresh every step
+        (MLP+Aug), with the EMLP authors' sampler (see
+        :class:`~skequi.nn.GroupElementSampler`).
     standardize : bool, default=True
         Equivariant standardisation of inputs (and targets): scalars are
         centred and scaled, each tensor copy divided by its RMS norm.
@@ -402,6 +396,3 @@ class EMLPClassifier(LabelledClassifierMixin, _EMLPMixin, NeuralNetClassifier):
         if reset:
             self.fit_meta_.update(self.x_stats_)
         return Xp, encoded
-
-    def _output_rho(self, g):
-        return np.eye(self.rep_out_.size(self.group_.dim))

@@ -41,6 +41,10 @@ class MatrixGroup:
         Draws group elements; see :meth:`samples`.
     sampling : str
         What the sampler's distribution is (stated in :meth:`samples`).
+    lie_scales : array-like of shape (k,), optional
+        Standard deviation of each Lie algebra coordinate when elements are
+        drawn as ``exp(sum z_i A_i)`` (default 1; the Lorentz groups' boosts
+        0.3, as the EMLP authors draw them).
 
     Examples
     --------
@@ -51,7 +55,7 @@ class MatrixGroup:
     """
 
     def __init__(self, name, dim, discrete_generators=(), lie_generators=(), *,
-                 sampler: Callable, sampling: str) -> None:
+                 sampler: Callable, sampling: str, lie_scales=None) -> None:
         object.__setattr__(self, "name", name)
         object.__setattr__(self, "dim", int(dim))
         object.__setattr__(
@@ -62,6 +66,9 @@ class MatrixGroup:
         )
         object.__setattr__(self, "_sampler", sampler)
         object.__setattr__(self, "sampling", sampling)
+        n_lie = len(self.lie_generators)
+        scales = np.ones(n_lie) if lie_scales is None else np.asarray(lie_scales, dtype=float)
+        object.__setattr__(self, "lie_scales", _frozen(scales.reshape(n_lie)))
 
     @property
     def is_orthogonal(self) -> bool:
@@ -144,7 +151,7 @@ def _uniform_from(elements: np.ndarray):
     return lambda n, rng: elements[rng.integers(len(elements), size=n)]
 
 
-def _lie_sampler(lie: np.ndarray, discrete: np.ndarray, scale: float = 0.5):
+def _lie_sampler(lie: np.ndarray, discrete: np.ndarray, scale=0.5):
     def sample(n, rng):
         d = lie.shape[-1] if len(lie) else discrete.shape[-1]
         out = np.empty((n, d, d))
@@ -209,8 +216,12 @@ def _factor(kind: str, n: int, m: int | None) -> MatrixGroup:
         lie = np.array(lie)
         discrete = [] if kind == "SO" else [metric, -metric]  # parity, time reversal
         discrete = np.array(discrete).reshape(-1, 4, 4)
-        return MatrixGroup(name, 4, discrete, lie, sampler=_lie_sampler(lie, discrete),
-                           sampling="exp of a Gaussian Lie algebra element (not Haar)")
+        # rotations at std 1, boosts at std 0.3: the EMLP authors' z_scale for the Lorentz
+        # group (large boosts make high tensor ranks overflow)
+        scales = np.array([1.0, 1.0, 1.0, 0.3, 0.3, 0.3])
+        return MatrixGroup(name, 4, discrete, lie, sampler=_lie_sampler(lie, discrete, scales),
+                           sampling="exp of a Gaussian Lie algebra element, boosts at std 0.3 "
+                                    "(not Haar)", lie_scales=scales)
     if m is not None:
         raise ValueError(f"{name}: only SO(1,3) and O(1,3) take two numbers")
     if kind == "Sp":
@@ -224,7 +235,8 @@ def _factor(kind: str, n: int, m: int | None) -> MatrixGroup:
         lie = np.array(lie)
         sampler = _lie_sampler(lie, np.zeros((0, 2 * n, 2 * n)), 0.3)
         return MatrixGroup(name, 2 * n, (), lie, sampler=sampler,
-                           sampling="exp of a Gaussian Lie algebra element (not Haar)")
+                           sampling="exp of a Gaussian Lie algebra element (not Haar)",
+                           lie_scales=np.full(len(lie), 0.3))
     if kind == "Z":
         shift = _permutation_matrix(np.roll(np.arange(n), 1))
         powers = np.array([np.linalg.matrix_power(shift, k) for k in range(n)])
@@ -281,8 +293,9 @@ def _product(factors: list[MatrixGroup]) -> MatrixGroup:
         parts = [f.samples(n, rng) for f in factors]
         return np.array([block_diag(*[p[i] for p in parts]) for i in range(n)])
 
+    scales = np.concatenate([f.lie_scales for f in factors])
     return MatrixGroup("x".join(f.name for f in factors), total, discrete, lie, sampler=sampler,
-                       sampling="independent samples of each factor")
+                       sampling="independent samples of each factor", lie_scales=scales)
 
 
 def _from_finite(group) -> MatrixGroup:

@@ -10,6 +10,7 @@ from ._cayley_conv import (
 )
 from ._displacement import displacement_rank, layer_matrix
 from ._equivariant_linear import EquivariantLinear
+from ._augmentation import GroupElementSampler, apply_representation
 from ._bilinear import EquivariantBilinear
 from ._gated import GatedNonlinearity, gated
 from ._group_conv import GroupMatrixConv2d
@@ -25,10 +26,12 @@ __all__ = [
     "FieldBatchNorm",
     "GatedNonlinearity",
     "GlobalPool",
+    "GroupElementSampler",
     "GroupMatrixConv2d",
     "GroupPool",
     "LatentRegularAction",
     "SpatialPool2d",
+    "apply_representation",
     "cayley_ball",
     "displacement_rank",
     "gated",
