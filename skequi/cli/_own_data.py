@@ -120,8 +120,10 @@ def _epochs(args, task: "Task", n_train: int) -> int:
 def _estimator(task: Task, args, reference, epochs: int):
     from ..estimators import EMLPClassifier, EMLPRegressor, GMCNNClassifier, GMCNNRegressor
 
+    # one torch thread per fit: fits run side by side, and the same seed gives the same
+    # model whatever --n-jobs is (the thread count changes float summation order)
     common = dict(max_epochs=epochs, batch_size=args.batch_size, device=args.device,
-                  random_state=args.random_state)
+                  random_state=args.random_state, n_threads=1)
     if args.lr is not None:
         common["lr"] = args.lr
     if task.data == "vectors":

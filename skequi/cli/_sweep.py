@@ -93,7 +93,7 @@ def run_sweep(args, file=None) -> None:
     grid = [{"group": [g], "relaxation_rank": args.ranks} for g in args.groups]
     base = GMCNNClassifier(channels="matched", reference_channels=reference,
                            max_epochs=epochs, device=args.device,
-                           random_state=args.random_state)
+                           random_state=args.random_state, n_threads=1)
     total = len(args.groups) * len(args.ranks) * args.cv
     n_jobs, backend, where = backend_for(args, device, total, file)
     search = GridSearchCV(
@@ -116,8 +116,8 @@ def run_sweep(args, file=None) -> None:
     print(frame[shown].to_string(index=False, float_format=lambda v: f"{v:.3f}"), file=file)
 
     best = search.best_estimator_
-    plain = GMCNNClassifier("C1", channels=reference, max_epochs=epochs,
-                            device=args.device, random_state=args.random_state)
+    plain = GMCNNClassifier("C1", channels=reference, max_epochs=epochs, device=args.device,
+                            random_state=args.random_state, n_threads=1)
     plain.fit(X_train, y_train)
     print(f"\ntest accuracy on {args.test_group}-transformed digits (trained upright):", file=file)
     for name, model in (

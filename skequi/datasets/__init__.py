@@ -19,6 +19,12 @@ from ._physics import (
     make_o5_synthetic,
     make_particle_interaction,
 )
+from ._spring_pendulum import (
+    make_spring_pendulum,
+    spring_pendulum_angular_momentum,
+    spring_pendulum_hamiltonian,
+    spring_pendulum_vector_field,
+)
 from ._voxels import TETRACUBES, make_tetracubes
 
 __all__ = [
@@ -39,5 +45,9 @@ __all__ = [
     "make_rectangles",
     "make_rotated_digits",
     "make_rotated_mnist",
+    "make_spring_pendulum",
     "make_tetracubes",
+    "spring_pendulum_angular_momentum",
+    "spring_pendulum_hamiltonian",
+    "spring_pendulum_vector_field",
 ]

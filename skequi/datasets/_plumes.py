@@ -163,9 +163,9 @@ def _simulate(settings: pd.DataFrame, variant: str, size: int, n_frames: int,
 
 
 def _cache_path(key: dict) -> Path | None:
-    from ..reps import basis_cache_dir
+    from ..reps import usable_cache_dir
 
-    folder = basis_cache_dir()
+    folder = usable_cache_dir()
     if folder is None:
         return None
     digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()
@@ -188,8 +188,11 @@ def _load_cached(path: Path, n: int, n_frames: int, size: int):
 
 
 def _store(path: Path, frames, divergence) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    try:  # best effort: a cache that cannot be written is only a cache not kept
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    except OSError:
+        return
     try:
         with os.fdopen(handle, "wb") as file:
             np.savez(file, frames=frames, max_divergence=divergence)

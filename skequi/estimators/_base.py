@@ -137,20 +137,43 @@ class EquivariantNetMixin(TrainingLoopMixin):
         -------
         self
         """
-        if "callbacks" in params and not _is_callback_list(params["callbacks"]):
-            # stored as given and refused at fit (sklearn's rule): skorch would build
-            # the callbacks at once and fail inside set_params
-            self.__dict__["callbacks"] = params.pop("callbacks")
+        if "callbacks" in params:
+            # stored first: skorch builds the callbacks inside set_params from self.callbacks;
+            # an invalid value is kept as given and refused at fit (sklearn's rule)
+            self.__dict__["callbacks"] = params["callbacks"]
+            if not _is_callback_list(params["callbacks"]):
+                params.pop("callbacks")
+        # optimizer__* settings are kept (skorch would only set them on the live optimizer,
+        # unchecked, and the next fit would build a new one without them); they are checked
+        # and take effect at the next fit or partial_fit
+        for key in [k for k in params if k.startswith("optimizer__")
+                    and not k.startswith("optimizer__param_groups")]:
+            self.__dict__[key] = params.pop(key)
         if getattr(self, "initialized_", False):
             valid = self.get_params(deep=False)
-            # optimizer__* arguments stay with skorch, which applies them to the live optimizer
-            deferred = [k for k in params if not k.startswith("optimizer__")
-                        and k.split("__")[0] in self._built_at_fit and (k in valid or "__" in k)]
+            components = set(self._modules) | set(self._criteria) | set(self._optimizers)
+            deferred = [k for k in params if k.split("__")[0] in self._built_at_fit
+                        and (k in valid or "__" in k)]
+            # routed settings of anything but a component (iterator_train__..., lr_schedule,
+            # lr_schedule__...): skorch would try to re-initialise a component and fail
+            deferred += [k for k in params if k not in deferred and k not in ("callbacks",)
+                         and any(k.startswith(prefix) for prefix in self.prefixes_)
+                         and k.split("__")[0] not in components]
             for key in deferred:
                 self.__dict__[key] = params.pop(key)
                 if "__" in key:
                     self._params_to_validate.add(key)
         return super().set_params(**params) if params else self
+
+    def _refresh_optimizer_settings(self) -> None:
+        """Before in-place training: the optimizer's current settings (lr, weight_decay,
+        optimizer__*) on the live optimizer, after a throwaway optimizer has checked them."""
+        args, kwargs = self.get_params_for_optimizer(
+            "optimizer", [("probe", torch.nn.Parameter(torch.zeros(1)))])
+        make_optimizer(self.optimizer, args, kwargs, type(self).__name__)
+        settings = {k: v for k, v in kwargs.items() if k not in ("fused", "foreach")}
+        for group in self.optimizer_.param_groups:
+            group.update({k: v for k, v in settings.items() if k in group})
 
     def __setstate__(self, state):
         raw = state.get("device", "auto")
@@ -175,9 +198,11 @@ class EquivariantNetMixin(TrainingLoopMixin):
     def _validate_hyperparameters(self) -> None:
         """Check every declared constraint; raises sklearn's InvalidParameterError."""
         params = {k: getattr(self, k) for k in self._parameter_constraints}
+        _refuse_bools_for_ints(self._parameter_constraints, params, type(self).__name__)
         validate_parameter_constraints(
             self._parameter_constraints, params, caller_name=type(self).__name__
         )
+        _check_skorch_plumbing(self)
         check_device(self.__dict__.get("device", "auto"), type(self).__name__)
         _check_optimizer(self.optimizer, type(self).__name__)
         if not _is_callback_list(self.callbacks):
@@ -249,8 +274,14 @@ class EquivariantNetMixin(TrainingLoopMixin):
 
     def get_params_for_optimizer(self, prefix, named_parameters):
         args, kwargs = super().get_params_for_optimizer(prefix, named_parameters)
-        if prefix == "optimizer":
-            kwargs.setdefault("weight_decay", self.weight_decay)
+        if prefix == "optimizer" and "weight_decay" not in kwargs:
+            if _takes(self.optimizer, "weight_decay"):
+                kwargs["weight_decay"] = self.weight_decay
+            elif self.weight_decay:
+                raise ValueError(
+                    f"{type(self).__name__}: {getattr(self.optimizer, '__name__', 'the optimizer')}"
+                    f" takes no weight_decay; set weight_decay=0 to use it. Got "
+                    f"weight_decay={self.weight_decay!r}")
         return args, kwargs
 
     def initialize_optimizer(self, triggered_directly=None):
@@ -302,10 +333,31 @@ class EquivariantNetMixin(TrainingLoopMixin):
         return super().initialize()
 
     def load_params(self, *args, **kwargs):
-        """skorch's ``load_params``, on a fitted estimator (see :meth:`initialize`)."""
+        """skorch's ``load_params``, on a fitted estimator, all or nothing.
+
+        If the files do not fit this estimator (another family, another
+        width), a ValueError says so and the estimator is left exactly as it
+        was: torch would otherwise have copied the tensors that do fit first.
+
+        Raises
+        ------
+        ValueError
+            When the parameters cannot be loaded into this estimator.
+        """
+        from ._training import _restore_training_state, _training_state
+
         if not self.initialized_:
             self.initialize()
-        return super().load_params(*args, **kwargs)
+        saved = _training_state(self)
+        try:
+            return super().load_params(*args, **kwargs)
+        except Exception as error:
+            _restore_training_state(self, saved)
+            first = str(error).splitlines()[0] if str(error) else type(error).__name__
+            raise ValueError(
+                f"{type(self).__name__}.load_params: the saved parameters do not fit this "
+                f"estimator ({first[:300]}); it was left as it was"
+            ) from None
 
     def initialize_module(self):
         kwargs = self.get_params_for("module")
@@ -359,7 +411,8 @@ class EquivariantNetMixin(TrainingLoopMixin):
         source = torch.as_tensor(X).to(device if resident else "cpu")
         outputs = []
         self.module_.eval()
-        with self._runtime(X[:1]), torch.inference_mode():
+        # no_grad, not inference_mode: a Hamiltonian model takes gradients inside forward
+        with self._runtime(X[:1]), torch.no_grad():
             for start in range(0, len(source), _INFERENCE_BATCH):
                 batch = source[start:start + _INFERENCE_BATCH].to(device, dtype)
                 with autocast(self.precision, device):
@@ -465,6 +518,30 @@ class EquivariantNetMixin(TrainingLoopMixin):
         """Recreate fitted attributes from fit_meta; subclasses extend it."""
         self._validate_hyperparameters()
 
+    def _check_fit_meta(self) -> None:
+        """Refuse a loaded fit_meta whose shapes or statistics no model could have.
+
+        Raises
+        ------
+        TypeError
+            For shapes that are not lists of non-negative ints, or sizes past
+            skequi's limit (the loader reports it as a malformed file).
+        """
+        from ._checks import MAX_PARAMETERS
+
+        for key in ("input_shape", "target_shape", "field_shape", "channels"):
+            shape = self.fit_meta_.get(key)
+            if shape is None:
+                continue
+            if not isinstance(shape, list) or not all(
+                    isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in shape):
+                raise TypeError(f"{key} must be a list of non-negative ints, got {shape!r}")
+            size = 1
+            for s in shape:
+                size *= s
+            if size > MAX_PARAMETERS:
+                raise TypeError(f"{key} {shape} holds {size:,} values, over skequi's limit")
+
     def _fit_meta_keys(self) -> tuple:
         """What fit_meta_ must hold for this estimator to predict (checked on load)."""
         keys = ("classes",) if hasattr(self, "_encode_labels") else ()
@@ -496,6 +573,51 @@ def _is_callback_list(callbacks) -> bool:
                                                and issubclass(item, Callback))):
             return False
     return True
+
+
+def _takes(factory, name: str) -> bool:
+    try:
+        return name in inspect.signature(factory).parameters
+    except (TypeError, ValueError):  # no signature: assume the usual torch optimizer keywords
+        return True
+
+
+def _refuse_bools_for_ints(constraints: dict, params: dict, owner: str) -> None:
+    """sklearn's ``Interval(Integral, ...)`` takes True as 1; refuse bools where ints are meant."""
+    for key, options in constraints.items():
+        if not isinstance(params.get(key), bool) or not isinstance(options, list):
+            continue
+        ints = [o for o in options if isinstance(o, Interval) and o.type is Integral]
+        if ints and "boolean" not in options:
+            raise ValueError(
+                f"The {key!r} parameter of {owner} must be an int (not a bool), e.g. "
+                f"{key}=1. Got {params[key]!r} instead."
+            )
+
+
+def _check_skorch_plumbing(estimator) -> None:
+    """skorch's own parameters, checked at fit with messages that name them."""
+    name = type(estimator).__name__
+    criterion = estimator.criterion
+    if criterion is not None and (isinstance(criterion, str) or not callable(criterion)):
+        raise ValueError(
+            f"The 'criterion' parameter of {name} must be None or a torch loss class such as "
+            f"torch.nn.MSELoss. Got {criterion!r} instead.")
+    split = estimator.train_split
+    if not (split is None or split is False or callable(split)):
+        raise ValueError(
+            f"The 'train_split' parameter of {name} must be None, False or a callable such as "
+            f"skorch.dataset.ValidSplit(0.2) (or use early_stopping=True). Got {split!r} "
+            "instead.")
+    if not isinstance(estimator.warm_start, bool):
+        raise ValueError(f"The 'warm_start' parameter of {name} must be True or False. Got "
+                         f"{estimator.warm_start!r} instead.")
+    for key in ("iterator_train__shuffle", "iterator_valid__shuffle",
+                "iterator_train__drop_last", "iterator_valid__drop_last"):
+        value = estimator.__dict__.get(key)
+        if value is not None and not isinstance(value, bool):
+            raise ValueError(f"The {key!r} parameter of {name} must be True or False. Got "
+                             f"{value!r} instead.")
 
 
 def _check_optimizer(optimizer, name: str) -> None:

@@ -13,8 +13,10 @@ import torch
 from sklearn.utils.validation import _check_sample_weight
 
 __all__ = [
+    "FLOAT32_MAX",
     "MAX_PARAMETERS",
     "check_channels",
+    "check_float32_range",
     "check_device",
     "check_model_size",
     "is_shape",
@@ -115,8 +117,43 @@ def prepare_sample_weight(sample_weight, n_samples: int, name: str):
     if not keep.any():
         raise ValueError(f"{name}: sample_weight is zero for every sample; nothing to fit")
     kept = weights[keep]
-    normalised = None if np.all(kept == kept[0]) else (kept / kept.mean()).astype(np.float32)
+    if np.all(kept == kept[0]):
+        return None, (None if keep.all() else keep)
+    scaled = kept / kept.max()  # first into (0, 1]: the mean of weights near 1e308 overflows
+    normalised = (scaled / scaled.mean()).astype(np.float32)
+    if not np.all(normalised > 0):
+        raise ValueError(
+            f"{name}: sample_weight spans more than float32 can hold (from {kept.min():.3g} to "
+            f"{kept.max():.3g}); the smallest weights would become 0. Rescale or drop them")
     return normalised, (None if keep.all() else keep)
+
+
+#: Largest magnitude float32 holds.
+FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
+def check_float32_range(values: np.ndarray, what: str, owner: str, precision: str) -> None:
+    """A ValueError when finite values would overflow the float32 the model computes in.
+
+    Parameters
+    ----------
+    values : ndarray
+    what : str
+        ``"X"`` or ``"y"``, for the message.
+    owner : str
+    precision : str
+        ``"float64"`` models take any finite value.
+    """
+    if precision == "float64" or values.dtype.kind != "f" or values.dtype.itemsize <= 4:
+        return
+    beyond = np.abs(values) > FLOAT32_MAX
+    if beyond.any():
+        count = int(beyond.sum())
+        raise ValueError(
+            f"{owner}: {what} has {count} value{'s' if count > 1 else ''} beyond float32's range "
+            f"(|v| > {FLOAT32_MAX:.3g}), which this model computes in; rescale {what} or use "
+            "precision='float64'"
+        )
 
 
 def check_channels(channels, name: str, parameter: str = "channels") -> None:

@@ -11,16 +11,21 @@ from sklearn.utils.validation import validate_data
 from skorch import NeuralNetClassifier, NeuralNetRegressor
 
 from ..groups import FiniteGroup, as_matrix_group, get_group
-from ..models import EMLP, MLP
+from ..models import EMLP, MLP, HamiltonianField
 from ..nn import GroupElementSampler, apply_representation
 from ..reps import Rep, parse_rep, uniform_rep
 from ._base import EquivariantNetMixin, signature_with
+from ._registry import register
+from ._checks import check_float32_range
 from ._images import readable_array, validate_target
 from ._labels import LabelledClassifierMixin
 from ._regression import ShapedRegressorMixin
 from ._symmetry import GroupAction, act_on_user_array, measured_elements, unchanged
 
 __all__ = ["EMLPClassifier", "EMLPRegressor"]
+
+#: Largest representation (coordinates of X's or y's columns) an EMLP takes.
+MAX_REP_SIZE = 100_000
 
 
 def _standardizer(values: np.ndarray, rep: Rep, dim: int) -> tuple[list, list]:
@@ -60,10 +65,12 @@ class _EMLPMixin(EquivariantNetMixin):
         "architecture": [StrOptions({"emlp", "mlp"})],
         "augment": ["boolean"],
         "standardize": ["boolean"],
+        "dynamics": [None, StrOptions({"ode", "hamiltonian"})],
     }
 
     def __init__(self, group="O(3)", rep_in="V", relaxation_rank=0, *, relaxation_penalty=1e-3,
                  hidden=384, n_layers=3, architecture="emlp", augment=False, standardize=True,
+                 dynamics=None,
                  lr=3e-3, lr_schedule=None, max_epochs=100, batch_size=500, weight_decay=0.0,
                  optimizer=torch.optim.Adam, criterion=None,
                  early_stopping=False, train_split=None, callbacks=None, device="auto",
@@ -81,6 +88,7 @@ class _EMLPMixin(EquivariantNetMixin):
         self.architecture = architecture
         self.augment = augment
         self.standardize = standardize
+        self.dynamics = dynamics
         self.lr_schedule = lr_schedule
         self.weight_decay = weight_decay
         self.early_stopping = early_stopping
@@ -94,6 +102,13 @@ class _EMLPMixin(EquivariantNetMixin):
         # rep_in=None: every column an invariant scalar, counted when X is seen
         self.rep_in_ = parse_rep(self.rep_in) if self.rep_in is not None else None
         self._check_rep_out()
+        for name in ("rep_in", "rep_out"):
+            rep = getattr(self, name + "_", None)
+            if rep is not None and rep.size(self.group_.dim) > MAX_REP_SIZE:
+                raise ValueError(
+                    f"The {name!r} parameter of {type(self).__name__} describes "
+                    f"{rep.size(self.group_.dim):,} coordinates for {self.group_.name}, over "
+                    f"skequi's limit of {MAX_REP_SIZE:,}. Got {getattr(self, name)!r} instead.")
 
     def _check_rep_out(self) -> None:
         """Subclass hook: parse and check the output representation."""
@@ -103,10 +118,32 @@ class _EMLPMixin(EquivariantNetMixin):
         if self.rep_in is None:
             self.rep_in_ = _scalars(len(fit_meta["x_shift"]))
 
+    def _check_fit_meta(self) -> None:
+        """The standardisation must be finite, with positive scales of the reps' sizes."""
+        super()._check_fit_meta()
+        dim = self.group_.dim
+        pairs = [("x", self.rep_in_)] + ([("y", self.rep_out_)] if "y_shift" in self.fit_meta_
+                                         else [])
+        for prefix, rep in pairs:
+            shift, scale = self.fit_meta_[f"{prefix}_shift"], self.fit_meta_[f"{prefix}_scale"]
+            size = rep.size(dim)
+            for key, values in ((f"{prefix}_shift", shift), (f"{prefix}_scale", scale)):
+                if not isinstance(values, list) or len(values) != size:
+                    raise TypeError(f"{key} must be a list of {size} numbers for {rep}")
+                try:
+                    array = np.asarray(values, dtype=float)
+                except (ValueError, TypeError):
+                    raise TypeError(f"{key} holds values that are not numbers") from None
+                if not np.isfinite(array).all():
+                    raise TypeError(f"{key} holds values that are not finite")
+            if (np.asarray(scale, dtype=float) <= 0).any():
+                raise TypeError(f"{prefix}_scale holds values <= 0, which would divide by zero")
+
     def _prepare_X(self, X, *, reset: bool) -> np.ndarray:
         self._begin_prepare(reset=reset)
         X = readable_array(X, "X", type(self).__name__)
         X = validate_data(self, X, reset=reset, dtype=[np.float64, np.float32])
+        check_float32_range(X, "X", type(self).__name__, self.precision)
         if reset and self.rep_in is None:
             self.rep_in_ = _scalars(X.shape[1])
         stats = self._columns_and_stats(X, self.rep_in_, "rep_in", "X", fit=reset)
@@ -126,7 +163,8 @@ class _EMLPMixin(EquivariantNetMixin):
             )
         if not fit:
             return None
-        if not self.standardize:
+        if not self.standardize or self.dynamics == "hamiltonian":
+            # a Hamiltonian field is the gradient of H in the coordinates it is given
             return [0.0] * expected, [1.0] * expected
         return _standardizer(values, rep, self.group_.dim)
 
@@ -153,11 +191,14 @@ class _EMLPMixin(EquivariantNetMixin):
 
     def _build_module(self):
         size_in = self.rep_in_.size(self.group_.dim)
+        rep_out = _scalars(1) if self.dynamics == "hamiltonian" else self.rep_out_
         if self.architecture == "mlp":
-            return MLP(size_in, self.rep_out_.size(self.group_.dim), hidden=self.hidden,
-                       n_layers=self.n_layers)
-        return EMLP(self.rep_in_, self.rep_out_, self.group_, hidden=self.hidden,
-                    n_layers=self.n_layers, relaxation_rank=self.relaxation_rank)
+            module = MLP(size_in, rep_out.size(self.group_.dim), hidden=self.hidden,
+                         n_layers=self.n_layers)
+        else:
+            module = EMLP(self.rep_in_, rep_out, self.group_, hidden=self.hidden,
+                          n_layers=self.n_layers, relaxation_rank=self.relaxation_rank)
+        return HamiltonianField(module) if self.dynamics == "hamiltonian" else module
 
     def get_loss(self, y_pred, y_true, X=None, training=False, sample_weight=None):
         loss = super().get_loss(y_pred, y_true, X=X, training=training,
@@ -243,6 +284,15 @@ _COMMON_DOC = """
         Move each training sample by a group element drawn fresh every step
         (MLP+Aug), with the EMLP authors' sampler (see
         :class:`~skequi.nn.GroupElementSampler`).
+    dynamics : {None, "ode", "hamiltonian"}, default=None
+        Regressors of time derivatives ``dz/dt`` of states ``z``
+        (:func:`skequi.dynamics.derivative_pairs`), rolled out with
+        :func:`skequi.dynamics.integrate`; ``rep_out`` must equal ``rep_in``.
+        ``"ode"``: the network predicts ``dz/dt`` (a neural ODE).
+        ``"hamiltonian"``: it learns an invariant scalar ``H(z)`` and predicts
+        ``J grad H`` by autograd (a Hamiltonian neural network, see
+        :class:`~skequi.models.HamiltonianField`), with ``z = (q, p)``; X and
+        y are then used unstandardised.
     standardize : bool, default=True
         Equivariant standardisation of inputs (and targets): scalars are
         centred and scaled, each tensor copy divided by its RMS norm.
@@ -266,6 +316,7 @@ _COMMON_DOC = """
 """
 
 
+@register
 class EMLPRegressor(ShapedRegressorMixin, _EMLPMixin, NeuralNetRegressor):
     __doc__ = (
         """Equivariant MLP regressor: ``y`` moves by ``rep_out`` when X moves by ``rep_in``.
@@ -310,6 +361,56 @@ class EMLPRegressor(ShapedRegressorMixin, _EMLPMixin, NeuralNetRegressor):
     def _check_rep_out(self) -> None:
         # rep_out=None: every column of y an invariant scalar, counted when y is seen
         self.rep_out_ = parse_rep(self.rep_out) if self.rep_out is not None else None
+        if self.dynamics is None:
+            return
+        name = type(self).__name__
+        if self.rep_in_ is None or self.rep_out_ != self.rep_in_:
+            raise ValueError(
+                f"{name}(dynamics={self.dynamics!r}) learns dz/dt, which moves like z: pass "
+                f"rep_out equal to rep_in (got rep_in={self.rep_in!r}, rep_out={self.rep_out!r})")
+        if self.dynamics == "hamiltonian" and self.rep_in_.size(self.group_.dim) % 2:
+            raise ValueError(
+                f"{name}(dynamics='hamiltonian') needs states z = (q, p) with as many momenta "
+                f"as positions; rep_in={self.rep_in!r} has an odd number of coordinates")
+
+    def hamiltonian(self, X) -> np.ndarray:
+        """The learned energy H of each state (``dynamics="hamiltonian"`` only).
+
+        Parameters
+        ----------
+        X : array-like of shape (n, rep_in size)
+
+        Returns
+        -------
+        ndarray of shape (n,)
+
+        Raises
+        ------
+        ValueError
+            If the estimator was not fitted with ``dynamics="hamiltonian"``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skequi import EMLPRegressor
+        >>> from skequi.datasets import make_spring_pendulum, spring_pendulum_vector_field
+        >>> from skequi.dynamics import derivative_pairs
+        >>> states, _ = make_spring_pendulum(4, t_max=2.0, n_steps=10, random_state=0)
+        >>> X, y = derivative_pairs(states, vector_field=spring_pendulum_vector_field)
+        >>> hnn = EMLPRegressor("O2eR3", "4V", "4V", dynamics="hamiltonian", hidden=16,
+        ...                     n_layers=1, max_epochs=1, random_state=0).fit(X, y)
+        >>> hnn.hamiltonian(X[:3]).shape
+        (3,)
+        """
+        self._check_fitted()
+        if self.dynamics != "hamiltonian":
+            raise ValueError(f"{type(self).__name__}.hamiltonian needs dynamics='hamiltonian'; "
+                             f"this estimator has dynamics={self.dynamics!r}")
+        Xp = torch.as_tensor(self._prepare_X(X, reset=False))
+        parameter = next(self.module_.parameters())
+        with torch.no_grad():
+            energy = self.module_.hamiltonian(Xp.to(parameter.device, parameter.dtype))
+        return energy.double().cpu().numpy()
 
     def _restore_fit_meta(self, fit_meta: dict) -> None:
         super()._restore_fit_meta(fit_meta)
@@ -319,7 +420,8 @@ class EMLPRegressor(ShapedRegressorMixin, _EMLPMixin, NeuralNetRegressor):
     def _prepare_Xy(self, X, y, *, reset: bool):
         self._check_y_given(y)
         Xp = self._prepare_X(X, reset=reset)
-        y = validate_target(y, len(Xp), name=type(self).__name__)
+        y = validate_target(y, len(Xp), name=type(self).__name__,
+                            precision=self.precision)
         y2 = y.reshape(len(y), -1)
         if reset and self.rep_out is None:
             self.rep_out_ = _scalars(y2.shape[1])
@@ -350,6 +452,7 @@ class EMLPRegressor(ShapedRegressorMixin, _EMLPMixin, NeuralNetRegressor):
         return act_output, act_target, not self.rep_out_.is_scalar
 
 
+@register
 class EMLPClassifier(LabelledClassifierMixin, _EMLPMixin, NeuralNetClassifier):
     __doc__ = (
         """Equivariant MLP classifier: logits invariant to the group acting on X by ``rep_in``.

@@ -14,6 +14,7 @@ from ..models import GMCNN, PaperGMCNN, is_lattice_group
 from ..nn._cayley_conv import _factors, kernel_support
 from ..transforms import apply_group
 from ._base import EquivariantNetMixin
+from ._registry import register
 from ._checks import check_channels, check_model_size, is_shape
 from ._images import as_images, square_image_hint, validate_images
 from ._labels import LabelledClassifierMixin
@@ -392,6 +393,7 @@ _COMMON_DOC = """
 """
 
 
+@register
 class GMCNNClassifier(LabelledClassifierMixin, _GMCNNMixin, NeuralNetClassifier):
     __doc__ = (
         """Group-matrix CNN classifier (Samudre et al., AISTATS 2025), invariant to ``group``.

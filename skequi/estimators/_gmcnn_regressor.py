@@ -12,6 +12,7 @@ from skorch import NeuralNetRegressor
 from ..models import GMCNNFieldRegressor
 from ..transforms import apply_group, group_matrices
 from ._base import signature_with
+from ._registry import register
 from ._gmcnn import _COMMON_DOC, _GMCNNMixin
 from ._images import validate_target
 from ._regression import ShapedRegressorMixin, field_layout
@@ -20,6 +21,7 @@ from ._symmetry import act_on_user_array, unchanged
 __all__ = ["GMCNNRegressor"]
 
 
+@register
 class GMCNNRegressor(ShapedRegressorMixin, _GMCNNMixin, NeuralNetRegressor):
     __doc__ = (
         """Group-matrix CNN regressor: equivariant fields, invariant or turning vectors.
@@ -125,7 +127,8 @@ class GMCNNRegressor(ShapedRegressorMixin, _GMCNNMixin, NeuralNetRegressor):
     def _prepare_Xy(self, X, y, *, reset: bool):
         self._check_y_given(y)
         images = self._prepare_X(X, reset=reset)
-        y = validate_target(y, len(images), name=type(self).__name__)
+        y = validate_target(y, len(images), name=type(self).__name__,
+                            precision=self.precision)
         field = self._field_target_shape(y, images.shape) if reset else (
             self._field_shape() if self._check_target_shape(y) else None)
         if field is None:

@@ -8,7 +8,7 @@ import numpy as np
 from sklearn.utils import check_array
 from sklearn.utils.validation import check_consistent_length, validate_data
 
-from ._checks import to_numpy
+from ._checks import check_float32_range, to_numpy
 
 __all__ = ["as_images", "readable_array", "refuse_channels_last", "validate_images",
            "validate_target"]
@@ -53,8 +53,11 @@ def validate_images(estimator, X, *, reset: bool) -> np.ndarray:
             raise ValueError(f"{type(estimator).__name__}: complex data not supported in X")
         flat = _validated(estimator, np.reshape(X, (shape[0], int(np.prod(shape[1:])))), "X",
                           reset=reset, dtype=dtype)
-        return flat.reshape(shape)
-    return _validated(estimator, X, "X", reset=reset, dtype=dtype)
+        X = flat.reshape(shape)
+    else:
+        X = _validated(estimator, X, "X", reset=reset, dtype=dtype)
+    check_float32_range(X, "X", type(estimator).__name__, getattr(estimator, "precision", ""))
+    return X
 
 
 def as_images(X: np.ndarray, image_shape, channels_per_field: int, name: str) -> np.ndarray:
@@ -125,7 +128,7 @@ def square_image_hint(X_shape: tuple, image_shape, height: int, width: int) -> s
     return f"got {height}x{width} images"
 
 
-def validate_target(y, n_samples: int, *, name: str) -> np.ndarray:
+def validate_target(y, n_samples: int, *, name: str, precision: str = "float32") -> np.ndarray:
     """Regression target: finite floats of any shape ``(n, ...)`` -> float32 or float64."""
     y = readable_array(y, "y", name)
     try:
@@ -136,4 +139,5 @@ def validate_target(y, n_samples: int, *, name: str) -> np.ndarray:
             raise
         raise ValueError(f"{name}: y: {error}") from None
     check_consistent_length(np.empty(n_samples), y)
+    check_float32_range(y, "y", name, precision)
     return y

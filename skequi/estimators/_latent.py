@@ -19,13 +19,14 @@ from numbers import Integral, Real
 import numpy as np
 import torch
 from sklearn.utils._param_validation import Interval, StrOptions
-from skorch import NeuralNet, NeuralNetClassifier, NeuralNetRegressor
+from skorch import NeuralNetClassifier, NeuralNetRegressor
 
 from ..groups import get_group
 from ..models import ConvEncoder, ConvFieldEncoder, ConvFieldHead, LatentModel, MLPHead
 from ..nn import LatentRegularAction
 from ..transforms import apply_group, apply_group_per_sample, group_matrices
 from ._base import EquivariantNetMixin, signature_with
+from ._registry import register
 from ._checks import check_channels, is_shape
 from ._images import (
     as_images,
@@ -131,6 +132,11 @@ class _LatentMixin(EquivariantNetMixin):
         name = type(self).__name__
         X = validate_images(self, X, reset=reset)
         given_shape = X.shape
+        if X.ndim in (3, 4) and self.image_shape is not None \
+                and tuple(X.shape[-2:]) != tuple(self.image_shape):
+            raise ValueError(
+                f"{name}: image_shape={tuple(self.image_shape)} but X holds images of shape "
+                f"{tuple(X.shape[-2:])}; image_shape is for flat X (n, H*W)")
         if X.ndim == 2:
             X = as_images(X, self.image_shape, 1, name)
         if X.ndim == 3:
@@ -179,8 +185,9 @@ class _LatentMixin(EquivariantNetMixin):
                 width = out
             total += float(width) * float(np.prod(spatial)) * latent
             culprit = f"channels={tuple(int(c) for c in self.channels)}, " + culprit
-        if self.head is None:
-            total += latent * 64.0
+        if self.head is None:  # MLPHead: latent -> 64 -> outputs
+            total += latent * 64.0 + 64.0 * self._n_outputs()
+            culprit += f", {self._n_outputs():,} outputs"
         return total, culprit
 
     def _act_on_input(self, X, g):
@@ -235,7 +242,32 @@ class _LatentMixin(EquivariantNetMixin):
         action = LatentRegularAction(self.group_, self.latent_dim_,
                                      relaxation_rank=self.relaxation_rank,
                                      structure=self.latent_structure)
-        return LatentModel(encoder, head, action)
+        model = LatentModel(encoder, head, action)
+        self._check_output_shape(model, input_shape)
+        return model
+
+    def _check_output_shape(self, model, input_shape) -> None:
+        """One forward pass on two zero samples: a user's head must give one row of
+        ``n_outputs`` per sample, or the fit stops here instead of in predict."""
+        probe = torch.zeros((2,) + tuple(input_shape))
+        was_training = model.training
+        model.eval()
+        try:
+            with torch.no_grad():
+                out = model(probe)
+        except (RuntimeError, ValueError, TypeError, IndexError) as error:
+            raise ValueError(
+                f"{type(self).__name__}: the encoder and head fail on inputs of shape "
+                f"{tuple(probe.shape)}: {str(error).splitlines()[0][:200]}") from None
+        finally:
+            model.train(was_training)
+        expected = (2, self._n_outputs())
+        if tuple(out.shape) != expected:
+            raise ValueError(
+                f"{type(self).__name__}: head={getattr(self.head, '__name__', self.head)!s} "
+                f"returns outputs of shape {tuple(out.shape)} for 2 samples; it must map "
+                f"(batch, latent_dim={self.latent_dim_}) to {expected} (one output per class or "
+                "target value)")
 
     def get_loss(self, y_pred, y_true, X=None, training=False, sample_weight=None):
         loss = super().get_loss(y_pred, y_true, X=X, training=training,
@@ -356,6 +388,7 @@ class _LatentMixin(EquivariantNetMixin):
         return unchanged, unchanged
 
 
+@register
 class LatentEquivariantClassifier(LabelledClassifierMixin, _LatentMixin, NeuralNetClassifier):
     """Classifier with a regular-representation latent space and an equivariance loss.
 
@@ -431,6 +464,7 @@ class LatentEquivariantClassifier(LabelledClassifierMixin, _LatentMixin, NeuralN
         return images, self._encode_labels(y, len(images), reset=reset)
 
 
+@register
 class LatentEquivariantRegressor(ShapedRegressorMixin, _LatentMixin, NeuralNetRegressor):
     """Regressor with a regular-representation latent space and an equivariance loss.
 
@@ -511,7 +545,8 @@ class LatentEquivariantRegressor(ShapedRegressorMixin, _LatentMixin, NeuralNetRe
     def _prepare_Xy(self, X, y, *, reset: bool):
         self._check_y_given(y)
         images = self._prepare_X(X, reset=reset)
-        y = validate_target(y, len(images), name=type(self).__name__)
+        y = validate_target(y, len(images), name=type(self).__name__,
+                            precision=self.precision)
         if reset:
             self.fit_meta_ = {"input_shape": list(images.shape[1:]),
                               "target_shape": list(y.shape[1:])}

@@ -1,31 +1,29 @@
 """``est.save(path)`` and ``skequi.load(path)``: JSON config plus weights, never code.
 
-A saved file is a ``torch.save`` archive of two entries: ``config``, a JSON
-string (estimator class name, skequi version, parameters, ``fit_meta``), and
-``state_dict``, tensors only. :func:`load` reads it with
-``torch.load(weights_only=True)`` (no unpickling of objects), then rebuilds the
-estimator from its *declared* parameters alone: each parameter must be one the
-estimator's constructor names (or a JSON value routed with ``optimizer__``,
-``iterator_train__`` ...), never a class, callable or skorch plumbing
-(``module``, ``iterator_train``, ``torch_load_kwargs`` ...). Anything else is
-refused with a ValueError naming it, before a module is allocated.
+The file format is in :mod:`._model_file` (safetensors, a checksum, atomic
+writes). Loading rebuilds the estimator from its *declared* parameters alone:
+each parameter must be one the estimator's constructor names (or a JSON value
+routed with ``optimizer__``, ``iterator_train__`` ...), never a class,
+callable or skorch plumbing (``module``, ``iterator_train``,
+``torch_load_kwargs`` ...). Anything else is refused with a ValueError naming
+it, before a module is allocated. Estimator classes come from the registry the
+estimator modules fill (:mod:`._registry`).
 """
 
 from __future__ import annotations
 
 import inspect
-import json
 import os
-import pickle
 import warnings
-import zipfile
 
 import torch
 
 from .. import __version__
-from ._checks import MAX_PARAMETERS, check_device
+from ._checks import check_device
+from ._model_file import MAX_FILE_BYTES, ModelFileError, read_model_file, write_model_file
+from ._registry import ESTIMATORS
 
-__all__ = ["load", "save_estimator"]
+__all__ = ["MAX_FILE_BYTES", "fitted_json_params", "load", "save_estimator"]
 
 #: Parameters a file may never set: classes, callables, skorch plumbing.
 _NEVER_FROM_FILE = frozenset({
@@ -35,19 +33,7 @@ _NEVER_FROM_FILE = frozenset({
 })
 #: Prefixes of routed parameters a file may set (JSON values only).
 _ROUTED_PREFIXES = ("optimizer__", "iterator_train__", "iterator_valid__", "criterion__",
-                    "encoder__", "head__")
-#: Largest file load() reads: the weights of MAX_PARAMETERS float64 values, plus slack.
-MAX_FILE_BYTES = 8 * MAX_PARAMETERS + 2**24
-_MAX_CONFIG_CHARS = 2**20
-
-
-def _registry() -> dict:
-    from . import _emlp, _gmcnn, _gmcnn_regressor, _latent
-
-    estimators = (_gmcnn.GMCNNClassifier, _gmcnn_regressor.GMCNNRegressor, _emlp.EMLPClassifier,
-                  _emlp.EMLPRegressor, _latent.LatentEquivariantClassifier,
-                  _latent.LatentEquivariantRegressor)
-    return {cls.__name__: cls for cls in estimators}
+                    "encoder__", "head__", "lr_schedule__")
 
 
 def declared_parameters(cls) -> set[str]:
@@ -69,9 +55,28 @@ def _is_json_value(value, depth: int = 0) -> bool:
     return False
 
 
+def fitted_json_params(estimator):
+    """The JSON parameters as :meth:`save` would write them, or None when some parameter
+    is not JSON (callbacks, custom classes): recorded at fit to check save against."""
+    try:
+        return _json_params(estimator)
+    except ValueError:
+        return None
+
+
 def save_estimator(estimator, path) -> None:
     """Write ``estimator`` (fitted) to ``path``; see :meth:`EquivariantNetMixin.save`."""
     params = _json_params(estimator)
+    at_fit = estimator.__dict__.get("_json_params_at_fit")
+    if at_fit is not None and at_fit != params:
+        changed = sorted(k for k in set(at_fit) | set(params) if at_fit.get(k) != params.get(k))
+        shown = ", ".join(f"{k}={params.get(k)!r} (fitted with {at_fit.get(k)!r})"
+                          for k in changed[:4])
+        raise ValueError(
+            f"{type(estimator).__name__}.save: parameters changed after fit: {shown}. The file "
+            "would pair them with weights fitted under the old ones; refit, or set them back "
+            "before saving"
+        )
     config = {
         "estimator": type(estimator).__name__,
         "skequi_version": __version__,
@@ -81,8 +86,7 @@ def save_estimator(estimator, path) -> None:
                                if k in params and isinstance(v, tuple)),
         "fit_meta": estimator.fit_meta_,
     }
-    state = {k: v.detach().cpu() for k, v in estimator.module_.state_dict().items()}
-    torch.save({"config": json.dumps(config), "state_dict": state}, path)
+    write_model_file(path, config, estimator.module_.state_dict())
 
 
 def _json_params(estimator) -> dict:
@@ -114,45 +118,6 @@ def _is_default(value, default) -> bool:
         return False
 
 
-def _not_a_model(path, reason: str) -> ValueError:
-    return ValueError(f"{os.fspath(path)!s} is not a skequi model file ({reason}); "
-                      "skequi.load reads files written by est.save(path)")
-
-
-def _read(path) -> tuple[dict, dict]:
-    """(config, state_dict) from a file, or a ValueError saying why it is not a model."""
-    try:
-        size = os.path.getsize(path)
-    except OSError as error:
-        raise ValueError(f"cannot read {os.fspath(path)!s}: {error.strerror or error}") from None
-    if size > MAX_FILE_BYTES:
-        raise _not_a_model(path, f"{size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit")
-    try:
-        payload = torch.load(path, map_location="cpu", weights_only=True)
-    except (pickle.UnpicklingError, EOFError, RuntimeError, zipfile.BadZipFile, ValueError,
-            TypeError, AttributeError, KeyError, IndexError, UnicodeDecodeError) as error:
-        detail = str(error).splitlines()[0] if str(error) else type(error).__name__
-        raise _not_a_model(path, f"torch.load refused it: {detail[:200]}") from None
-    if not isinstance(payload, dict) or set(payload) != {"config", "state_dict"}:
-        raise _not_a_model(path, "no config and state_dict entries")
-    config_text, state = payload["config"], payload["state_dict"]
-    if not isinstance(config_text, str) or len(config_text) > _MAX_CONFIG_CHARS:
-        raise _not_a_model(path, "its config is not a JSON string of at most 1 MiB")
-    try:
-        config = json.loads(config_text)
-    except (json.JSONDecodeError, RecursionError):
-        raise _not_a_model(path, "its config is not valid JSON") from None
-    if not isinstance(config, dict):
-        raise _not_a_model(path, "its config is not a JSON object")
-    for key, kind in (("estimator", str), ("params", dict), ("fit_meta", dict)):
-        if not isinstance(config.get(key), kind):
-            raise _not_a_model(path, f"its config has no {key!r} {kind.__name__}")
-    if not isinstance(state, dict) or not all(
-            isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in state.items()):
-        raise _not_a_model(path, "its state_dict is not a mapping of names to tensors")
-    return config, state
-
-
 def _as_tuple(value):
     if isinstance(value, list):
         return tuple(_as_tuple(v) for v in value)
@@ -176,13 +141,16 @@ def _checked_params(cls, params: dict, path) -> dict:
 def load(path, device="auto"):
     """Load an estimator saved with ``est.save(path)``.
 
-    The file holds a JSON config and a state dict read with
-    ``torch.load(weights_only=True)``: loading never runs code from the file,
-    and only the estimator's declared parameters are taken from it.
+    The file holds safetensors weights and a JSON config, checked against a
+    SHA-256 and against skequi's size limits before anything is allocated:
+    loading never runs code from the file, and only the estimator's declared
+    parameters are taken from it. Files of skequi's earlier (``torch.save``)
+    format still load; save them again to convert them.
 
     Parameters
     ----------
     path : str or path-like
+        ``~`` is expanded.
     device : str, default="auto"
         Where to put the weights (``"auto"``: CUDA when available).
 
@@ -194,15 +162,15 @@ def load(path, device="auto"):
     Raises
     ------
     ValueError
-        If the file is not a skequi model, names an estimator skequi does not
-        know, sets a parameter a file may not set, describes a model over the
-        size limit, or holds weights whose shapes this version's layers do
-        not have.
+        If the file is not a skequi model (a folder, a damaged or changed
+        file, another format), names an estimator skequi does not know, sets a
+        parameter a file may not set, describes a model over the size limit,
+        or holds weights whose shapes this version's layers do not have.
 
     Warns
     -----
     UserWarning
-        If another skequi version wrote the file.
+        If another skequi version wrote the file, or it has the earlier format.
 
     Examples
     --------
@@ -219,20 +187,24 @@ def load(path, device="auto"):
     >>> loaded.group, loaded.predict(X[:3]).shape
     ('O(5)', (3,))
     """
-    config, state = _read(path)
-    classes = _registry()
+    config, state, file_format = read_model_file(path)
     name = config["estimator"]
-    if name not in classes:
+    if name not in ESTIMATORS:
         raise ValueError(f"{os.fspath(path)!s} holds an unknown estimator {name!r}; "
-                         f"known: {sorted(classes)}")
-    cls = classes[name]
+                         f"known: {sorted(ESTIMATORS)}")
+    cls = ESTIMATORS[name]
     check_device(device, name)
     params = _checked_params(cls, config["params"], path)
     tuples = config.get("tuple_params", [])
     if not isinstance(tuples, list):
-        raise _not_a_model(path, "its tuple_params is not a list")
+        raise ModelFileError(f"{os.fspath(path)!s} is not a skequi model file (its tuple_params "
+                             "is not a list)")
     params = {k: _as_tuple(v) if k in tuples else v for k, v in params.items()}
     saved_by = config.get("skequi_version")
+    if file_format == "legacy":
+        warnings.warn(f"{os.fspath(path)!s} has skequi's earlier file format (a torch.save "
+                      "archive); save the loaded estimator again to convert it to safetensors",
+                      UserWarning, stacklevel=2)
     if saved_by != __version__:
         writer = f"skequi {saved_by}" if saved_by else "a skequi older than the version field"
         warnings.warn(f"{os.fspath(path)!s} was written by {writer} and is loaded by skequi "
@@ -241,22 +213,32 @@ def load(path, device="auto"):
     try:
         estimator = cls(**params, device=device)
     except TypeError as error:
-        raise _not_a_model(path, f"its parameters do not fit {name}: {error}") from None
-    return _restore(estimator, config["fit_meta"], state, saved_by, path)
+        raise ModelFileError(f"{os.fspath(path)!s} is not a skequi model file (its parameters "
+                             f"do not fit {name}: {error})") from None
+    with torch.random.fork_rng(devices=[]):  # building the module must not move torch's RNG
+        return _restore(estimator, config["fit_meta"], state, saved_by, path)
 
 
 def _restore(estimator, fit_meta: dict, state_dict: dict, saved_by, path):
+    def malformed(reason: str) -> ModelFileError:
+        return ModelFileError(f"{os.fspath(path)!s} is not a skequi model file ({reason})")
+
     missing = sorted(set(estimator._fit_meta_keys()) - set(fit_meta))
     if missing:
-        raise _not_a_model(path, f"its fit_meta is incomplete: no {', '.join(missing)}")
+        raise malformed(f"its fit_meta is incomplete: no {', '.join(missing)}")
     estimator.fit_meta_ = fit_meta
     try:
         estimator._restore_fit_meta(fit_meta)
-    except (KeyError, TypeError, IndexError, AttributeError) as error:
-        raise _not_a_model(path, f"its fit_meta is malformed ({type(error).__name__}: "
-                                 f"{error})") from None
+        estimator._check_fit_meta()
+    except (KeyError, TypeError, IndexError, AttributeError, ZeroDivisionError,
+            OverflowError) as error:
+        raise malformed(f"its fit_meta is malformed ({type(error).__name__}: {error})") from None
     estimator._check_size()
-    estimator.initialize()
+    try:
+        estimator.initialize()
+    except (KeyError, TypeError, IndexError, AttributeError, ZeroDivisionError) as error:
+        raise malformed(f"its fit_meta does not describe a model ({type(error).__name__}: "
+                        f"{error})") from None
     try:
         estimator.module_.load_state_dict(state_dict)
     except RuntimeError as error:  # a file from a skequi whose layers stored other shapes
@@ -268,4 +250,5 @@ def _restore(estimator, fit_meta: dict, state_dict: dict, saved_by, path):
             f"Details: {str(error).splitlines()[0]}"
         ) from None
     estimator.module_.to(estimator.device)
+    estimator.__dict__["_json_params_at_fit"] = fitted_json_params(estimator)
     return estimator

@@ -25,7 +25,6 @@ import numpy as np
 import torch
 from sklearn.utils import _safe_indexing
 from sklearn.utils.validation import _num_samples
-from skorch import NeuralNet
 from skorch.dataset import ValidSplit, unpack_data
 from torch.utils.data import DataLoader
 
@@ -184,7 +183,14 @@ class TrainingLoopMixin:
             X, y = self._prepare_Xy(X, y, reset=True)
             self._check_size()
             self._train(X, y, weights, initialize=True, **fit_params)
+        self._record_fitted_params()
         return self
+
+    def _record_fitted_params(self) -> None:
+        """The parameters this model was fitted with, for ``save`` to check against."""
+        from ._persistence import fitted_json_params
+
+        self.__dict__["_json_params_at_fit"] = fitted_json_params(self)
 
     def _kept_samples(self, X, y, sample_weight):
         """Drop zero-weight samples before anything is computed from the data.
@@ -212,9 +218,11 @@ class TrainingLoopMixin:
         if not hasattr(self, "fit_meta_"):
             return self.fit(X, y, sample_weight=sample_weight, **fit_params)
         with self._unchanged_on_failure(in_place=True):
+            self._restore_fit_meta(self.fit_meta_)  # validates: lr=-1 set after fit is refused
             X, y, weights = self._kept_samples(X, y, sample_weight)
             X, y = self._prepare_Xy(X, y, reset=False)
             self._train(X, y, weights, initialize=False, **fit_params)
+        self._record_fitted_params()
         return self
 
     @contextmanager
@@ -247,6 +255,8 @@ class TrainingLoopMixin:
             with randomness.global_rng_for_init():
                 self.initialize()
             self._macs_per_sample = None
+        else:
+            self._refresh_optimizer_settings()
         if getattr(self, "lr_schedule", None) is not None:
             # each training call runs its schedule from lr (a cosine ends at 0: a later
             # partial_fit would otherwise train with the last call's final rate)
@@ -255,9 +265,10 @@ class TrainingLoopMixin:
         self._shuffle_generator = randomness.generator("shuffle")
         self._augment_generator = randomness.generator("augment", device)
         self._fit_device_copies = {}
+        in_place = not initialize or bool(self.warm_start)
         try:
             with self._runtime(X[:1]):
-                NeuralNet.partial_fit(self, data, None, **fit_params)
+                self._fit_loop(data, in_place, **fit_params)
                 self._check_finite_weights()
                 self._recalibrate_batch_norm(data)
         finally:
@@ -265,6 +276,39 @@ class TrainingLoopMixin:
         # nothing of the fit stays on the device but the module and the optimizer's state
         self.module_.zero_grad(set_to_none=True)
         return self
+
+    def _fit_loop(self, data: TrainingData, in_place: bool, **fit_params) -> None:
+        """skorch's training loop, without its silent catch of KeyboardInterrupt.
+
+        skorch stops on Ctrl-C and keeps the half-trained weights as if the fit
+        had finished. Here an interrupted ``fit`` re-raises (and
+        :meth:`_unchanged_on_failure` puts the previous model back); only
+        in-place training (``partial_fit``, ``warm_start=True``) keeps skorch's
+        behaviour, with a warning.
+        """
+        self.notify("on_train_begin", X=data, y=None)
+        try:
+            self.fit_loop(data, None, **fit_params)
+        except KeyboardInterrupt:
+            if self._stopped_early():  # skorch's EarlyStopping stops with KeyboardInterrupt
+                self.notify("on_train_end", X=data, y=None)
+                return
+            if not in_place:
+                raise
+            import warnings
+
+            warnings.warn(
+                f"{type(self).__name__}: training was interrupted after {len(self.history)} "
+                "epoch(s); as partial_fit / warm_start=True ask, the weights trained so far "
+                "are kept", UserWarning, stacklevel=4)
+        self.notify("on_train_end", X=data, y=None)
+
+    def _stopped_early(self) -> bool:
+        """Whether an EarlyStopping callback ended training (it raises KeyboardInterrupt)."""
+        from skorch.callbacks import EarlyStopping
+
+        return any(isinstance(cb, EarlyStopping) and cb.misses_ >= cb.patience
+                   for _, cb in getattr(self, "callbacks_", []))
 
     def _recalibrate_batch_norm(self, data: TrainingData) -> None:
         """Recompute BatchNorm statistics over the training data with the final weights.

@@ -11,9 +11,11 @@ import numpy as np
 from scipy.linalg import block_diag, expm
 from scipy.stats import ortho_group, special_ortho_group
 
-__all__ = ["MatrixGroup", "matrix_group_from_spec", "MATRIX_FACTOR"]
+__all__ = ["EMBEDDED_FACTOR", "MATRIX_FACTOR", "MatrixGroup", "matrix_group_from_spec"]
 
 MATRIX_FACTOR = re.compile(r"^(SO|O|Sp|Z|S|D|C|Trivial)\((\d+)(?:,(\d+))?\)$")
+#: Planar groups embedded in R^3 about the z axis, by emlp's names (the spring pendulum).
+EMBEDDED_FACTOR = re.compile(r"^(?:(SO2eR3|O2eR3)|DkeR3\((\d+)\))$")
 
 
 def _frozen(a) -> np.ndarray:
@@ -265,6 +267,41 @@ def _factor(kind: str, n: int, m: int | None) -> MatrixGroup:
     raise ValueError(f"unknown matrix group {name!r}")
 
 
+def embedded_about_z(name: str) -> MatrixGroup:
+    """SO(2), O(2) or D_k acting on the x, y coordinates of R^3, z fixed.
+
+    emlp's ``SO2eR3()``, ``O2eR3()`` and ``DkeR3(k)``: rotations about the z
+    axis, and for O(2) and D_k the mirror ``x -> -x`` (a vertical plane).
+
+    Examples
+    --------
+    >>> from skequi.groups import get_group
+    >>> g = get_group("DkeR3(6)")
+    >>> g.dim, len(g.discrete_generators), g.samples(1, random_state=0)[0][2].tolist()
+    (3, 2, [0.0, 0.0, 1.0])
+    """
+    match = EMBEDDED_FACTOR.match(name)
+    if match is None:
+        raise ValueError(f"{name!r} is not one of SO2eR3, O2eR3, DkeR3(k)")
+    planar = {"SO2eR3": "SO(2)", "O2eR3": "O(2)"}.get(match.group(1) or "",
+                                                    f"D({match.group(2)})")
+    base = _factor(*(lambda m: (m.group(1), int(m.group(2)), None))(MATRIX_FACTOR.match(planar)))
+
+    def embed(mats: np.ndarray, identity: float) -> np.ndarray:
+        out = np.zeros((len(mats), 3, 3))
+        out[:, :2, :2] = mats
+        out[:, 2, 2] = identity
+        return out
+
+    def sampler(k, rng):
+        return embed(base.samples(k, rng), 1.0)
+
+    return MatrixGroup(name, 3, embed(base.discrete_generators, 1.0),
+                       embed(base.lie_generators, 0.0), sampler=sampler,
+                       sampling=f"{base.sampling} ({planar} about the z axis)",
+                       lie_scales=base.lie_scales)
+
+
 def _product(factors: list[MatrixGroup]) -> MatrixGroup:
     """Direct product acting block-diagonally on V = V_1 + V_2 + ..."""
     dims = [f.dim for f in factors]
@@ -317,7 +354,9 @@ def matrix_group_from_spec(canonical: str) -> MatrixGroup:
     factors = []
     for part in _split_factors(canonical):
         match = MATRIX_FACTOR.match(part)
-        if match:
+        if EMBEDDED_FACTOR.match(part):
+            factors.append(embedded_about_z(part))
+        elif match:
             kind, n, m = match.group(1), int(match.group(2)), match.group(3)
             if n < 1:
                 raise ValueError(f"invalid group spec {canonical!r}: {part} needs n >= 1")

@@ -21,7 +21,7 @@ from ._lattice import (
     lattice_subgroup,
     lattice_subgroup_of,
 )
-from ._matrix import MATRIX_FACTOR, MatrixGroup, matrix_group_from_spec
+from ._matrix import EMBEDDED_FACTOR, MATRIX_FACTOR, MatrixGroup, matrix_group_from_spec
 
 __all__ = ["VALID_GROUP_FORMS", "as_matrix_group", "get_group"]
 
@@ -31,7 +31,8 @@ VALID_GROUP_FORMS = (
     "pixel grids by name (C1, C2, C4, D1, D1h, D1d, D1a, D2, D2d, D4; aliases p4 = C4, "
     "p4m = D4, D1v = D1) or by generators in D4's element names ('<f r^3>', '<r^2, f r^1>'); "
     "direct products joined by 'x', e.g. 'C2xC4'; matrix groups SO(n), O(n), SO(1,3), "
-    "O(1,3), Sp(n), Z(n), S(n), D(k), C(k), Trivial(n) and their products, e.g. 'SO(3)xS(4)'"
+    "O(1,3), Sp(n), Z(n), S(n), D(k), C(k), Trivial(n), the planar groups about the z axis "
+    "of R^3 SO2eR3, O2eR3, DkeR3(k), and their products, e.g. 'SO(3)xS(4)'"
 )
 
 _ALIASES = {"octahedral": "O", "O": "O", **LATTICE_ALIASES}
@@ -77,7 +78,7 @@ def _finite_factor(spec: str, factor: str) -> FiniteGroup:
         return lattice_subgroup(factor)
     match = _FINITE.match(factor)
     if match is None:
-        if _MATRIX.match(factor):
+        if _MATRIX.match(factor) or EMBEDDED_FACTOR.match(factor):
             raise _MatrixFactor(factor)
         raise _invalid(spec, f"unknown factor {factor!r}")
     kind, n = match.group(1), int(match.group(2))

@@ -1,6 +1,6 @@
 """Torch architectures built from :mod:`skequi.nn` layers."""
 
-from ._emlp import EMLP, MLP
+from ._emlp import EMLP, MLP, HamiltonianField
 from ._gmcnn import GMCNN, GMCNNFieldRegressor, PaperGMCNN, is_lattice_group
 from ._latent import ConvEncoder, ConvFieldEncoder, ConvFieldHead, LatentModel, MLPHead
 
@@ -12,6 +12,7 @@ __all__ = [
     "ConvFieldEncoder",
     "ConvFieldHead",
     "GMCNNFieldRegressor",
+    "HamiltonianField",
     "LatentModel",
     "MLPHead",
     "PaperGMCNN",

@@ -9,7 +9,7 @@ from ..groups import as_matrix_group
 from ..nn import EquivariantBilinear, EquivariantLinear, GatedNonlinearity, gated
 from ..reps import parse_rep, uniform_rep
 
-__all__ = ["EMLP", "MLP"]
+__all__ = ["EMLP", "HamiltonianField", "MLP"]
 
 
 class _EMLPBlock(nn.Module):
@@ -92,3 +92,43 @@ class MLP(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.net(x)
+
+
+class HamiltonianField(nn.Module):
+    """A Hamiltonian neural network: ``dz/dt = J grad H(z)`` for a learned scalar ``H``.
+
+    ``z = (q, p)`` (the first half positions, the second momenta) and
+    ``J grad H = (dH/dp, -dH/dq)``; the gradient is taken by autograd, with a
+    graph in training so the loss reaches ``H``'s weights. An invariant ``H``
+    (an EMLP to ``"S"``) gives an equivariant field for any group acting on q
+    and p alike, and the learned dynamics conserve ``H`` exactly.
+
+    Parameters
+    ----------
+    energy : torch.nn.Module
+        Maps ``(batch, 2 n)`` states to ``(batch, 1)`` energies.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skequi.models import MLP, HamiltonianField
+    >>> field = HamiltonianField(MLP(4, 1, hidden=8))
+    >>> field(torch.randn(3, 4)).shape
+    torch.Size([3, 4])
+    """
+
+    def __init__(self, energy: nn.Module) -> None:
+        super().__init__()
+        self.energy = energy
+
+    def hamiltonian(self, z: torch.Tensor) -> torch.Tensor:
+        """The learned energy of each state, ``(batch,)``."""
+        return self.energy(z)[..., 0]
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        with torch.enable_grad():
+            state = z if z.requires_grad else z.detach().requires_grad_(True)
+            energy = self.energy(state).sum()
+            (gradient,) = torch.autograd.grad(energy, state, create_graph=self.training)
+        dq, dp = gradient.chunk(2, dim=-1)
+        return torch.cat([dp, -dq], dim=-1)

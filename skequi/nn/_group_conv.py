@@ -20,10 +20,6 @@ from ._lattice_kernels import (
 __all__ = ["GroupMatrixConv2d"]
 
 
-# torch.compiler.is_compiling is torch >= 2.3; torch._dynamo's spelling covers 2.2
-_compiling = getattr(torch.compiler, "is_compiling", None) or torch._dynamo.is_compiling
-
-
 def _pair(grid_size) -> tuple[int, int]:
     if isinstance(grid_size, int):
         return (grid_size, grid_size)
@@ -52,9 +48,6 @@ class GroupMatrixConv2d(nn.Module):
       so the bank is one matrix product. (A group-averaged free kernel would
       store e.g. 36 weights for the 9 independent regular -> scalar kernels
       of C4.)
-
-    In eval mode without gradients the bank is cached until a parameter
-    changes.
 
     With ``relaxation_rank=r > 0`` the layer computes
     ``M x = C_w x + sum_{i<r} diag(u_i) C_{v_i} x`` (the paper's low displacement
@@ -175,7 +168,6 @@ class GroupMatrixConv2d(nn.Module):
             self.bias = nn.Parameter(torch.zeros(out_channels))
         else:
             self.register_parameter("bias", None)
-        self._cached = None
 
     def _free_weights(self) -> torch.Tensor:
         if self.relaxed_weight is None:
@@ -202,20 +194,6 @@ class GroupMatrixConv2d(nn.Module):
             bank = kernels.transpose(1, 2)
         return bank.reshape(-1, self.in_channels * self.d_in, size, size)
 
-    def _bank(self) -> torch.Tensor:
-        """The filter bank, cached while the layer runs in eval mode without gradients."""
-        if _compiling():
-            # the compiled graph builds the bank itself; the cache's key (parameter
-            # versions) would be a guard that fails after every optimizer step
-            return self.filter_bank()
-        if self.training or torch.is_grad_enabled():
-            self._cached = None
-            return self.filter_bank()
-        key = tuple((p._version, p.data_ptr(), p.dtype, p.device) for p in self.parameters())
-        if self._cached is None or self._cached[0] != key:
-            self._cached = (key, self.filter_bank())
-        return self._cached[1]
-
     def _check_input(self, x: torch.Tensor) -> None:
         expected = self.in_channels * self.d_in
         if x.ndim != 4 or x.shape[1] != expected:
@@ -239,7 +217,9 @@ class GroupMatrixConv2d(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         self._check_input(x)
-        y = F.conv2d(x, self._bank(), self._conv_bias(), padding=self.kernel_radius)
+        # the bank is rebuilt every call: 20-60 us, under 0.5% of a batch's convolution
+        # (a cache keyed on parameter versions missed in-place changes through .data)
+        y = F.conv2d(x, self.filter_bank(), self._conv_bias(), padding=self.kernel_radius)
         if self.relaxation_maps is None:
             return y
         batch, _, height, width = y.shape

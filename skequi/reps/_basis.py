@@ -64,9 +64,25 @@ def _solve(group_name: str, p: int, q: int, method: str = "auto") -> np.ndarray:
         return _solve_generators(group_name, group.dim, discrete, lie, p, q, method,
                                  _SOLVER_VERSION)
 
+    def residual(basis: np.ndarray) -> float:
+        """Largest ``|C b|`` over the constraints and columns, relative to ``|b|``."""
+        if basis.shape[1] and not np.allclose(basis.T @ basis, np.eye(basis.shape[1]),
+                                              atol=1e-6):
+            return np.inf  # not orthonormal: not a basis this solver writes
+        worst = 0.0
+        for h in discrete:
+            moved = _on_axes(basis, [h] * p + [np.linalg.inv(h).T] * q, group.dim)
+            worst = max(worst, float(np.abs(moved - basis).max(initial=0.0)))
+        for a in lie:
+            factors = [a] * p + [-a.T] * q
+            total = sum(_on_axes(basis, [f if i == k else None for i, f in enumerate(factors)],
+                                 group.dim) for k in range(p + q))
+            worst = max(worst, float(np.abs(total).max(initial=0.0)))
+        return worst
+
     # keyed by the generators themselves, not only the name, and by the solver's version
     return _frozen(cached_basis(solve, size, "invariant-basis", group.dim, discrete, lie, p, q,
-                                method, _SOLVER_VERSION))
+                                method, _SOLVER_VERSION, check=residual))
 
 
 def _solve_generators(group_name: str, dim: int, discrete_generators: np.ndarray,

@@ -7,11 +7,12 @@ the group's generators, the tensor type and the solver's version, so a new
 process loads a basis instead of solving it again.
 
 Loading never unpickles: files are read with ``numpy.load(allow_pickle=False)``
-and must hold a float64 matrix of the expected width. Anything else in the
-folder (another program's files, a planted pickle, a corrupt or truncated
-file) is ignored with a warning and the basis is solved again. The folder
-must belong to the user: whoever can write to it decides what skequi solves
-from, though never what code runs.
+and must hold a float64 matrix of the expected width whose columns satisfy the
+group's constraints (checked with one product per generator). Anything else in
+the folder (another program's files, a planted pickle or basis, a corrupt or
+truncated file) is ignored with a warning and the basis is solved again. A
+folder that belongs to another user, is not writable, or is not a folder at all
+is not used (with a warning): the cache is optional, so it never fails a fit.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ __all__ = [
     "cached_basis",
     "default_basis_cache_dir",
     "set_basis_cache_dir",
+    "usable_cache_dir",
 ]
 
 #: Environment variable read when :func:`set_basis_cache_dir` was never called.
@@ -39,6 +41,7 @@ _PACKAGE_DIR = Path(__file__).resolve().parents[1]
 _UNSET = object()
 _chosen = _UNSET  # what set_basis_cache_dir was given (a Path or None)
 _scanned: set[Path] = set()  # folders whose foreign files were already reported
+_refused: set[Path] = set()  # folders already reported as unusable
 _FILE = re.compile(r"^basis-[0-9a-f]{64}\.npy$")
 _SUBFOLDERS = {"plumes"}  # skequi.datasets.make_plumes keeps its simulations there
 
@@ -138,6 +141,39 @@ def _key(*parts) -> str:
     return digest.hexdigest()
 
 
+def usable_cache_dir() -> Path | None:
+    """:func:`basis_cache_dir` if skequi may read and write it, else None (with a warning).
+
+    A folder is usable when it does not exist yet (it is created on the first
+    write), or is a folder that belongs to the current user and is writable.
+
+    Examples
+    --------
+    >>> from skequi.reps import usable_cache_dir
+    >>> usable_cache_dir() is None or usable_cache_dir().is_absolute()
+    True
+    """
+    folder = basis_cache_dir()
+    if folder is None:
+        return None
+    reason = None
+    if folder.exists():
+        if not folder.is_dir():
+            reason = "it is not a folder"
+        elif hasattr(os, "getuid") and folder.stat().st_uid != os.getuid():
+            reason = "it belongs to another user, who would decide what skequi loads"
+        elif not os.access(folder, os.W_OK | os.X_OK):
+            reason = "it is not writable"
+    if reason is None:
+        return folder
+    if folder not in _refused:
+        _refused.add(folder)
+        warnings.warn(f"not using the skequi cache folder {str(folder)!r}: {reason}; bases "
+                      "and simulations are computed again and kept in memory only",
+                      UserWarning, stacklevel=3)
+    return None
+
+
 def _report_foreign_files(folder: Path) -> None:
     if folder in _scanned or not folder.is_dir():
         return
@@ -152,7 +188,7 @@ def _report_foreign_files(folder: Path) -> None:
             UserWarning, stacklevel=3)
 
 
-def _load(path: Path, width: int) -> np.ndarray | None:
+def _load(path: Path, width: int, check=None) -> np.ndarray | None:
     try:
         basis = np.load(path, allow_pickle=False)
     except (ValueError, OSError, EOFError) as error:
@@ -164,12 +200,26 @@ def _load(path: Path, width: int) -> np.ndarray | None:
         warnings.warn(f"ignoring basis cache file {str(path)!r}: it does not hold a float64 "
                       f"({width}, n) basis; solving again", UserWarning, stacklevel=3)
         return None
+    if check is not None:
+        residual = check(basis)
+        if not residual < 1e-6:
+            warnings.warn(f"ignoring basis cache file {str(path)!r}: its columns break the "
+                          f"group's constraints (residual {residual:.2e}); solving again",
+                          UserWarning, stacklevel=3)
+            return None
     return basis
 
 
 def _store(path: Path, basis: np.ndarray) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    """Best effort: a cache that cannot be written is only a cache not kept."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    except OSError as error:
+        warnings.warn(f"cannot write to the skequi cache folder {str(path.parent)!r} "
+                      f"({error.strerror or error}); keeping the basis in memory only",
+                      UserWarning, stacklevel=3)
+        return
     try:
         with os.fdopen(handle, "wb") as file:
             np.save(file, np.ascontiguousarray(basis, dtype=np.float64), allow_pickle=False)
@@ -179,19 +229,21 @@ def _store(path: Path, basis: np.ndarray) -> None:
             os.unlink(temporary)
 
 
-def cached_basis(solve, width: int, *key_parts) -> np.ndarray:
+def cached_basis(solve, width: int, *key_parts, check=None) -> np.ndarray:
     """``solve()``, or its result stored earlier under the key of ``key_parts``.
 
-    Without a cache folder this is ``solve()``. ``width`` is the basis's number
-    of rows (the tensor dimension), checked on every load.
+    Without a usable cache folder this is ``solve()``. ``width`` is the basis's
+    number of rows (the tensor dimension), checked on every load, and
+    ``check(basis)`` its largest constraint residual (a loaded basis above 1e-6
+    is refused).
     """
-    folder = basis_cache_dir()
+    folder = usable_cache_dir()
     if folder is None:
         return solve()
     _report_foreign_files(folder)
     path = folder / f"basis-{_key(*key_parts)}.npy"
     if path.is_file():
-        basis = _load(path, width)
+        basis = _load(path, width, check)
         if basis is not None:
             return basis
     basis = solve()

@@ -107,15 +107,15 @@ def test_grid_search_clone_and_save_load(tmp_path):
 
 
 def test_loading_weights_of_another_layer_layout_says_to_refit(tmp_path):
-    import torch
+    from skequi.estimators._model_file import read_model_file, write_model_file
 
     X, y = make_o5_synthetic(100, random_state=0)
     EMLPRegressor("O(5)", "2V", "S", **FAST).fit(X, y).save(tmp_path / "emlp.skequi")
-    payload = torch.load(tmp_path / "emlp.skequi", weights_only=True)
+    config, tensors, _ = read_model_file(tmp_path / "emlp.skequi")
     # what a file from a skequi whose layers stored their coefficients flattened looks like
-    name = next(k for k, v in payload["state_dict"].items() if v.ndim == 3)
-    payload["state_dict"][name] = payload["state_dict"][name].flatten(1)
-    torch.save(payload, tmp_path / "old.skequi")
+    name = next(k for k, v in tensors.items() if v.ndim == 3)
+    tensors[name] = tensors[name].flatten(1)
+    write_model_file(tmp_path / "old.skequi", config, tensors)
     with pytest.raises(ValueError, match=r"file written by skequi .*refit and save again"):
         skequi.load(tmp_path / "old.skequi", device="cpu")
 

@@ -1,4 +1,6 @@
-"""skequi.load: what a saved file holds and what loading a file from another version says."""
+"""skequi.load: what a saved file holds, what loading a file from another version says, and
+crafted files (new format and skequi's earlier torch.save archives) refused without running
+code."""
 
 import json
 import warnings
@@ -23,7 +25,21 @@ def saved(tmp_path):
 
 
 def _config(path):
-    return json.loads(torch.load(path, weights_only=True)["config"])
+    from skequi.estimators._model_file import read_model_file
+
+    return read_model_file(path)[0]
+
+
+def _write_raw(path, config_text: str, tensors=None):
+    """A safetensors model file with any config text and a matching checksum."""
+    from safetensors.torch import save
+
+    from skequi.estimators._model_file import _FORMAT, _checksum
+
+    tensors = tensors or {}
+    path.write_bytes(save(tensors, metadata={
+        "format": _FORMAT, "skequi_config": config_text,
+        "skequi_sha256": _checksum(config_text, tensors)}))
 
 
 def test_defaults_are_written_so_other_defaults_do_not_change_a_loaded_model(saved):
@@ -45,18 +61,30 @@ def test_same_version_loads_silently(saved):
 
 @pytest.mark.parametrize("version", ["0.0.1", None])
 def test_a_file_from_another_version_loads_with_a_warning(saved, version):
+    from skequi.estimators._model_file import read_model_file, write_model_file
+
     reg, X, path = saved
-    payload = torch.load(path, weights_only=True)
-    config = json.loads(payload["config"])
+    config, tensors, _ = read_model_file(path)
     if version is None:  # files from before the version field
         del config["skequi_version"]
     else:
         config["skequi_version"] = version
-    payload["config"] = json.dumps(config)
-    torch.save(payload, path)
+    write_model_file(path, config, tensors)
     with pytest.warns(UserWarning, match="written by .* loaded by skequi"):
         loaded = skequi.load(path, device="cpu")
     assert np.allclose(loaded.predict(X[:5]), reg.predict(X[:5]), atol=1e-6)
+
+
+def test_files_of_the_earlier_format_still_load_with_a_note(saved, tmp_path):
+    from skequi.estimators._model_file import read_model_file
+
+    reg, X, path = saved
+    config, tensors, _ = read_model_file(path)
+    legacy = tmp_path / "legacy.skequi"
+    torch.save({"config": json.dumps(config), "state_dict": tensors}, legacy)
+    with pytest.warns(UserWarning, match="earlier file format .* save the loaded estimator"):
+        loaded = skequi.load(legacy, device="cpu")
+    assert np.array_equal(loaded.predict(X[:5]), reg.predict(X[:5]))
 
 
 # -- crafted files: refused before any code or allocation ------------------------------------
@@ -72,8 +100,7 @@ class _Payload:
 
 
 def _write(path, config, state=None):
-    torch.save({"config": json.dumps(config) if not isinstance(config, str) else config,
-                "state_dict": state if state is not None else {}}, path)
+    _write_raw(path, json.dumps(config) if not isinstance(config, str) else config, state)
 
 
 @pytest.fixture
@@ -84,9 +111,13 @@ def config(saved):
 
 @pytest.mark.parametrize("where", ["config", "state_dict", "tensor", "extra_key", "top_level"])
 def test_pickle_payloads_anywhere_are_refused_without_running(saved, tmp_path, where):
+    """Archives of the earlier format are still read, so they are still a way in."""
+    from skequi.estimators._model_file import read_model_file
+
     _, _, path = saved
     marker = tmp_path / "ran"
-    payload = torch.load(path, weights_only=True)
+    config, tensors, _ = read_model_file(path)
+    payload = {"config": json.dumps(config), "state_dict": dict(tensors)}
     if where == "config":
         payload["config"] = _Payload(marker)
     elif where == "state_dict":
@@ -155,12 +186,13 @@ def test_foreign_and_empty_files_say_they_are_not_models(tmp_path, content):
         skequi.load(tmp_path / "f.skequi")
 
 
-def test_a_truncated_file_says_it_is_not_a_model(saved, tmp_path):
+@pytest.mark.parametrize("fraction", [0.1, 0.5, 0.7, 0.99])
+def test_a_truncated_file_says_it_is_not_a_model(saved, tmp_path, fraction):
     _, _, path = saved
     data = path.read_bytes()
-    (tmp_path / "half.skequi").write_bytes(data[: len(data) // 2])
+    (tmp_path / "part.skequi").write_bytes(data[: int(len(data) * fraction)])
     with pytest.raises(ValueError, match="not a skequi model file"):
-        skequi.load(tmp_path / "half.skequi")
+        skequi.load(tmp_path / "part.skequi")
 
 
 @pytest.mark.parametrize("config_text,match", [
@@ -234,3 +266,89 @@ def test_a_round_trip_keeps_parameters_as_they_were_given(tmp_path):
     again = skequi.load(tmp_path / "m.skequi", device="cpu")
     assert again.channels == "matched" and again.channels_ == matched.channels_
     assert np.allclose(again.predict(X), matched.predict(X), atol=1e-6)
+
+
+# -- nothing lost: save refuses what load would refuse; load_params all or nothing -------------
+
+@pytest.mark.parametrize("change", [dict(channels=(8,)), dict(group="D4"), dict(kernel_radius=2),
+                                    dict(lr=-1.0), dict(relaxation_rank=1)])
+def test_save_refuses_parameters_changed_after_fit(tmp_path, change):
+    from skequi import GMCNNClassifier
+    from skequi.datasets import load_digit_images
+
+    X, y = load_digit_images()
+    clf = GMCNNClassifier("C4", channels=(2,), max_epochs=1, random_state=0).fit(X[:60], y[:60])
+    original = {k: clf.get_params()[k] for k in change}
+    clf.set_params(**change)
+    key = next(iter(change))
+    with pytest.raises(ValueError, match=f"parameters changed after fit: {key}="):
+        clf.save(tmp_path / "m.skequi")
+    assert not (tmp_path / "m.skequi").exists()
+    clf.set_params(**original)  # set back: the file is the fitted model again
+    clf.save(tmp_path / "m.skequi")
+    assert np.array_equal(skequi.load(tmp_path / "m.skequi", device="cpu").predict(X[:10]),
+                          clf.predict(X[:10]))
+
+
+@pytest.mark.parametrize("other", ["wider", "another family"])
+def test_a_failed_load_params_leaves_the_model_as_it_was(tmp_path, other):
+    from skequi import GMCNNClassifier
+    from skequi.datasets import load_digit_images
+
+    X, y = load_digit_images()
+    clf = GMCNNClassifier("C4", channels=(2, 2), max_epochs=1, random_state=0).fit(X[:80], y[:80])
+    expected = clf.predict_proba(X[:20])
+    if other == "wider":
+        source = GMCNNClassifier("C4", channels=(2, 4), max_epochs=1, random_state=1)
+    else:
+        source = GMCNNClassifier("D4", channels=(2, 2), max_epochs=1, random_state=1)
+    source.fit(X[:80], y[:80]).save_params(f_params=tmp_path / "w.pt")
+    with pytest.raises(ValueError, match="load_params: the saved parameters do not fit .* left"):
+        clf.load_params(f_params=tmp_path / "w.pt")
+    assert np.array_equal(clf.predict_proba(X[:20]), expected)
+
+
+def test_a_crafted_latent_target_size_is_refused_before_allocation(tmp_path):
+    import time
+
+    from skequi import LatentEquivariantRegressor
+    from skequi.datasets import load_digit_images
+    from skequi.estimators._model_file import read_model_file, write_model_file
+
+    X, _ = load_digit_images()
+    reg = LatentEquivariantRegressor("C4", channels=(2,), latent_dim=8, max_epochs=1,
+                                     random_state=0).fit(X[:40], X[:40].mean(axis=(1, 2, 3)))
+    reg.save(tmp_path / "r.skequi")
+    config, tensors, _ = read_model_file(tmp_path / "r.skequi")
+    config["fit_meta"]["target_shape"] = [10**7]
+    write_model_file(tmp_path / "bomb.skequi", config, tensors)
+    start = time.perf_counter()
+    with pytest.raises(ValueError, match="over skequi's limit"):
+        skequi.load(tmp_path / "bomb.skequi", device="cpu")
+    assert time.perf_counter() - start < 5
+
+
+@pytest.mark.parametrize("meta,match", [
+    (dict(x_scale=[0.0] * 10), "x_scale holds values <= 0"),
+    (dict(x_shift=[1.0] * 3), "x_shift must be a list of 10"),
+    (dict(y_scale=["a"]), "malformed"),
+    (dict(x_shift=None), "x_shift must be a list"),
+])
+def test_a_malformed_fit_meta_is_a_value_error(config, tmp_path, meta, match):
+    from skequi.estimators._model_file import read_model_file, write_model_file
+
+    _, tensors, _ = read_model_file(tmp_path / "emlp.skequi")
+    config["fit_meta"].update(meta)
+    write_model_file(tmp_path / "m.skequi", config, tensors)
+    with pytest.raises(ValueError, match=match):
+        skequi.load(tmp_path / "m.skequi", device="cpu")
+
+
+def test_a_bool_where_an_int_is_meant_is_refused_on_load(config, tmp_path):
+    from skequi.estimators._model_file import read_model_file, write_model_file
+
+    _, tensors, _ = read_model_file(tmp_path / "emlp.skequi")
+    config["params"]["hidden"] = True
+    write_model_file(tmp_path / "m.skequi", config, tensors)
+    with pytest.raises(ValueError, match=r"'hidden' parameter .* \(not a bool\)"):
+        skequi.load(tmp_path / "m.skequi", device="cpu")

@@ -347,3 +347,75 @@ def test_lr_schedules_and_their_routed_settings(schedule):
         assert flat.history_[:, "event_lr"] == pytest.approx([0.02 / 2**k for k in range(6)])
     with pytest.raises(ValueError, match="lr_schedule"):
         GMCNNClassifier(lr_schedule="linear").fit(X[:20], y[:20])
+
+
+class _InterruptAt(Callback):
+    """Ctrl-C pressed at the end of the given epoch."""
+
+    def __init__(self, epoch):
+        self.epoch = epoch
+
+    def on_epoch_end(self, net, **kwargs):
+        if len(net.history) == self.epoch:
+            raise KeyboardInterrupt
+
+
+def test_an_interrupted_refit_leaves_the_previous_model():
+    X, y = _digits(120)
+    clf = GMCNNClassifier("C1", channels=(2,), max_epochs=2, random_state=0).fit(X, y)
+    expected, history = clf.predict_proba(X), len(clf.history_)
+    clf.set_params(callbacks=[_InterruptAt(2)], max_epochs=5, random_state=1)
+    with pytest.raises(KeyboardInterrupt):
+        clf.fit(X, y)
+    assert np.array_equal(clf.predict_proba(X), expected) and len(clf.history_) == history
+    fresh = GMCNNClassifier("C1", channels=(2,), max_epochs=5, callbacks=[_InterruptAt(1)])
+    with pytest.raises(KeyboardInterrupt):
+        fresh.fit(X, y)
+    assert not hasattr(fresh, "module_")  # a first fit interrupted: still unfitted
+
+
+def test_interrupted_in_place_training_keeps_its_progress_with_a_warning():
+    X, y = _digits(120)
+    clf = GMCNNClassifier("C1", channels=(2,), max_epochs=2, random_state=0).fit(X, y)
+    before = clf.predict_proba(X)
+    clf.set_params(callbacks=[_InterruptAt(3)], max_epochs=5)
+    with pytest.warns(UserWarning, match="interrupted after 3 epoch.*kept"):
+        clf.partial_fit(X, y)
+    assert len(clf.history_) == 3 and not np.array_equal(clf.predict_proba(X), before)
+
+
+def test_optimizer_settings_set_after_fit_take_effect_and_are_checked():
+    X, y = _digits(120)
+    clf = GMCNNClassifier("C1", channels=(2,), max_epochs=1, random_state=0).fit(X, y)
+    clf.set_params(optimizer__betas=(0.5, 0.9)).fit(X, y)
+    assert clf.optimizer_.param_groups[0]["betas"] == (0.5, 0.9)
+    assert clf.get_params()["optimizer__betas"] == (0.5, 0.9)  # and clone keeps them
+    clf.set_params(optimizer__betas=(0.6, 0.8), lr=0.02).partial_fit(X, y)
+    group = clf.optimizer_.param_groups[0]
+    assert group["betas"] == (0.6, 0.8) and group["lr"] == 0.02
+    expected = clf.predict_proba(X)
+    clf.set_params(optimizer__betas=(2.0, 0.9))
+    with pytest.raises(ValueError, match="Invalid beta parameter"):
+        clf.partial_fit(X, y)
+    assert np.array_equal(clf.predict_proba(X), expected)
+
+
+@pytest.mark.parametrize("optimizer", [torch.optim.LBFGS, torch.optim.Rprop])
+def test_optimizers_without_weight_decay(optimizer):
+    X, y = _digits(120)
+    clf = GMCNNClassifier("C1", channels=(2,), max_epochs=2, optimizer=optimizer, weight_decay=0,
+                          lr=0.1 if optimizer is torch.optim.LBFGS else 0.01,
+                          random_state=0).fit(X, y)
+    assert "weight_decay" not in clf.optimizer_.defaults  # not passed to one that lacks it
+    assert np.isfinite(clf.predict_proba(X)).all()
+
+
+def test_sample_weights_near_the_float64_limit_are_normalised():
+    X, y = _digits(120)
+    weights = np.full(len(y), 1e308)
+    weights[::2] = 5e307
+    clf = GMCNNClassifier("C1", channels=(2,), max_epochs=2, random_state=0)
+    plain = GMCNNClassifier("C1", channels=(2,), max_epochs=2, random_state=0)
+    clf.fit(X, y, sample_weight=weights)
+    plain.fit(X, y, sample_weight=weights / 1e307)  # the same relative weights
+    assert np.allclose(clf.predict_proba(X), plain.predict_proba(X), atol=1e-6)

@@ -232,3 +232,16 @@ def test_compiled_eval_layer_follows_weight_updates_without_recompiling():
             for _ in range(3):
                 layer.weight.add_(0.1)  # as an optimizer step would
                 assert torch.allclose(compiled(x), layer(x), atol=1e-6)
+
+
+def test_in_place_weight_changes_are_seen_in_eval_mode():
+    """Changes through .data bump no version counter; the layer still uses them."""
+    torch.manual_seed(0)
+    layer = GroupMatrixConv2d(2, 2, "C4").eval()
+    x = torch.randn(2, 8, 6, 6)
+    with torch.no_grad():
+        before = layer(x)
+        layer.weight.data.mul_(2.0)
+        after = layer(x)
+    bias = layer.bias[None, :, None, None].repeat_interleave(4, dim=1)
+    assert torch.allclose(after - bias, 2 * (before - bias), atol=1e-5)

@@ -19,8 +19,10 @@ def fresh_cache_state(monkeypatch):
     monkeypatch.setattr(_basis_cache, "_chosen", _basis_cache._UNSET)
     monkeypatch.delenv(_basis_cache.CACHE_DIR_ENV, raising=False)
     _basis._solve.cache_clear()
+    _basis._hom_basis.cache_clear()
     yield
     _basis._solve.cache_clear()
+    _basis._hom_basis.cache_clear()
 
 
 def test_memory_only_by_default(fresh_cache_state):
@@ -116,3 +118,62 @@ def test_a_basis_of_the_wrong_shape_is_solved_again(fresh_cache_state, tmp_path)
     _basis._solve.cache_clear()
     with pytest.warns(UserWarning, match="does not hold a float64"):
         np.testing.assert_allclose(invariant_basis("SO(3)", 2, 0), solved)
+
+
+def test_a_planted_basis_that_breaks_the_constraints_is_refused(fresh_cache_state, tmp_path):
+    """A correctly shaped basis that is not invariant: refused with a warning, solved again."""
+    set_basis_cache_dir(tmp_path)
+    solved = invariant_basis("SO(3)", 2, 0).copy()  # the invariant of V x V: the identity
+    _basis._solve.cache_clear()
+    (stored,) = [p for p in tmp_path.iterdir() if p.name.startswith("basis-")]
+    planted = np.linalg.qr(np.random.default_rng(0).normal(size=solved.shape))[0]
+    np.save(stored, planted)
+    with pytest.warns(UserWarning, match="break the group's constraints"):
+        loaded = invariant_basis("SO(3)", 2, 0)
+    np.testing.assert_allclose(np.abs(loaded), np.abs(solved), atol=1e-12)
+
+
+def test_an_emlp_fit_is_exact_despite_a_planted_cache(fresh_cache_state, tmp_path):
+    from skequi import EMLPRegressor
+    from skequi.datasets import make_o5_synthetic
+
+    set_basis_cache_dir(tmp_path)
+    X, y = make_o5_synthetic(60, random_state=0)
+    EMLPRegressor("O(5)", "2V", "S", hidden=16, n_layers=1, max_epochs=1).fit(X, y)
+    _basis._solve.cache_clear()
+    _basis._hom_basis.cache_clear()  # as in a new process
+    rng = np.random.default_rng(1)
+    for path in tmp_path.glob("basis-*.npy"):
+        basis = np.load(path)
+        if basis.shape[1]:
+            np.save(path, np.linalg.qr(rng.normal(size=basis.shape))[0])
+    with pytest.warns(UserWarning, match="break the group's constraints"):
+        reg = EMLPRegressor("O(5)", "2V", "S", hidden=16, n_layers=1, max_epochs=1,
+                            random_state=0).fit(X, y)
+    assert reg.equivariance_error(X[:10]) < 1e-5
+
+
+@pytest.mark.parametrize("kind", ["a file", "another user's folder", "a read-only folder"])
+def test_unusable_folders_are_skipped_with_a_warning(fresh_cache_state, tmp_path, monkeypatch,
+                                                     kind):
+    import os
+
+    target = tmp_path / "cache"
+    if kind == "a file":
+        target.write_text("not a folder")
+        match = "not a folder"
+    else:
+        target.mkdir()
+        if kind == "another user's folder":
+            monkeypatch.setattr(os, "getuid", lambda: os.stat(target).st_uid + 1)
+            match = "belongs to another user"
+        else:
+            real_access = os.access
+            monkeypatch.setattr(os, "access", lambda p, mode: False if str(p) == str(target)
+                                else real_access(p, mode))
+            match = "not writable"
+    monkeypatch.setenv("SKEQUI_CACHE_DIR", str(target))
+    monkeypatch.setattr(_basis_cache, "_refused", set())
+    with pytest.warns(UserWarning, match=match):
+        basis = invariant_basis("O(3)", 2, 0)  # solved in memory: the fit goes on
+    assert basis.shape == (9, 1)
