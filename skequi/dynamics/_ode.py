@@ -8,6 +8,8 @@ __all__ = ["derivative_pairs", "integrate", "relative_rollout_error"]
 
 #: ODE solvers for :func:`integrate`.
 SOLVERS = ("scipy", "torchdiffeq")
+#: A rollout whose states grow past this many times its start has diverged.
+_DIVERGED = 1e4
 
 
 def derivative_pairs(states, times=None, *, vector_field=None):
@@ -88,6 +90,8 @@ def integrate(estimator, z0, t, *, solver: str = "scipy", rtol: float = 1e-6,
     Returns
     -------
     ndarray of shape (n, n_times, d)
+        A rollout that blows up (states past 1e4 times the largest initial
+        value) is inf from then on, with a warning.
 
     Examples
     --------
@@ -110,19 +114,31 @@ def integrate(estimator, z0, t, *, solver: str = "scipy", rtol: float = 1e-6,
         raise ValueError("t must be a 1-d array of increasing times")
     n, d = z0.shape
     field = _vector_field(estimator)
+    bound = _DIVERGED * max(1.0, float(np.abs(z0).max()))
+
+    def safe_field(z):
+        # a rollout past the bound is frozen there (the model refuses inf/NaN inputs), so
+        # it neither stops the others nor forces the shared step size down
+        out = np.zeros_like(z)
+        ok = np.isfinite(z).all(1) & (np.abs(z).max(1) < bound)
+        if ok.any():
+            out[ok] = np.nan_to_num(field(z[ok]), nan=0.0, posinf=bound, neginf=-bound)
+        return out
+
     if len(t) == 1:
         path = z0[:, None]
     elif solver == "scipy":
         from scipy.integrate import solve_ivp
 
         def rhs(_, flat):
-            return field(flat.reshape(n, d)).ravel()
+            return safe_field(flat.reshape(n, d)).ravel()
 
-        solution = solve_ivp(rhs, (t[0], t[-1]), z0.ravel(), t_eval=t, rtol=rtol, atol=atol)
-        if not solution.success:
-            raise ValueError(f"the rollout stopped: {solution.message} (the learned vector "
-                             "field may blow up; check the model on states like z0)")
-        path = solution.y.reshape(n, d, len(t)).transpose(0, 2, 1)
+        with np.errstate(invalid="ignore", over="ignore"):  # a diverging field: see below
+            solution = solve_ivp(rhs, (t[0], t[-1]), z0.ravel(), t_eval=t, rtol=rtol,
+                                 atol=atol)
+        path = np.full((n, len(t), d), np.inf)
+        reached = solution.y.shape[1]  # all of t unless the solver gave up
+        path[:, :reached] = solution.y.reshape(n, d, reached).transpose(0, 2, 1)
     else:
         try:
             from torchdiffeq import odeint
@@ -132,10 +148,26 @@ def integrate(estimator, z0, t, *, solver: str = "scipy", rtol: float = 1e-6,
         import torch
 
         def torch_rhs(_, z):
-            return torch.as_tensor(field(z.detach().cpu().numpy()), dtype=z.dtype)
+            return torch.as_tensor(safe_field(z.detach().cpu().numpy()), dtype=z.dtype)
 
-        path = odeint(torch_rhs, torch.as_tensor(z0), torch.as_tensor(t), rtol=rtol, atol=atol,
-                      method="dopri5").numpy().transpose(1, 0, 2)
+        try:
+            path = odeint(torch_rhs, torch.as_tensor(z0), torch.as_tensor(t), rtol=rtol,
+                          atol=atol, method="dopri5").numpy().transpose(1, 0, 2)
+        except AssertionError:  # torchdiffeq asserts finite steps: the solve broke down
+            path = np.full((n, len(t), d), np.inf)
+    # from the first state past the bound on, a rollout is inf
+    escaped = ~np.isfinite(path).all(-1) | (np.abs(np.nan_to_num(path, posinf=np.inf)).max(-1)
+                                             >= bound)
+    escaped = np.logical_or.accumulate(escaped, axis=1)
+    diverged = escaped.any(1)
+    if diverged.any():
+        import warnings
+
+        path[escaped] = np.inf
+        warnings.warn(f"{int(diverged.sum())} of {n} rollouts left every bound (|z| > "
+                      f"{bound:.3g}); their states from then on are inf, which "
+                      "relative_rollout_error counts as the largest error, 1",
+                      UserWarning, stacklevel=2)
     return path[0] if single else path
 
 
@@ -175,7 +207,10 @@ def relative_rollout_error(pred, true, *, per_trajectory: bool = False):
     def rms(a):
         return np.sqrt((a ** 2).mean(-1))
 
-    errors = rms(pred - true) / np.maximum(rms(pred) + rms(true), 1e-300)
+    finite = np.isfinite(pred).all(-1)
+    safe = np.where(finite[..., None], pred, 0.0)
+    errors = rms(safe - true) / np.maximum(rms(safe) + rms(true), 1e-300)
+    errors = np.where(finite, errors, 1.0)  # a diverged state: the limit of the ratio
     logs = np.log(np.clip(errors, 1e-7, None))
     if per_trajectory:
         return np.exp(logs.mean(1))

@@ -4,10 +4,11 @@ Any encoder ``E`` and head ``H``; the latent space carries a fixed
 representation rho (copies of the regular representation of a finite group
 plus trivial padding). Training minimises
 
-    task(H(E(x)), y) + task(H(E(g x)), g y) + lambda * MSE(E(g x), rho(g) E(x))
+    task(H(E(x)), y) + w task(H(E(g x)), g y) + lambda * MSE(E(g x), rho(g) E(x))
 
 with ``g`` drawn uniformly per sample; ``lambda = equivariance_strength``
-(0 is plain augmented training). With ``relaxation_rank > 0`` rho is learned
+(0 is plain augmented training) and ``w = transformed_task_weight`` (the
+paper's DDMNIST code: 0). With ``relaxation_rank > 0`` rho is learned
 near the regular representation and an algebra loss keeps it close to a
 representation.
 """
@@ -53,6 +54,8 @@ class _LatentMixin(EquivariantNetMixin):
         "latent_dim": [None, Interval(Integral, 1, None, closed="left")],
         "field": [StrOptions({"scalar", "vector"})],
         "input_action": [None, callable],
+        "batch_transform": [None, callable],
+        "transformed_task_weight": [Interval(Real, 0, None, closed="left")],
         "latent_structure": [StrOptions({"flat", "grid", "regular"})],
         "channels": ["array-like"],
         "image_shape": [None, tuple, list],
@@ -61,7 +64,8 @@ class _LatentMixin(EquivariantNetMixin):
     def __init__(self, group="C4", equivariance_strength=1.0, relaxation_rank=0, *,
                  latent_dim=None, algebra_strength=1.0, encoder=None, head=None,
                  latent_structure="flat", channels=(16, 32), field="scalar", input_action=None,
-                 image_shape=None, lr=1e-3, lr_schedule=None, max_epochs=20,
+                 batch_transform=None, transformed_task_weight=1.0, image_shape=None, lr=1e-3,
+                 lr_schedule=None, max_epochs=20,
                  batch_size=64, weight_decay=1e-4, optimizer=torch.optim.AdamW,
                  criterion=None, early_stopping=False, train_split=None,
                  callbacks=None, device="auto", random_state=None, precision="float32",
@@ -80,6 +84,8 @@ class _LatentMixin(EquivariantNetMixin):
         self.channels = channels
         self.field = field
         self.input_action = input_action
+        self.batch_transform = batch_transform
+        self.transformed_task_weight = transformed_task_weight
         self.image_shape = image_shape
         self.lr_schedule = lr_schedule
         self.weight_decay = weight_decay
@@ -275,24 +281,41 @@ class _LatentMixin(EquivariantNetMixin):
         if not training or X is None:
             return loss
         model = self.module_
+        z = model.take_latent(X)  # E(x) from this step's forward pass
+        if self.relaxation_rank:
+            loss = loss + self.algebra_strength * model.action.algebra_loss()
+        if not (self.transformed_task_weight or self.equivariance_strength):
+            return loss  # plain training on x (the paper's DDMNIST baseline)
         X = torch.as_tensor(X, device=y_pred.device)
         generator = getattr(self, "_augment_generator", None)
         elements = torch.randint(self.group_.order, (len(X),), device=X.device,
                                  generator=generator)
         moved = self._act_batch(X, elements)
         z_moved = self._encode(moved)
-        y_moved = self._act_on_targets(y_true, elements)
-        loss = loss + super().get_loss(self._head(z_moved), y_moved, X=moved, training=training,
-                                       sample_weight=sample_weight)
+        if self.transformed_task_weight:
+            y_moved = self._act_on_targets(y_true, elements)
+            loss = loss + self.transformed_task_weight * super().get_loss(
+                self._head(z_moved), y_moved, X=moved, training=training,
+                sample_weight=sample_weight)
         if self.equivariance_strength:
-            z = self._encode(X)
+            z = self._encode(X) if z is None else z
             gap = (z_moved - model.action(z, elements)).square().flatten(1).mean(1)
             if sample_weight is not None:
                 gap = gap * sample_weight.to(gap.dtype)
             loss = loss + self.equivariance_strength * gap.mean()
-        if self.relaxation_rank:
-            loss = loss + self.algebra_strength * model.action.algebra_loss()
         return loss
+
+    def _transform_training_batch(self, Xi, yi):
+        """``batch_transform`` on each training batch (never in predict or validation)."""
+        if self.batch_transform is None:
+            return Xi, yi
+        moved = self.batch_transform(Xi)
+        if not isinstance(moved, torch.Tensor) or tuple(moved.shape) != tuple(Xi.shape):
+            raise ValueError(
+                f"{type(self).__name__}: batch_transform must return a torch tensor shaped like "
+                f"its input {tuple(Xi.shape)}; got "
+                f"{tuple(getattr(moved, 'shape', ())) or type(moved).__name__}")
+        return moved.to(Xi.device, Xi.dtype), yi
 
     def _encode(self, X):
         from ._precision import autocast
@@ -425,7 +448,16 @@ class LatentEquivariantClassifier(LabelledClassifierMixin, _LatentMixin, NeuralN
     input_action : callable ``(X, g) -> X``, optional
         How element index g acts on a batch (numpy or torch); e.g.
         ``functools.partial(double_digits_action, group="C4xC4")``. This is
-        how a product group acts on side-by-side images.
+        how a product group acts on side-by-side images. It may be random
+        (:class:`~skequi.datasets.DDMNISTAction` adds resampling artefacts).
+    batch_transform : callable ``(X) -> X``, optional
+        A random transformation of each training batch (a torch tensor on the
+        fit's device, returned in the same shape), drawn afresh every step, as
+        a data loader's augmentation would; the partner ``g x`` is made from
+        the transformed batch. Not applied in ``predict`` or validation.
+    transformed_task_weight : float, default=1.0
+        Weight of the task loss on ``g x``; the latent paper's DDMNIST code
+        trains the task on ``x`` only (0).
     image_shape : (int, int), optional
         Shape of each image when X is flat ``(n, H*W)``.
     lr, max_epochs, batch_size, weight_decay, optimizer, early_stopping,

@@ -29,7 +29,7 @@ __all__ = ["MAX_FILE_BYTES", "fitted_json_params", "load", "save_estimator"]
 _NEVER_FROM_FILE = frozenset({
     "module", "criterion", "optimizer", "callbacks", "train_split", "iterator_train",
     "iterator_valid", "dataset", "predict_nonlinearity", "torch_load_kwargs", "encoder", "head",
-    "input_action", "output_action", "device", "compile", "use_caching",
+    "input_action", "output_action", "batch_transform", "device", "compile", "use_caching",
 })
 #: Prefixes of routed parameters a file may set (JSON values only).
 _ROUTED_PREFIXES = ("optimizer__", "iterator_train__", "iterator_valid__", "criterion__",

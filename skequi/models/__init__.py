@@ -1,5 +1,6 @@
 """Torch architectures built from :mod:`skequi.nn` layers."""
 
+from ._ddmnist_cnn import DDMNISTCNNEncoder, DDMNISTCNNHead
 from ._emlp import EMLP, MLP, HamiltonianField
 from ._gmcnn import GMCNN, GMCNNFieldRegressor, PaperGMCNN, is_lattice_group
 from ._latent import ConvEncoder, ConvFieldEncoder, ConvFieldHead, LatentModel, MLPHead
@@ -11,6 +12,8 @@ __all__ = [
     "ConvEncoder",
     "ConvFieldEncoder",
     "ConvFieldHead",
+    "DDMNISTCNNEncoder",
+    "DDMNISTCNNHead",
     "GMCNNFieldRegressor",
     "HamiltonianField",
     "LatentModel",

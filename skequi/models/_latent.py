@@ -151,6 +151,14 @@ class LatentModel(nn.Module):
     def __init__(self, encoder: nn.Module, head: nn.Module, action: LatentRegularAction) -> None:
         super().__init__()
         self.encoder, self.head, self.action = encoder, head, action
+        self._last = None
+
+    def take_latent(self, x: torch.Tensor) -> torch.Tensor | None:
+        """The latent of the last training forward pass if it ran on this very tensor, else
+        None; forgotten either way. The equivariance loss needs E(x) again: this saves an
+        encoder pass per step."""
+        last, self._last = self._last, None
+        return last[1] if last is not None and last[0] is x else None
 
     def encode(self, x: torch.Tensor) -> torch.Tensor:
         z = self.encoder(x)
@@ -164,4 +172,7 @@ class LatentModel(nn.Module):
         return z
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.head(self.encode(x))
+        z = self.encode(x)
+        # kept for take_latent only while training with gradients; dropped when read
+        self._last = (x, z) if self.training and torch.is_grad_enabled() else None
+        return self.head(z)

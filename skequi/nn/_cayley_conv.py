@@ -99,7 +99,32 @@ def product_neighbourhood(group, radius: int) -> np.ndarray:
 
 def kernel_support(group, radius: int, support: str = "product") -> np.ndarray:
     """Element indices of a paper-faithful kernel: :func:`product_neighbourhood` or
-    :func:`cayley_ball`."""
+    :func:`cayley_ball`.
+
+    Parameters
+    ----------
+    group : str or FiniteGroup
+        A product of cyclic or dihedral factors.
+    radius : int
+    support : {"product", "ball"}, default="product"
+        The reference implementation's product of per-factor neighbourhoods,
+        or the ball of that radius on the Cayley graph.
+
+    Returns
+    -------
+    ndarray of int
+
+    Raises
+    ------
+    ValueError
+        If ``support`` is neither.
+
+    Examples
+    --------
+    >>> from skequi.nn import kernel_support
+    >>> len(kernel_support("C28xC28", 3)), len(kernel_support("C28xC28", 3, "ball"))
+    (49, 25)
+    """
     if support not in SUPPORTS:
         raise ValueError(f"kernel support must be one of {SUPPORTS}, got {support!r}")
     if support == "product":

