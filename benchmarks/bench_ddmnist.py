@@ -99,7 +99,7 @@ def main(argv=None) -> None:
     parser.add_argument("--patience", type=int, default=20)
     parser.add_argument("--jobs", type=int, default=2, help="fits at once (processes)")
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
-    parser.add_argument("--csv", default=None, help="also write the per-fit rows here")
+    parser.add_argument("--csv", default=None, help="also write the table here")
     args = parser.parse_args(argv)
     if args.quick:
         args.epochs, args.seeds = 2, 1
@@ -127,7 +127,8 @@ def main(argv=None) -> None:
           "|E(g x) - rho(g) E(x)| / |E(x)| on test pairs; best_epoch: the epoch whose weights "
           "were kept (early stopping on validation accuracy)")
     if args.csv:
-        rows.to_csv(args.csv, index=False)
+        table.assign(seeds=args.seeds, max_epochs=args.epochs, device=device,
+                     wall_min=elapsed / 60).to_csv(args.csv, index=False)
 
 
 if __name__ == "__main__":

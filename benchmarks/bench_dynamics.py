@@ -158,6 +158,7 @@ def main(argv=None) -> None:
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--jobs", type=int, default=2, help="fits at once (processes)")
     parser.add_argument("--plot", default="dynamics.png")
+    parser.add_argument("--csv", default=None, help="also write the table here")
     args = parser.parse_args(argv)
     if args.quick:
         args.seeds, args.train, args.test, args.steps, args.hidden = 1, 100, 8, 150, 32
@@ -181,6 +182,9 @@ def main(argv=None) -> None:
         fit_s=("fit_seconds", "mean"), rollout_s=("rollout_seconds", "mean")).reset_index()
     table["paper"] = [PAPER[(d, m)] for d, m in zip(table.dynamics, table.model)]
     print(table.to_markdown(index=False, floatfmt=".4g"))
+    if args.csv:
+        table.assign(seeds=args.seeds, train=args.train, steps=args.steps, device=args.device,
+                     wall_min=elapsed / 60).to_csv(args.csv, index=False)
     print("\nrollout_error: geometric mean over seeds of the per-seed geometric mean over test "
           "rollouts and times; spread: std over seeds; momentum_drift: max over time of "
           "|L_z(t) - L_z(0)|, mean over the rollouts that did not diverge; diverged: "

@@ -220,7 +220,9 @@ def main(argv=None) -> None:
               f"baseline {baseline:.2f}%\n")
         print(table.to_markdown(index=False, floatfmt=".3g"))
         print()
-        table.to_csv(os.path.join(args.out, f"{task}.csv"), index=False)
+        table.assign(device=device, wall_min=elapsed / 60, n_train=args.n_train or 4000,
+                     n_test=args.n_test or 1000).to_csv(os.path.join(args.out, f"{task}.csv"),
+                                                         index=False)
         _plot(task, table, rows[rows.task == task], os.path.join(args.out, f"{task}.png"))
     print("loss_fall: relative fall of the training loss over the last fifth of the epochs "
           "(near 0: converged); train_acc: accuracy on (up to 2,000) training images; "

@@ -143,7 +143,7 @@ class DDMNISTAction:
     >>> X, _ = make_ddmnist(1, subset="test", random_state=0)
     >>> action = DDMNISTAction("D1")
     >>> moved = action(X[:4], 1)  # (e, f): the right digit flips
-    >>> np.allclose(moved[..., 28:], X[..., 28:][..., ::-1], atol=1e-6)
+    >>> np.allclose(moved[..., 28:], X[:4, ..., 28:][..., ::-1], atol=1e-6)
     True
     """
 

@@ -97,6 +97,10 @@ def _settings(variant: str, n_simulations: int, size: int, rng) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+#: With ``verbose=None``, progress lines start once simulating has taken this long.
+_QUIET_SECONDS = 5.0
+
+
 class _Progress:
     """Lines on stderr while simulating: after 5 s (``verbose=None``), always, or never."""
 
@@ -109,7 +113,7 @@ class _Progress:
         elapsed = time.perf_counter() - self.start
         fraction = self.done / self.total
         due = fraction >= self.next_line or self.done == self.total
-        if self.verbose is False or not due or (self.verbose is None and elapsed < 5.0):
+        if self.verbose is False or not due or (self.verbose is None and elapsed < _QUIET_SECONDS):
             return
         self.next_line = fraction + 0.1
         left = elapsed / fraction * (1 - fraction)

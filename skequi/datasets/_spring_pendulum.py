@@ -85,7 +85,7 @@ def spring_pendulum_vector_field(states) -> np.ndarray:
     >>> import numpy as np
     >>> from skequi.datasets import spring_pendulum_vector_field
     >>> rest = np.array([0, 0, -1.0, 0, 0, -2.0] + [0.0] * 6)
-    >>> spring_pendulum_vector_field(rest)[6:].tolist()  # gravity alone pulls down
+    >>> (spring_pendulum_vector_field(rest)[6:] + 0.0).tolist()  # gravity alone pulls down
     [0.0, 0.0, -1.0, 0.0, 0.0, -1.0]
     """
     x1, x2, p1, p2 = _parts(states)

@@ -298,7 +298,7 @@ class _LatentMixin(EquivariantNetMixin):
                 self._head(z_moved), y_moved, X=moved, training=training,
                 sample_weight=sample_weight)
         if self.equivariance_strength:
-            z = self._encode(X) if z is None else z
+            z = self._encode(X) if z is None else z.to(z_moved.dtype)  # bf16 under autocast
             gap = (z_moved - model.action(z, elements)).square().flatten(1).mean(1)
             if sample_weight is not None:
                 gap = gap * sample_weight.to(gap.dtype)

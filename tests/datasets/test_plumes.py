@@ -110,9 +110,14 @@ def test_bad_arguments(kwargs, match):
         make_plumes(2, **{**TINY, **kwargs})
 
 
-def test_progress_lines_on_request_and_silence_by_default(capsys):
+def test_progress_lines_on_request_and_silence_by_default(capsys, monkeypatch):
     make_plumes(2, verbose=True, **{**TINY, "n_frames": 4})
     lines = capsys.readouterr().err.splitlines()
     assert lines and lines[-1].startswith("make_plumes: simulations 1-2 of 2, 100% done")
-    make_plumes(2, **{**TINY, "n_frames": 4})  # well under 5 s: nothing
+    # by default, nothing until simulating takes long (a busy machine may pass 5 s)
+    monkeypatch.setattr(_plumes, "_QUIET_SECONDS", 1e9)
+    make_plumes(2, **{**TINY, "n_frames": 4})
     assert capsys.readouterr().err == ""
+    monkeypatch.setattr(_plumes, "_QUIET_SECONDS", 0.0)
+    make_plumes(2, **{**TINY, "n_frames": 4})
+    assert capsys.readouterr().err.startswith("make_plumes: simulations")
