@@ -166,7 +166,7 @@ def main(argv=None) -> None:
     jobs = [delayed(_run)(model, dynamics, seed, args) for seed in range(args.seeds)
             for dynamics in ("ode", "hamiltonian") for model in GROUPS]
     start = time.perf_counter()
-    results = pd.DataFrame(Parallel(n_jobs=args.jobs, verbose=5)(jobs))
+    results = pd.DataFrame(Parallel(n_jobs=args.jobs, verbose=10)(jobs))
     elapsed = time.perf_counter() - start
     print(f"# Double spring pendulum, {args.train} training trajectories (one 5-state chunk "
           f"each), {args.test} held-out rollouts over T = {args.t_max:g}, hidden={args.hidden}, "

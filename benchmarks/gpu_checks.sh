@@ -9,7 +9,7 @@
 #   bash benchmarks/gpu_checks.sh many-fits compile    # just these
 set -uo pipefail
 OUT="${OUT:-gpu-results}"
-mkdir -p "$OUT"
+mkdir -p "$OUT/results"
 export PYTHONUNBUFFERED=1 MPLBACKEND=Agg
 if [ -d .whl ]; then
     python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
@@ -34,4 +34,13 @@ run compile 100 python3 benchmarks/bench_compile.py --device cuda --quick --epoc
 # not in the default list (no time left in one call): CUDA graphs through torch.compile
 run compile-graphs 110 python3 benchmarks/bench_compile.py --device cuda --quick --epochs 10 \
     --mode reduce-overhead
+# the papers' tables on the GPU (benchmarks/reproduce.py's GPU protocols): not in the default
+# list; each needs a call of its own, and the full protocols more device time than one session
+# has, so these are their short forms (CSV files under $OUT/results, for reproduce.py)
+run dynamics 500 python3 benchmarks/bench_dynamics.py --device cuda --seeds 1 --jobs 1 \
+    --csv "$OUT/results/dynamics.csv" --plot "$OUT/results/dynamics.png"
+run ddmnist 550 python3 benchmarks/bench_ddmnist.py --device cuda --epochs 30 --jobs 1 \
+    --csv "$OUT/results/ddmnist.csv"
+run mnist-rotated 550 python3 benchmarks/bench_paper_tables.py --device cuda --tasks rotated \
+    --seeds 1 --jobs 1 --width 28 --epochs 30 --reference-epochs 30 --out "$OUT/results/paper_tables"
 tail -n 3 "$OUT"/*.txt > "$OUT/tails.txt"

@@ -42,6 +42,14 @@ BLOCKS = {
         ("make_inertia(1000", "make_inertia(60"),
         ("max_epochs=200)", "max_epochs=1, hidden=16, n_layers=1)"),
     ],
+    "states, times = make_spring_pendulum(120, t_max=10.0, n_steps=50, random_state=0)": [
+        ("make_spring_pendulum(120, t_max=10.0, n_steps=50",
+         "make_spring_pendulum(12, t_max=1.0, n_steps=5"),
+        ("states[:100]", "states[:10]"),
+        ("hidden=64, max_epochs=60", "hidden=8, max_epochs=1"),
+        ("states[100:, 0]", "states[10:, 0]"),
+        ("states[100:])", "states[10:])"),
+    ],
     "X, y = make_double_digits(\"C4\", 3000, random_state=0)": [
         ("make_double_digits(\"C4\", 3000", "make_double_digits(\"C4\", 40"),
         ("equivariance_strength=1.0,", "equivariance_strength=1.0, max_epochs=1,"),

@@ -83,7 +83,7 @@ def integrate(estimator, z0, t, *, solver: str = "scipy", rtol: float = 1e-6,
     solver : {"scipy", "torchdiffeq"}, default="scipy"
         ``"scipy"``: ``solve_ivp`` (RK45) on the whole batch as one system,
         calling ``predict`` once per stage. ``"torchdiffeq"``: its ``dopri5``
-        on torch tensors (needs ``pip install torchdiffeq``).
+        on torch tensors (needs ``pip install "skequi[ode]"``).
         ``benchmarks/bench_dynamics.py`` times both.
     rtol, atol : float, default=1e-6
 
@@ -91,7 +91,8 @@ def integrate(estimator, z0, t, *, solver: str = "scipy", rtol: float = 1e-6,
     -------
     ndarray of shape (n, n_times, d)
         A rollout that blows up (states past 1e4 times the largest initial
-        value) is inf from then on, with a warning.
+        value), or that the solver cannot follow on its own, is inf from
+        then on, with a warning; the others are unaffected.
 
     Examples
     --------
@@ -128,33 +129,14 @@ def integrate(estimator, z0, t, *, solver: str = "scipy", rtol: float = 1e-6,
     if len(t) == 1:
         path = z0[:, None]
     elif solver == "scipy":
-        from scipy.integrate import solve_ivp
-
-        def rhs(_, flat):
-            return safe_field(flat.reshape(n, d)).ravel()
-
-        with np.errstate(invalid="ignore", over="ignore"):  # a diverging field: see below
-            solution = solve_ivp(rhs, (t[0], t[-1]), z0.ravel(), t_eval=t, rtol=rtol,
-                                 atol=atol)
-        path = np.full((n, len(t), d), np.inf)
-        reached = solution.y.shape[1]  # all of t unless the solver gave up
-        path[:, :reached] = solution.y.reshape(n, d, reached).transpose(0, 2, 1)
+        path = _solve_scipy(safe_field, z0, t, rtol, atol)
     else:
         try:
-            from torchdiffeq import odeint
+            import torchdiffeq  # noqa: F401
         except ImportError:
-            raise ImportError("solver='torchdiffeq' needs torchdiffeq: pip install torchdiffeq") \
+            raise ImportError("solver='torchdiffeq' needs torchdiffeq: pip install 'skequi[ode]'") \
                 from None
-        import torch
-
-        def torch_rhs(_, z):
-            return torch.as_tensor(safe_field(z.detach().cpu().numpy()), dtype=z.dtype)
-
-        try:
-            path = odeint(torch_rhs, torch.as_tensor(z0), torch.as_tensor(t), rtol=rtol,
-                          atol=atol, method="dopri5").numpy().transpose(1, 0, 2)
-        except AssertionError:  # torchdiffeq asserts finite steps: the solve broke down
-            path = np.full((n, len(t), d), np.inf)
+        path = _solve_torchdiffeq(safe_field, z0, t, rtol, atol)
     # from the first state past the bound on, a rollout is inf
     escaped = ~np.isfinite(path).all(-1) | (np.abs(np.nan_to_num(path, posinf=np.inf)).max(-1)
                                              >= bound)
@@ -165,10 +147,57 @@ def integrate(estimator, z0, t, *, solver: str = "scipy", rtol: float = 1e-6,
 
         path[escaped] = np.inf
         warnings.warn(f"{int(diverged.sum())} of {n} rollouts left every bound (|z| > "
-                      f"{bound:.3g}); their states from then on are inf, which "
+                      f"{bound:.3g}) or could not be followed by the solver; their states "
+                      "from then on are inf, which "
                       "relative_rollout_error counts as the largest error, 1",
                       UserWarning, stacklevel=2)
     return path[0] if single else path
+
+
+def _solve_scipy(field, z0, t, rtol, atol) -> np.ndarray:
+    """RK45 on the batch as one system; where it stops early, each half goes on alone.
+
+    One stiff rollout forces the shared step size down until ``solve_ivp``
+    gives up, which would lose every rollout from then on: the halves are
+    solved on from the last time reached, recursively, so only the rollouts
+    that fail on their own are lost (inf from the time they stop).
+    """
+    from scipy.integrate import solve_ivp
+
+    n, d = z0.shape
+
+    def rhs(_, flat):
+        return field(flat.reshape(-1, d)).ravel()
+
+    with np.errstate(invalid="ignore", over="ignore"):  # a diverging field: see integrate
+        solution = solve_ivp(rhs, (t[0], t[-1]), z0.ravel(), t_eval=t, rtol=rtol, atol=atol)
+    path = np.full((n, len(t), d), np.inf)
+    reached = solution.y.shape[1]  # all of t unless the solver gave up
+    path[:, :reached] = solution.y.reshape(n, d, reached).transpose(0, 2, 1)
+    if reached < len(t) and n > 1:
+        start, half = reached - 1, n // 2
+        for part in (slice(0, half), slice(half, None)):
+            path[part, start:] = _solve_scipy(field, path[part, start], t[start:], rtol, atol)
+    return path
+
+
+def _solve_torchdiffeq(field, z0, t, rtol, atol) -> np.ndarray:
+    """torchdiffeq's dopri5 on the batch; where it breaks down, each half is solved alone."""
+    import torch
+    from torchdiffeq import odeint
+
+    def rhs(_, z):
+        return torch.as_tensor(field(z.detach().cpu().numpy()), dtype=z.dtype)
+
+    try:
+        return odeint(rhs, torch.as_tensor(z0), torch.as_tensor(t), rtol=rtol, atol=atol,
+                      method="dopri5").numpy().transpose(1, 0, 2)
+    except AssertionError:  # torchdiffeq asserts finite steps: the solve broke down
+        if len(z0) == 1:
+            return np.full((1, len(t), z0.shape[1]), np.inf)
+        half = len(z0) // 2
+        return np.concatenate([_solve_torchdiffeq(field, z0[:half], t, rtol, atol),
+                               _solve_torchdiffeq(field, z0[half:], t, rtol, atol)])
 
 
 def relative_rollout_error(pred, true, *, per_trajectory: bool = False):

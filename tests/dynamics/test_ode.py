@@ -146,3 +146,36 @@ def test_a_diverging_rollout_is_inf_and_leaves_the_others_exact(solver):
         assert np.allclose(path[row], exact, atol=1e-5)
     gone = path[0, t > 1.0]
     assert relative_rollout_error(gone, np.ones_like(gone)) == 1.0  # the largest error
+
+
+class _Decay:
+    """dz/dt = (-z0, 0): the second coordinate is a label that stays put."""
+
+    def predict(self, z):
+        return np.stack([-z[:, 0], np.zeros(len(z))], axis=1)
+
+
+def test_a_rollout_the_solver_cannot_follow_is_lost_alone(monkeypatch):
+    """solve_ivp stopping early on a batch with one bad rollout: the others still finish."""
+    import scipy.integrate
+
+    real = scipy.integrate.solve_ivp
+
+    def stops_on_the_bad_one(fun, span, y0, t_eval, **kwargs):
+        solution = real(fun, span, y0, t_eval=t_eval, **kwargs)
+        if (y0.reshape(-1, 2)[:, 1] > 50).any():  # the bad rollout is in this batch
+            keep = max(1, len(t_eval) // 2)
+            solution.y, solution.status = solution.y[:, :keep], -1
+        return solution
+
+    monkeypatch.setattr(scipy.integrate, "solve_ivp", stops_on_the_bad_one)
+    t = np.linspace(0, 2, 21)
+    z0 = np.array([[1.0, 1.0], [2.0, 100.0], [-1.0, 3.0], [0.5, -2.0]])
+    with pytest.warns(UserWarning, match="1 of 4 rollouts left every bound"):
+        path = integrate(_Decay(), z0, t, rtol=1e-9, atol=1e-9)
+    good = [0, 2, 3]
+    assert np.allclose(path[good, :, 0], z0[good, :1] * np.exp(-t), atol=1e-6)
+    assert np.allclose(path[good, :, 1], z0[good, 1:])
+    lost = np.isinf(path[1]).all(-1)
+    assert lost[-1] and not lost[:11].any()  # followed past the batch's stop, then lost
+    assert np.array_equal(lost, np.logical_or.accumulate(lost))
