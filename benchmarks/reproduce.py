@@ -231,7 +231,7 @@ def _dynamics(kind: str) -> Callable[[], dict]:
         paper_ranking = " < ".join(rows.paper.sort_values().index)
         why = "" if ranking == paper_ranking else \
             f"ranking ours {ranking}, paper {paper_ranking} (see RESULTS.md)"
-        lost = rows[rows.diverged > 0]
+        lost = rows[rows.diverged > 0] if "diverged" in rows else rows.iloc[:0]
         if len(lost):
             why += "; rollouts lost (counted as error 1 from then on): " + ", ".join(
                 f"{m} {f:.0%}" for m, f in zip(lost.index, lost.diverged))

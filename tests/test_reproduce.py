@@ -47,7 +47,7 @@ def test_verdicts_follow_the_numbers(reproduce, tmp_path):
     dynamics = pd.DataFrame(dict(
         dynamics=["ode"] * 4, model=["O(2)", "SO(2)", "D6", "MLP"],
         rollout_error=[0.02, 0.06, 0.04, 0.05], paper=[0.019, 0.051, 0.036, 0.048],
-        train=500, steps=2000, seeds=3, device="cpu", wall_min=40.0))
+        diverged=[0.0, 0.0, 0.0, 0.0], train=500, steps=2000, seeds=3, device="cpu", wall_min=40.0))
     dynamics.to_csv(tmp_path / "dynamics.csv", index=False)
     text = reproduce.render()
     assert _row(text, "DDMNIST C4xC4")[10] == "reproduced"  # 0.91 vs 0.915, ahead of the CNN
@@ -55,7 +55,7 @@ def test_verdicts_follow_the_numbers(reproduce, tmp_path):
     assert "DDMNIST D4xD4" in text and _row(text, "DDMNIST D4xD4")[4] == "not run yet"
     ode = _row(text, "Double spring pendulum, neural ODE")
     assert ode[10] == "reproduced" and "O(2) 0.020" in ode[4] and ode[8] == "cpu"
-    dynamics.loc[0, "rollout_error"] = 0.2  # O(2) now the worst
+    dynamics.loc[0, ["rollout_error", "diverged"]] = 0.2, 0.5  # O(2) now the worst
     dynamics.to_csv(tmp_path / "dynamics.csv", index=False)
-    assert _row(reproduce.render(), "Double spring pendulum, neural ODE")[10] == \
-        "not reproduced"
+    ode = _row(reproduce.render(), "Double spring pendulum, neural ODE")
+    assert ode[10] == "not reproduced" and "rollouts lost" in ode[11] and "O(2) 50%" in ode[11]
