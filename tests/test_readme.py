@@ -56,9 +56,14 @@ BLOCKS = {
     ],
     "frames, info = make_plumes(": [
         ("make_double_digits(\"C4\", 2000", "make_double_digits(\"C4\", 20"),
-        ("make_plumes(12, variant=\"rotation\", size=32, n_frames=100)",
-         "make_plumes(2, variant=\"rotation\", size=16, n_frames=14, cache=False)"),
-        ("start=0, stop=64", "start=0, stop=14"),
+        # 36 cheap 16x16 simulations of 2 frames, repeated to the 174 frames the splits read
+        ("frames, info = make_plumes(36, variant=\"rotation\", size=32, n_frames=282)",
+         "frames, info = make_plumes(36, variant=\"rotation\", size=16, n_frames=2, "
+         "cache=False, batch_size=36); frames = frames.repeat(87, axis=1)"),
+        ("rollout_steps=6)", "rollout_steps=6, channels=(2,), max_epochs=1)"),
+        ("stride=4", "stride=80"),
+        ("12, 32, 32", "12, 16, 16"), ("10, 2, 32, 32", "10, 2, 16, 16"),
+        ("horizon=20)\n", "horizon=20)\nX_test, truth = X_test[:4], truth[:4]\n"),
     ],
 }
 # blocks run as a script of their own, with what they need defined before them

@@ -13,7 +13,7 @@ from ._mnist import (
     make_rectangles,
     make_rotated_mnist,
 )
-from ._plumes import make_plumes
+from ._plumes import PLUME_SIMULATIONS, make_plumes, plume_tasks
 from ._physics import (
     make_inertia,
     make_modified_inertia,
@@ -31,6 +31,7 @@ from ._voxels import TETRACUBES, make_tetracubes
 __all__ = [
     "DDMNIST_NORMALIZATION",
     "DDMNISTAction",
+    "PLUME_SIMULATIONS",
     "TETRACUBES",
     "double_digits_action",
     "load_data_file",
@@ -51,6 +52,7 @@ __all__ = [
     "make_rotated_mnist",
     "make_spring_pendulum",
     "make_tetracubes",
+    "plume_tasks",
     "spring_pendulum_angular_momentum",
     "spring_pendulum_hamiltonian",
     "spring_pendulum_vector_field",

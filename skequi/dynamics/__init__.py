@@ -10,7 +10,8 @@ Vector fields of ODEs: a regressor learns ``dz/dt`` from ``derivative_pairs``
 out, ``relative_rollout_error`` scores the rollout as the EMLP paper does.
 """
 
-from ._forecasting import PAPER_SPLITS, forecast_rmse, forecasting_pairs, rollout, scaled_splits
+from ._forecasting import (PAPER_SPLITS, forecast_rmse, forecasting_pairs, rollout, scaled_splits,
+                           split_windows)
 from ._ode import derivative_pairs, integrate, relative_rollout_error
 
 __all__ = [
@@ -22,4 +23,5 @@ __all__ = [
     "relative_rollout_error",
     "rollout",
     "scaled_splits",
+    "split_windows",
 ]

@@ -6,16 +6,19 @@ import warnings
 
 import numpy as np
 import torch
-from sklearn.utils._param_validation import StrOptions
+from numbers import Integral
+
+from sklearn.utils._param_validation import Interval, StrOptions
 from skorch import NeuralNetRegressor
 
-from ..models import GMCNNFieldRegressor
+from ..models import AutoregressiveRollout, GMCNNFieldRegressor
 from ..transforms import apply_group, group_matrices
 from ._base import signature_with
 from ._registry import register
 from ._gmcnn import _COMMON_DOC, _GMCNNMixin
 from ._images import validate_target
-from ._regression import ShapedRegressorMixin, field_layout
+from ._regression import (ROLLOUT_DOC, ShapedRegressorMixin, field_layout,
+                          rollout_frame_channels)
 from ._symmetry import act_on_user_array, unchanged
 
 __all__ = ["GMCNNRegressor"]
@@ -50,7 +53,7 @@ class GMCNNRegressor(ShapedRegressorMixin, _GMCNNMixin, NeuralNetRegressor):
         + _COMMON_DOC
         + """    target_type : {"invariant", "vector", "field"}, default="invariant"
         How ``y`` transforms (see above). 4-d ``y`` is always fields.
-
+""" + ROLLOUT_DOC + """
     Attributes
     ----------
     n_params_ : int
@@ -71,21 +74,34 @@ class GMCNNRegressor(ShapedRegressorMixin, _GMCNNMixin, NeuralNetRegressor):
     ...                       target_type="field")
     >>> flat.fit(X, (X ** 2).reshape(32, -1)).predict(X).shape
     (32, 64)
+
+    Forecasting a vector field two frames ahead from three, one frame per
+    step (``skequi.dynamics.forecasting_pairs`` makes such windows):
+
+    >>> frames = np.random.default_rng(0).normal(size=(16, 10, 8, 8))  # 5 frames of (u, v)
+    >>> ar = GMCNNRegressor("C4", field="vector", channels=(2,), rollout_steps=2,
+    ...                     max_epochs=1, random_state=0)
+    >>> ar.fit(frames[:, :6], frames[:, 6:]).predict(frames[:, :6]).shape
+    (16, 4, 8, 8)
     """
     )
 
     _parameter_constraints = {**_GMCNNMixin._parameter_constraints,
-                              "target_type": [StrOptions({"invariant", "vector", "field"})]}
+                              "target_type": [StrOptions({"invariant", "vector", "field"})],
+                              "rollout_steps": [Interval(Integral, 1, None, closed="left")]}
 
     _own_fit_meta_keys = ("input_shape", "target_shape")
 
     _default_criterion = torch.nn.MSELoss
 
-    def __init__(self, group="C4", relaxation_rank=0, *, target_type="invariant", **kwargs):
+    def __init__(self, group="C4", relaxation_rank=0, *, target_type="invariant",
+                 rollout_steps=1, **kwargs):
         super().__init__(group, relaxation_rank, **kwargs)
         self.target_type = target_type
+        self.rollout_steps = rollout_steps
 
-    __init__.__signature__ = signature_with(_GMCNNMixin.__init__, target_type="invariant")
+    __init__.__signature__ = signature_with(_GMCNNMixin.__init__, target_type="invariant",
+                                            rollout_steps=1)
 
     def _predicts_fields(self) -> bool:
         return self._field_shape() is not None
@@ -103,7 +119,7 @@ class GMCNNRegressor(ShapedRegressorMixin, _GMCNNMixin, NeuralNetRegressor):
     def _n_output_fields(self) -> int:
         field = self._field_shape() if "target_shape" in self.fit_meta_ else None
         if field is not None:
-            return field[0] // self._channels_per_field
+            return field[0] // self._channels_per_field // self.rollout_steps
         target = self.fit_meta_.get("target_shape", [])
         return int(np.prod(target)) if target else 1
 
@@ -112,12 +128,14 @@ class GMCNNRegressor(ShapedRegressorMixin, _GMCNNMixin, NeuralNetRegressor):
         per = self._channels_per_field
         field = self._field_shape()
         if field is not None:
-            return GMCNNFieldRegressor(
-                group, in_channels // per, field[0] // per, in_field=self.field,
+            steps = self.rollout_steps
+            step = GMCNNFieldRegressor(
+                group, in_channels // per, field[0] // steps // per, in_field=self.field,
                 out_field=self.field, channels=tuple(channels),
                 kernel_radius=self.kernel_radius, relaxation_rank=relaxation_rank,
                 image_size=(height, width),
             )
+            return step if steps == 1 else AutoregressiveRollout(step, steps, field[0] // steps)
         target = self.fit_meta_["target_shape"]
         size = int(np.prod(target)) if target else 1
         if self._predicts_vectors():
@@ -133,6 +151,14 @@ class GMCNNRegressor(ShapedRegressorMixin, _GMCNNMixin, NeuralNetRegressor):
             self._field_shape() if self._check_target_shape(y) else None)
         if field is None:
             self._check_number_targets(y, images.shape)
+            if self.rollout_steps != 1:
+                raise ValueError(
+                    f"{type(self).__name__}: rollout_steps={self.rollout_steps} forecasts "
+                    "frames: it needs field targets (n, C, H, W) on the input grid, got y of "
+                    f"shape {y.shape}")
+        elif reset and self.rollout_steps != 1:
+            rollout_frame_channels(self.rollout_steps, images.shape[1], field[0],
+                                   self._channels_per_field, type(self).__name__)
         if reset:
             self.fit_meta_ = {"input_shape": list(images.shape[1:]),
                               "target_shape": list(y.shape[1:])}

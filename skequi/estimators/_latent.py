@@ -37,7 +37,8 @@ from ._images import (
     validate_target,
 )
 from ._labels import LabelledClassifierMixin
-from ._regression import ShapedRegressorMixin, field_layout
+from ._regression import (ShapedRegressorMixin, field_layout,
+                          rollout_frame_channels)
 from ._symmetry import GroupAction, act_on_user_array, measured_elements, unchanged
 
 __all__ = ["LatentEquivariantClassifier", "LatentEquivariantRegressor"]
@@ -220,11 +221,16 @@ class _LatentMixin(EquivariantNetMixin):
         """(C, H, W) of field targets for a structured latent's default head, or None."""
         return None
 
+    def _rollout(self) -> tuple[int, int | None]:
+        """(steps, channels of one frame) of a forecasting rollout; (1, None) if none."""
+        return 1, None
+
     def _build_module(self):
         input_shape = self.fit_meta_["input_shape"]
         encoder_kwargs = self.get_params_for("encoder")
         head_kwargs = self.get_params_for("head")
         structured = self.latent_structure != "flat"
+        steps, frame = self._rollout()
         if self.encoder is not None:
             encoder = self.encoder(**encoder_kwargs)
         elif structured:
@@ -242,13 +248,13 @@ class _LatentMixin(EquivariantNetMixin):
                     f"latent_structure={self.latent_structure!r} has a default head only for "
                     "field targets on the input grid (n, C, H, W); pass head= for other targets"
                 )
-            head = ConvFieldHead(self.latent_dim_, target[0], **head_kwargs)
+            head = ConvFieldHead(self.latent_dim_, target[0] // steps, **head_kwargs)
         else:
-            head = MLPHead(self.latent_dim_, self._n_outputs(), **head_kwargs)
+            head = MLPHead(self.latent_dim_, self._n_outputs() // steps, **head_kwargs)
         action = LatentRegularAction(self.group_, self.latent_dim_,
                                      relaxation_rank=self.relaxation_rank,
                                      structure=self.latent_structure)
-        model = LatentModel(encoder, head, action)
+        model = LatentModel(encoder, head, action, rollout_steps=steps, frame_channels=frame)
         self._check_output_shape(model, input_shape)
         return model
 
@@ -294,9 +300,11 @@ class _LatentMixin(EquivariantNetMixin):
         z_moved = self._encode(moved)
         if self.transformed_task_weight:
             y_moved = self._act_on_targets(y_true, elements)
+            out = self._head(z_moved)
+            if self._rollout()[0] > 1:  # a rollout's first frame only (the SMOKE recipe)
+                y_moved = y_moved[:, :out.shape[1]]
             loss = loss + self.transformed_task_weight * super().get_loss(
-                self._head(z_moved), y_moved, X=moved, training=training,
-                sample_weight=sample_weight)
+                out, y_moved, X=moved, training=training, sample_weight=sample_weight)
         if self.equivariance_strength:
             z = self._encode(X) if z is None else z.to(z_moved.dtype)  # bf16 under autocast
             gap = (z_moved - model.action(z, elements)).square().flatten(1).mean(1)
@@ -519,6 +527,11 @@ class LatentEquivariantRegressor(ShapedRegressorMixin, _LatentMixin, NeuralNetRe
     output_action : callable ``(y, g) -> y``, optional
         How element g acts on a batch of targets; default: invariant vectors,
         and :func:`~skequi.transforms.apply_group` for field targets.
+    rollout_steps : int, default=1
+        As for :class:`~skequi.GMCNNRegressor`: the head predicts one frame,
+        rolled out on its own predictions. The equivariance loss is on the
+        first window's latent and the transformed task on the first frame
+        (the latent paper's SMOKE recipe).
     lr, max_epochs, batch_size, weight_decay, optimizer, early_stopping,
     train_split, callbacks, device, random_state, precision, n_threads,
     data_on_device, verbose, **kwargs
@@ -540,20 +553,27 @@ class LatentEquivariantRegressor(ShapedRegressorMixin, _LatentMixin, NeuralNetRe
 
     _parameter_constraints = {**_LatentMixin._parameter_constraints,
                               "target_type": [StrOptions({"invariant", "field"})],
-                              "output_action": [None, callable]}
+                              "output_action": [None, callable],
+                              "rollout_steps": [Interval(Integral, 1, None, closed="left")]}
 
     _own_fit_meta_keys = ("input_shape", "target_shape")
 
     _default_criterion = torch.nn.MSELoss
 
     def __init__(self, group="C4", equivariance_strength=1.0, relaxation_rank=0, *,
-                 target_type="invariant", output_action=None, **kwargs):
+                 target_type="invariant", output_action=None, rollout_steps=1, **kwargs):
         super().__init__(group, equivariance_strength, relaxation_rank, **kwargs)
         self.target_type = target_type
         self.output_action = output_action
+        self.rollout_steps = rollout_steps
 
     __init__.__signature__ = signature_with(_LatentMixin.__init__, target_type="invariant",
-                                            output_action=None)
+                                            output_action=None, rollout_steps=1)
+
+    def _rollout(self) -> tuple[int, int | None]:
+        if self.rollout_steps == 1:
+            return 1, None
+        return self.rollout_steps, self._field_shape()[0] // self.rollout_steps
 
     def _n_outputs(self) -> int:
         return int(np.prod(self.fit_meta_["target_shape"])) if self.fit_meta_["target_shape"] else 1
@@ -588,12 +608,30 @@ class LatentEquivariantRegressor(ShapedRegressorMixin, _LatentMixin, NeuralNetRe
                                                                   type(self).__name__))
             elif y.ndim == images.ndim and tuple(y.shape[2:]) == grid:
                 self.fit_meta_["field_shape"] = list(y.shape[1:])
+            if self.rollout_steps != 1:
+                self._check_rollout(images.shape[1])
         elif list(y.shape[1:]) != self.fit_meta_["target_shape"]:
             raise ValueError(
                 f"y has shape {y.shape[1:]} per sample; this estimator was fitted on "
                 f"{tuple(self.fit_meta_['target_shape'])}"
             )
         return images, y.reshape(len(y), -1)
+
+    def _check_rollout(self, in_channels: int) -> None:
+        name = type(self).__name__
+        if "field_shape" not in self.fit_meta_:
+            raise ValueError(
+                f"{name}: rollout_steps={self.rollout_steps} forecasts frames: it needs field "
+                "targets on the input grid, (n, C, H, W) or flattened with "
+                f"target_type='field'; got y of shape {tuple(self.fit_meta_['target_shape'])} "
+                "per sample")
+        if self.output_action is not None:
+            raise ValueError(
+                f"{name}: rollout_steps={self.rollout_steps} feeds predictions back as inputs, "
+                "so targets must move like the inputs; leave output_action=None")
+        per = 2 if self.field == "vector" else 1
+        rollout_frame_channels(self.rollout_steps, in_channels, self.fit_meta_["field_shape"][0],
+                               per, name)
 
     def _act_on_targets(self, y: torch.Tensor, elements: torch.Tensor) -> torch.Tensor:
         field = self._field_shape()

@@ -10,7 +10,7 @@ from skorch.utils import is_dataset
 
 from ._images import validate_target
 
-__all__ = ["ShapedRegressorMixin", "field_layout"]
+__all__ = ["ROLLOUT_DOC", "ShapedRegressorMixin", "field_layout", "rollout_frame_channels"]
 
 
 def field_layout(per_sample: tuple, grid: tuple, name: str) -> tuple[int, ...]:
@@ -40,6 +40,43 @@ def field_layout(per_sample: tuple, grid: tuple, name: str) -> tuple[int, ...]:
         f"{name}: field targets lie on the input grid {grid}: y must be (n, C, {sides}), "
         f"(n, {sides}) or flattened to (n, C*{pixels}); got {per_sample} per sample"
     )
+
+
+ROLLOUT_DOC = """    rollout_steps : int, default=1
+        Forecasting with field targets: ``y`` holds ``rollout_steps``
+        consecutive frames (``X`` the frames before them, stacked along
+        channels). The network predicts one frame and is applied
+        ``rollout_steps`` times on its own predictions, each joining the
+        window as its oldest frame leaves, so fit minimises the error of the
+        whole rollout (Wang et al.'s autoregressive loss: 6 steps for the
+        smoke plumes) and predict returns the rollout.
+"""
+
+
+def rollout_frame_channels(steps: int, in_channels: int, out_channels: int,
+                           channels_per_field: int, name: str) -> int:
+    """Channels of one frame for a rollout of ``steps`` frames; errors say what misfits.
+
+    Examples
+    --------
+    >>> from skequi.estimators._regression import rollout_frame_channels
+    >>> rollout_frame_channels(6, 20, 12, 2, "GMCNNRegressor")  # 10 frames in, 6 out
+    2
+    """
+    frame = out_channels // steps
+    if out_channels % steps or frame % channels_per_field:
+        unit = " (u, v) pairs" if channels_per_field == 2 else ""
+        raise ValueError(
+            f"{name}: rollout_steps={steps} splits y into {steps} frames, but y has "
+            f"{out_channels} channels; it must hold {steps} frames of equal channels{unit}"
+        )
+    if in_channels % frame:
+        raise ValueError(
+            f"{name}: rollout_steps={steps} feeds each predicted frame of {frame} channels "
+            f"back into the input window, but X has {in_channels} channels, not a whole "
+            "number of frames"
+        )
+    return frame
 
 
 class ShapedRegressorMixin:

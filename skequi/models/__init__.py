@@ -4,9 +4,11 @@ from ._ddmnist_cnn import DDMNISTCNNEncoder, DDMNISTCNNHead
 from ._emlp import EMLP, MLP, HamiltonianField
 from ._gmcnn import GMCNN, GMCNNFieldRegressor, PaperGMCNN, is_lattice_group
 from ._latent import ConvEncoder, ConvFieldEncoder, ConvFieldHead, LatentModel, MLPHead
+from ._rollout import AutoregressiveRollout, roll_out
 
 __all__ = [
     "EMLP",
+    "AutoregressiveRollout",
     "GMCNN",
     "MLP",
     "ConvEncoder",
@@ -20,4 +22,5 @@ __all__ = [
     "MLPHead",
     "PaperGMCNN",
     "is_lattice_group",
+    "roll_out",
 ]

@@ -8,6 +8,7 @@ import torch
 from torch import nn
 
 from ..nn import LatentRegularAction
+from ._rollout import next_window, roll_out
 
 __all__ = ["ConvEncoder", "ConvFieldEncoder", "ConvFieldHead", "LatentModel", "MLPHead"]
 
@@ -137,6 +138,13 @@ class LatentModel(nn.Module):
     ----------
     encoder, head : torch.nn.Module
     action : LatentRegularAction
+    rollout_steps : int, default=1
+        Forecasting: ``head(encoder(x))`` is one frame of ``frame_channels``
+        channels, applied ``rollout_steps`` times on its own predictions
+        (:func:`~skequi.models.roll_out`); the latent kept for the loss is
+        the first window's.
+    frame_channels : int, optional
+        Channels of one frame (needed when ``rollout_steps > 1``).
 
     Examples
     --------
@@ -148,9 +156,11 @@ class LatentModel(nn.Module):
     (torch.Size([2, 10]), torch.Size([2, 8]))
     """
 
-    def __init__(self, encoder: nn.Module, head: nn.Module, action: LatentRegularAction) -> None:
+    def __init__(self, encoder: nn.Module, head: nn.Module, action: LatentRegularAction,
+                 rollout_steps: int = 1, frame_channels: int | None = None) -> None:
         super().__init__()
         self.encoder, self.head, self.action = encoder, head, action
+        self.rollout_steps, self.frame_channels = int(rollout_steps), frame_channels
         self._last = None
 
     def take_latent(self, x: torch.Tensor) -> torch.Tensor | None:
@@ -175,4 +185,11 @@ class LatentModel(nn.Module):
         z = self.encode(x)
         # kept for take_latent only while training with gradients; dropped when read
         self._last = (x, z) if self.training and torch.is_grad_enabled() else None
-        return self.head(z)
+        out = self.head(z)
+        if self.rollout_steps == 1:
+            return out
+        later = roll_out(lambda window: self.head(self.encode(window)),
+                         next_window(x, out, self.frame_channels), self.rollout_steps - 1,
+                         self.frame_channels)
+        return torch.cat([out, later], dim=1)
+

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from skequi import GMCNNRegressor, LatentEquivariantRegressor
-from skequi.dynamics import PAPER_SPLITS, forecast_rmse, forecasting_pairs, rollout, scaled_splits
+from skequi.dynamics import (PAPER_SPLITS, forecast_rmse, forecasting_pairs, rollout, scaled_splits,
+                             split_windows)
 from skequi.transforms import apply_group
 
 
@@ -71,3 +72,37 @@ def test_rollout_with_a_multi_step_model_and_the_latent_regressor():
     assert rollout(reg, frames[:, :2], n_steps=5).shape == (4, 5, 2, 8, 8)
     with pytest.raises(ValueError, match="n_steps"):
         rollout(reg, frames[:, :2], n_steps=0)
+
+
+def _indexed(n_sims: int, n_frames: int) -> np.ndarray:
+    # frame t of simulation s holds 1000 s + t everywhere
+    values = 1000 * np.arange(n_sims)[:, None] + np.arange(n_frames)[None, :]
+    return np.broadcast_to(values[:, :, None, None, None],
+                           (n_sims, n_frames, 2, 2, 2)).astype(np.float32)
+
+
+@pytest.mark.parametrize("split,count", [("train", 160), ("valid", 40), ("future", 50),
+                                         ("domain", 100)])
+def test_split_windows_read_wangs_frames(split, count):
+    X, y = split_windows(_indexed(2, 282), split, horizon=20)
+    assert X.shape == (2 * count, 20, 2, 2) and y.shape == (2 * count, 20, 2, 2, 2)
+    start = PAPER_SPLITS[split][0]
+    inputs = X[0, ::2, 0, 0].tolist()  # the u channel of each input frame, in time order
+    assert inputs == list(range(start + 2, start + 12))  # mid = history + 2 = 12
+    assert y[0, :, 0, 0, 0].tolist() == list(range(start + 12, start + 32))
+    last = X[count - 1, -2, 0, 0]  # the last offset of simulation 0
+    assert last == PAPER_SPLITS[split][1] - 1 + 11
+    assert X[count, 0, 0, 0] == 1000 + start + 2  # then simulation 1, in order
+    if split == "domain":  # the truth frames of Wang's domain test: [12, 131)
+        assert y[:count, :, 0, 0, 0].min() == 12 and y[:count, :, 0, 0, 0].max() == 130
+
+
+def test_split_windows_thin_and_refuse_short_simulations():
+    X, _ = split_windows(_indexed(1, 282), "train", horizon=6, stride=4)
+    assert X.shape[0] == 40 and X[1, 0, 0, 0] - X[0, 0, 0, 0] == 4
+    with pytest.raises(ValueError, match="need at least 281 frames, they have 280"):
+        split_windows(_indexed(1, 280), "future", horizon=20)
+    with pytest.raises(ValueError, match="split must be one of"):
+        split_windows(_indexed(1, 282), "test")
+    with pytest.raises(ValueError, match="stride must be >= 1"):
+        split_windows(_indexed(1, 282), "train", stride=0)
