@@ -101,8 +101,8 @@ def _models(args) -> dict:
                                                   channels=(width // 2,) * depth,
                                                   kernel_radius=1, random_state=s, **common),
         "latent method (SMOKE recipe)": lambda s: LatentEquivariantRegressor(
-            "C4", equivariance_strength=SMOKE_LAMBDA, transformed_task_weight=SMOKE_TASK_WEIGHT,
-            random_state=s, **latent),
+            "C4", equivariance_strength=args.latent_strength,
+            transformed_task_weight=SMOKE_TASK_WEIGHT, random_state=s, **latent),
         "latent augmented (CNN+aug)": lambda s: LatentEquivariantRegressor(
             "C4", equivariance_strength=0.0, transformed_task_weight=SMOKE_TASK_WEIGHT,
             random_state=s, **latent),
@@ -205,6 +205,9 @@ def main(argv=None) -> None:
     parser.add_argument("--layers", type=int, default=4, help="hidden layers of each model")
     parser.add_argument("--width", type=int, default=32, help="CNN channels per layer")
     parser.add_argument("--latent", type=int, default=16, help="latent channels (latent method)")
+    parser.add_argument("--latent-strength", type=float, default=SMOKE_LAMBDA,
+                        help="the latent method's equivariance weight (default: the SMOKE "
+                             "recipe's, relative to the rollout loss)")
     parser.add_argument("--threads", type=int, default=2, help="torch intra-op threads")
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     parser.add_argument("--cache-dir", default=str(default_basis_cache_dir()),
