@@ -160,7 +160,8 @@ def run_variant(variant: str, args) -> pd.DataFrame:
         if args.models and name not in args.models.split(","):
             continue
         scores, t0 = [], time.perf_counter()
-        for seed in range(args.seeds if name != "persistence" else 1):
+        for seed in range(args.first_seed, args.first_seed + (
+                args.seeds if name != "persistence" else 1)):
             model = make(seed).fit(data["X"], data["y"])
             future, per_step = rollout_rmse(model, data["future"])
             scores.append(dict(future=future, domain=rollout_rmse(model, data["domain"])[0],
@@ -199,6 +200,8 @@ def main(argv=None) -> None:
     parser.add_argument("--test-stride", type=int, default=1,
                         help="every stride-th test window (Wang et al.: 1)")
     parser.add_argument("--seeds", type=int, default=1)
+    parser.add_argument("--first-seed", type=int, default=0,
+                        help="seeds first_seed, first_seed + 1, ... (to run seeds side by side)")
     parser.add_argument("--epochs", type=int, default=12)
     parser.add_argument("--lr", type=float, default=2e-3)
     parser.add_argument("--batch-size", type=int, default=16)
@@ -231,7 +234,7 @@ def main(argv=None) -> None:
         tables.append(table)
     pd.concat(tables).assign(
         device=device, wall_min=(time.perf_counter() - start) / 60, size=args.size,
-        epochs=args.epochs, stride=args.stride, n_frames=args.frames,
+        epochs=args.epochs, stride=args.stride, n_frames=args.frames, first_seed=args.first_seed,
     ).to_csv(os.path.join(args.out, "plumes.csv"), index=False)
 
 
