@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import warnings
+from numbers import Integral
 
 import numpy as np
 import torch
-from numbers import Integral
-
 from sklearn.utils._param_validation import Interval, StrOptions
 from skorch import NeuralNetRegressor
 
