@@ -266,6 +266,11 @@ _PLUME_UNITS = ("raw velocity units of the 32x32 grid (about half a 64x64 grid's
                 "papers' numbers are not comparable in absolute terms)")
 
 
+def _seed_range(seeds: pd.Series) -> str:
+    low, high = int(seeds.min()), int(seeds.max())
+    return str(low) if low == high else f"{low}-{high} (by model; RESULTS.md)"
+
+
 def _plumes(variant: str) -> Callable[[], dict]:
     def ours() -> dict | None:
         frame = _read("plumes_scale/plumes.csv" if variant == "scale" else "plumes/plumes.csv")
@@ -306,7 +311,7 @@ def _plumes(variant: str) -> Callable[[], dict]:
                          f"training stride {int(frame.stride.iloc[0])}",
                     epochs=f"{int(frame.epochs.iloc[0])} (training loss fell {fell.min():.0%} "
                            f"to {fell.max():.0%} over the last fifth; negative: rose)",
-                    seeds=str(int(rows.seeds.max())), **_meta(frame))
+                    seeds=_seed_range(rows.drop("persistence").seeds), **_meta(frame))
     return ours
 
 
