@@ -17,7 +17,7 @@ from ._registry import register
 from ._gmcnn import _COMMON_DOC, _GMCNNMixin
 from ._images import validate_target
 from ._regression import (ROLLOUT_DOC, ShapedRegressorMixin, field_layout,
-                          rollout_frame_channels)
+                          refuse_rollout_without_fields, rollout_frame_channels)
 from ._symmetry import act_on_user_array, unchanged
 
 __all__ = ["GMCNNRegressor"]
@@ -151,10 +151,8 @@ class GMCNNRegressor(ShapedRegressorMixin, _GMCNNMixin, NeuralNetRegressor):
         if field is None:
             self._check_number_targets(y, images.shape)
             if self.rollout_steps != 1:
-                raise ValueError(
-                    f"{type(self).__name__}: rollout_steps={self.rollout_steps} forecasts "
-                    "frames: it needs field targets (n, C, H, W) on the input grid, got y of "
-                    f"shape {y.shape}")
+                refuse_rollout_without_fields(type(self).__name__, self.rollout_steps,
+                                              y.shape[1:])
         elif reset and self.rollout_steps != 1:
             rollout_frame_channels(self.rollout_steps, images.shape[1], field[0],
                                    self._channels_per_field, type(self).__name__)

@@ -37,7 +37,7 @@ from ._images import (
     validate_target,
 )
 from ._labels import LabelledClassifierMixin
-from ._regression import (ShapedRegressorMixin, field_layout,
+from ._regression import (ShapedRegressorMixin, field_layout, refuse_rollout_without_fields,
                           rollout_frame_channels)
 from ._symmetry import GroupAction, act_on_user_array, measured_elements, unchanged
 
@@ -620,11 +620,7 @@ class LatentEquivariantRegressor(ShapedRegressorMixin, _LatentMixin, NeuralNetRe
     def _check_rollout(self, in_channels: int) -> None:
         name = type(self).__name__
         if "field_shape" not in self.fit_meta_:
-            raise ValueError(
-                f"{name}: rollout_steps={self.rollout_steps} forecasts frames: it needs field "
-                "targets on the input grid, (n, C, H, W) or flattened with "
-                f"target_type='field'; got y of shape {tuple(self.fit_meta_['target_shape'])} "
-                "per sample")
+            refuse_rollout_without_fields(name, self.rollout_steps, self.fit_meta_["target_shape"])
         if self.output_action is not None:
             raise ValueError(
                 f"{name}: rollout_steps={self.rollout_steps} feeds predictions back as inputs, "

@@ -10,7 +10,8 @@ from skorch.utils import is_dataset
 
 from ._images import validate_target
 
-__all__ = ["ROLLOUT_DOC", "ShapedRegressorMixin", "field_layout", "rollout_frame_channels"]
+__all__ = ["ROLLOUT_DOC", "ShapedRegressorMixin", "field_layout", "refuse_rollout_without_fields",
+           "rollout_frame_channels"]
 
 
 def field_layout(per_sample: tuple, grid: tuple, name: str) -> tuple[int, ...]:
@@ -51,6 +52,14 @@ ROLLOUT_DOC = """    rollout_steps : int, default=1
         whole rollout (Wang et al.'s autoregressive loss: 6 steps for the
         smoke plumes) and predict returns the rollout.
 """
+
+
+def refuse_rollout_without_fields(name: str, steps: int, target_shape) -> None:
+    """The error for ``rollout_steps > 1`` with targets that are not frames."""
+    raise ValueError(
+        f"{name}: rollout_steps={steps} forecasts frames: it needs field targets on the input "
+        f"grid, (n, C, H, W) or flattened with target_type='field'; got y of shape "
+        f"{tuple(target_shape)} per sample")
 
 
 def rollout_frame_channels(steps: int, in_channels: int, out_channels: int,
