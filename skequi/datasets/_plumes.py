@@ -189,8 +189,8 @@ def _simulate(settings: pd.DataFrame, variant: str, size: int, n_frames: int,
         smoke = flow.CenteredGrid(0, flow.extrapolation.BOUNDARY, **grid)
         velocity = flow.StaggeredGrid(0, flow.extrapolation.ZERO, **grid)
         if variant == "translation":
-            half = np.where(np.arange(size) < size // 2, 0.1, 0.2) * scale  # along x
-            upward = np.stack([np.zeros((size, size)), np.tile(half, (size, 1)).T], axis=-1)
+            half = np.where(np.arange(cells) < cells // 2, 0.1, 0.2) * scale  # along x
+            upward = np.stack([np.zeros((cells, cells)), np.tile(half, (cells, 1)).T], axis=-1)
             force = flow.CenteredGrid(flow.tensor(upward, flow.spatial("x,y"), vector),
                                       flow.extrapolation.ZERO, **grid)
         else:
