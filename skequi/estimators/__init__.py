@@ -4,7 +4,8 @@ from ._base import EquivariantNetMixin
 from ._emlp import EMLPClassifier, EMLPRegressor
 from ._gmcnn import GMCNNClassifier
 from ._gmcnn_regressor import GMCNNRegressor
-from ._latent import LatentEquivariantClassifier, LatentEquivariantRegressor
+from ._latent import LatentEquivariantClassifier
+from ._latent_regressor import LatentEquivariantRegressor
 from ._persistence import load
 
 __all__ = [

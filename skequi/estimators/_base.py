@@ -31,12 +31,14 @@ from sklearn.exceptions import NotFittedError
 from sklearn.utils._param_validation import Interval, StrOptions, validate_parameter_constraints
 from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNet
-from skorch.callbacks import EarlyStopping, LRScheduler, PrintLog
-from skorch.utils import Ansi
+from skorch.callbacks import LRScheduler, PrintLog
 from torch.optim.lr_scheduler import CosineAnnealingLR, ReduceLROnPlateau
 
+from ._callbacks import HostEarlyStopping, PlainPrintLog, silent
 from ._checks import check_device, check_model_size
 from ._optimizer import make_optimizer
+from ._parameter_checks import (check_optimizer, check_skorch_plumbing, is_callback_list,
+                                refuse_bools_for_ints, takes)
 from ._persistence import save_estimator
 from ._precision import PRECISIONS, autocast, torch_dtype
 from ._training import TrainingLoopMixin
@@ -141,7 +143,7 @@ class EquivariantNetMixin(TrainingLoopMixin):
             # stored first: skorch builds the callbacks inside set_params from self.callbacks;
             # an invalid value is kept as given and refused at fit (sklearn's rule)
             self.__dict__["callbacks"] = params["callbacks"]
-            if not _is_callback_list(params["callbacks"]):
+            if not is_callback_list(params["callbacks"]):
                 params.pop("callbacks")
         # optimizer__* settings are kept (skorch would only set them on the live optimizer,
         # unchecked, and the next fit would build a new one without them); they are checked
@@ -198,14 +200,14 @@ class EquivariantNetMixin(TrainingLoopMixin):
     def _validate_hyperparameters(self) -> None:
         """Check every declared constraint; raises sklearn's InvalidParameterError."""
         params = {k: getattr(self, k) for k in self._parameter_constraints}
-        _refuse_bools_for_ints(self._parameter_constraints, params, type(self).__name__)
+        refuse_bools_for_ints(self._parameter_constraints, params, type(self).__name__)
         validate_parameter_constraints(
             self._parameter_constraints, params, caller_name=type(self).__name__
         )
-        _check_skorch_plumbing(self)
+        check_skorch_plumbing(self)
         check_device(self.__dict__.get("device", "auto"), type(self).__name__)
-        _check_optimizer(self.optimizer, type(self).__name__)
-        if not _is_callback_list(self.callbacks):
+        check_optimizer(self.optimizer, type(self).__name__)
+        if not is_callback_list(self.callbacks):
             raise ValueError(
                 f"The 'callbacks' parameter of {type(self).__name__} must be None or a list of "
                 f"skorch callbacks or (name, callback) pairs, e.g. [EpochScoring('r2')]. Got "
@@ -248,14 +250,14 @@ class EquivariantNetMixin(TrainingLoopMixin):
         if valid:
             patience = 5 if self.early_stopping is True else int(self.early_stopping)
             callbacks.append(
-                ("early_stopping", _HostEarlyStopping(patience=patience, load_best=True,
-                                                      sink=_silent))
+                ("early_stopping", HostEarlyStopping(patience=patience, load_best=True,
+                                                      sink=silent))
             )
         schedule = getattr(self, "lr_schedule", None)
         if schedule in LR_SCHEDULES:
             callbacks.append(("lr_schedule", self._lr_scheduler(schedule)))
         if self.verbose and not sys.stdout.isatty():
-            callbacks = [(name, _PlainPrintLog() if isinstance(cb, PrintLog) else cb)
+            callbacks = [(name, PlainPrintLog() if isinstance(cb, PrintLog) else cb)
                          for name, cb in callbacks]
         return callbacks
 
@@ -275,7 +277,7 @@ class EquivariantNetMixin(TrainingLoopMixin):
     def get_params_for_optimizer(self, prefix, named_parameters):
         args, kwargs = super().get_params_for_optimizer(prefix, named_parameters)
         if prefix == "optimizer" and "weight_decay" not in kwargs:
-            if _takes(self.optimizer, "weight_decay"):
+            if takes(self.optimizer, "weight_decay"):
                 kwargs["weight_decay"] = self.weight_decay
             elif self.weight_decay:
                 raise ValueError(
@@ -557,98 +559,3 @@ def _same(a, b) -> bool:
         return bool(a == b) and type(a) is type(b)
     except (TypeError, ValueError):
         return False
-
-
-def _is_callback_list(callbacks) -> bool:
-    from skorch.callbacks import Callback
-
-    if callbacks is None:
-        return True
-    if not isinstance(callbacks, (list, tuple)):
-        return False
-    for item in callbacks:
-        if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str):
-            item = item[1]
-        if not (isinstance(item, Callback) or (isinstance(item, type)
-                                               and issubclass(item, Callback))):
-            return False
-    return True
-
-
-def _takes(factory, name: str) -> bool:
-    try:
-        return name in inspect.signature(factory).parameters
-    except (TypeError, ValueError):  # no signature: assume the usual torch optimizer keywords
-        return True
-
-
-def _refuse_bools_for_ints(constraints: dict, params: dict, owner: str) -> None:
-    """sklearn's ``Interval(Integral, ...)`` takes True as 1; refuse bools where ints are meant."""
-    for key, options in constraints.items():
-        if not isinstance(params.get(key), bool) or not isinstance(options, list):
-            continue
-        ints = [o for o in options if isinstance(o, Interval) and o.type is Integral]
-        if ints and "boolean" not in options:
-            raise ValueError(
-                f"The {key!r} parameter of {owner} must be an int (not a bool), e.g. "
-                f"{key}=1. Got {params[key]!r} instead."
-            )
-
-
-def _check_skorch_plumbing(estimator) -> None:
-    """skorch's own parameters, checked at fit with messages that name them."""
-    name = type(estimator).__name__
-    criterion = estimator.criterion
-    if criterion is not None and (isinstance(criterion, str) or not callable(criterion)):
-        raise ValueError(
-            f"The 'criterion' parameter of {name} must be None or a torch loss class such as "
-            f"torch.nn.MSELoss. Got {criterion!r} instead.")
-    split = estimator.train_split
-    if not (split is None or split is False or callable(split)):
-        raise ValueError(
-            f"The 'train_split' parameter of {name} must be None, False or a callable such as "
-            f"skorch.dataset.ValidSplit(0.2) (or use early_stopping=True). Got {split!r} "
-            "instead.")
-    if not isinstance(estimator.warm_start, bool):
-        raise ValueError(f"The 'warm_start' parameter of {name} must be True or False. Got "
-                         f"{estimator.warm_start!r} instead.")
-    for key in ("iterator_train__shuffle", "iterator_valid__shuffle",
-                "iterator_train__drop_last", "iterator_valid__drop_last"):
-        value = estimator.__dict__.get(key)
-        if value is not None and not isinstance(value, bool):
-            raise ValueError(f"The {key!r} parameter of {name} must be True or False. Got "
-                             f"{value!r} instead.")
-
-
-def _check_optimizer(optimizer, name: str) -> None:
-    if isinstance(optimizer, str) or not callable(optimizer):
-        raise ValueError(
-            f"The 'optimizer' parameter of {name} must be a torch optimizer class such as "
-            f"torch.optim.AdamW. Got {optimizer!r} instead."
-        )
-
-
-class _HostEarlyStopping(EarlyStopping):
-    """skorch's EarlyStopping, keeping the best weights in host memory and dropping them
-    once restored, so that they hold no device memory between fits."""
-
-    def on_epoch_end(self, net, **kwargs):
-        super().on_epoch_end(net, **kwargs)
-        weights = self.best_model_weights_
-        if weights is not None and any(v.device.type != "cpu" for v in weights.values()):
-            self.best_model_weights_ = {k: v.detach().cpu() for k, v in weights.items()}
-
-    def on_train_end(self, net, **kwargs):
-        super().on_train_end(net, **kwargs)
-        self.best_model_weights_ = None
-
-
-class _PlainPrintLog(PrintLog):
-    """skorch's epoch table without ANSI colour codes (for logs and pipes)."""
-
-    def format_row(self, row, key, color):
-        return super().format_row(row, key, color="").replace(Ansi.ENDC.value, "")
-
-
-def _silent(*args, **kwargs):
-    """A sink that drops EarlyStopping's messages."""
