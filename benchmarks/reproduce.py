@@ -311,7 +311,10 @@ def _plumes(variant: str) -> Callable[[], dict]:
                          f"training stride {int(frame.stride.iloc[0])}",
                     epochs=f"{int(frame.epochs.iloc[0])} (training loss fell {fell.min():.0%} "
                            f"to {fell.max():.0%} over the last fifth; negative: rose)",
-                    seeds=_seed_range(rows.drop("persistence").seeds), **_meta(frame))
+                    seeds=_seed_range(rows.drop("persistence").seeds),
+                    # the CSV merges runs (one per seed range): the row's own fits, summed
+                    **{**_meta(frame), "wall": f"{rows.seconds.sum() / 60:.0f} min (its fits, "
+                                               "every seed)"})
     return ours
 
 
