@@ -342,7 +342,8 @@ ROWS = [
         "GM-CNN 0.92 (slides, future); Wang: RSteer .80 / .67", "plumes", _plumes("rotation")),
     Row("GM-CNN", "Plumes: translation", "future / domain RMSE",
         "GM-CNN 0.72 (slides, future); Wang: RGroup .72", "plumes", _plumes("translation")),
-    Row("GM-CNN", "Plumes: scaling", "future / domain RMSE", "the GM-CNN slides' 'Scaling (F)' row (its number is not in any source we have)",
+    Row("GM-CNN", "Plumes: scaling", "future / domain RMSE",
+        "the GM-CNN slides' 'Scaling (F)' row (its number is not in any source we have)",
         "plumes_scale", _plumes("scale"),
         missing_why=" (with `--sim-jobs -1`): PhiFlow simulates the 38 scale plumes on boxes up "
                     "to 150 cells wide, about 2.7 core-hours on this CPU (0.5-1.5 s a step, "
