@@ -263,6 +263,11 @@ def _dynamics(kind: str) -> Callable[[], dict]:
         paper_ranking = " < ".join(rows.paper.sort_values().index)
         why = "" if ranking == paper_ranking else \
             f"ranking ours {ranking}, paper {paper_ranking} (see RESULTS.md)"
+        if why and "O(2)" in rows.index:
+            why += (f"; O(2) at {rows.rollout_error['O(2)'] / rows.paper['O(2)']:.2f}x the "
+                    "paper's error" + (", every equivariant model ahead of the MLP"
+                                       if (rows.rollout_error.drop("MLP")
+                                           < rows.rollout_error["MLP"]).all() else ""))
         lost = rows[rows.diverged > 0] if "diverged" in rows else rows.iloc[:0]
         if len(lost):
             why += "; rollouts lost (counted as error 1 from then on): " + ", ".join(
@@ -270,7 +275,8 @@ def _dynamics(kind: str) -> Callable[[], dict]:
         return dict(ours=text, verdict=verdict, why=why,
                     data=f"{int(frame.train.iloc[0])} chunks of 5 states; rollouts over T = 30",
                     epochs=f"{int(frame.steps.iloc[0])} steps", seeds=str(int(frame.seeds.iloc[0])),
-                    **_meta(frame))
+                    **{**_meta(frame), "wall": " + ".join(
+                        f"{w:.0f} min" for w in rows.wall_min.unique())})
     return ours
 
 
