@@ -31,9 +31,13 @@ C4 acts; the rotated window's first frame as a second task and the latent
 equivariance loss, at their weights relative to the 6-step loss) beside its
 augmented baseline (equivariance weight 0, the paper's CNN+aug).
 
+``--out``/plumes.csv keeps the rows of earlier runs for the variants and
+models this run does not redo, so tables can be run one at a time.
+
 Usage::
 
-    python benchmarks/bench_plumes.py                  # rotation + translation, 1 seed (CPU)
+    python benchmarks/bench_plumes.py --variants rotation  # one table, 1 seed (CPU)
+    python benchmarks/bench_plumes.py                  # rotation + translation
     python benchmarks/bench_plumes.py --quick          # a few minutes
     python benchmarks/bench_plumes.py --variants scale --sim-jobs -1  # ~2.7 core-hours of PhiFlow
     python benchmarks/bench_plumes.py --seeds 3 --stride 1 --epochs 40 --device cuda
@@ -232,10 +236,18 @@ def main(argv=None) -> None:
         print(table.drop(columns=["variant"]).to_markdown(index=False, floatfmt=".4f"))
         print()
         tables.append(table)
-    pd.concat(tables).assign(
+    table = pd.concat(tables).assign(
         device=device, wall_min=(time.perf_counter() - start) / 60, size=args.size,
-        epochs=args.epochs, stride=args.stride, n_frames=args.frames, first_seed=args.first_seed,
-    ).to_csv(os.path.join(args.out, "plumes.csv"), index=False)
+        epochs=args.epochs, stride=args.stride, n_frames=args.frames, first_seed=args.first_seed)
+    path = os.path.join(args.out, "plumes.csv")
+    if os.path.exists(path):  # one table per variant: keep the rows this run did not redo
+        earlier = pd.read_csv(path)
+        redone = pd.MultiIndex.from_frame(table[["variant", "model"]])
+        kept = earlier[~pd.MultiIndex.from_frame(earlier[["variant", "model"]]).isin(redone)]
+        if len(kept):
+            print(f"{path}: kept {len(kept)} rows of earlier runs (other variants or models)")
+        table = pd.concat([kept, table], ignore_index=True)
+    table.to_csv(path, index=False)
 
 
 if __name__ == "__main__":
