@@ -76,6 +76,24 @@ PROTOCOLS = {
 }
 
 
+#: each CPU protocol's measured wall time on this project's 2-core CPU (torch 2.13.0+cpu),
+#: with what shared the cores; RESULTS.md has the runs
+CPU_MINUTES = {
+    "mnist_rotated": "8.2 min",
+    "mnist_noisy": "14.2 min, sharing the cores with two other benchmarks",
+    "mnist_background": "13.8 min, sharing the cores",
+    "mnist_rectangles": "13.0 min, sharing the cores",
+    "ddmnist": "27 min",
+    "dynamics": "not measured at 2 seeds; 3 seeds took 42 min",
+    "emlp": "22 min",
+    "plumes_rotation": "45.7 min on one core (`--threads 1`) while the other was busy; "
+                       "not measured on both",
+    "plumes_translation": "44.9 min on one core (`--threads 1`) while the other was busy; "
+                          "not measured on both",
+    "plumes_scale": "not measured",
+}
+
+
 @dataclass
 class Row:
     """One results table of a paper, and how to read ours."""
@@ -429,10 +447,13 @@ def render() -> str:
                                              "wall", "verdict", "why")]
         lines.append("| " + " | ".join([row.paper, row.table, row.quantity, row.paper_value,
                                         *cells]) + " |")
-    lines += ["", "## Protocols", "", "| name | CPU | GPU (`--device cuda`) |",
-              "|:--|:--|:--|"]
+    lines += ["", "## Protocols", "",
+              "CPU times are measured on this project's 2-core machine; the GPU protocols "
+              "are sized for ten minutes of one GPU and not measured yet.", "",
+              "| name | CPU | CPU wall time | GPU (`--device cuda`) |", "|:--|:--|:--|:--|"]
     for name, (cpu, gpu) in PROTOCOLS.items():
-        lines.append(f"| {name} | `python {' '.join(cpu)}` | `python {' '.join(gpu)}` |")
+        lines.append(f"| {name} | `python {' '.join(cpu)}` | {CPU_MINUTES.get(name, '—')} | "
+                     f"`python {' '.join(gpu)}` |")
     return "\n".join(lines) + "\n"
 
 

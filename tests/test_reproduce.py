@@ -120,3 +120,9 @@ def test_mnist_verdicts_need_the_papers_ordering_and_name_parameter_counts(repro
     _mnist_table([90.0, 84.0, 83.0, 90.0], [5000, 5000, 5100, 9800]).to_csv(path)
     row = _row(reproduce.render(), "MNIST-noise")
     assert row[10] == "reproduced" and "is 77 of our 1,000 test images" in row[11]
+
+
+def test_every_protocol_states_its_measured_cpu_time(reproduce):
+    assert set(reproduce.CPU_MINUTES) == set(reproduce.PROTOCOLS)
+    text = reproduce.render()
+    assert "| plumes_rotation | `python benchmarks/bench_plumes.py --variants rotation" in text
