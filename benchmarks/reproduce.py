@@ -150,7 +150,8 @@ def _mnist(task: str) -> Callable[[], dict]:
         label = best_gm.model.replace("GM-CNN ", "") + (
             f" r={best_gm.relaxation_rank}" if best_gm.relaxation_rank else "")
         reference = gm[gm.model.str.contains("reference")]
-        text = (f"best GM-CNN {best_gm.accuracy:.1f} ± {best_gm['std']:.1f} ({label}, "
+        spread = f" ± {best_gm['std']:.1f}" if best_gm.seeds > 1 else ""  # no std of 1 seed
+        text = (f"best GM-CNN {best_gm.accuracy:.1f}{spread} ({label}, "
                 f"{best_gm.free_params:,} params); best CNN {best_cnn.accuracy:.1f} "
                 f"({best_cnn.model})")
         if len(reference):
