@@ -90,7 +90,9 @@ CPU_MINUTES = {
                        "not measured on both",
     "plumes_translation": "44.9 min on one core (`--threads 1`) while the other was busy; "
                           "not measured on both",
-    "plumes_scale": "not measured",
+    "plumes_scale": "32.2 min of training on both cores (`--threads 2`), after the first "
+                    "run's simulation (113 min with `--sim-jobs 2` while other runs shared "
+                    "the cores; cached)",
 }
 
 
@@ -322,6 +324,10 @@ PLUME_CLAIMS = {
 }
 #: what a measured control run says about a plume row that is not reproduced (RESULTS.md)
 PLUME_CAUSES = {
+    "scale": "; likely: what varies across the scale set is the flow's scale (boxes 1.0-4.7 "
+             "times wider, resampled), which a position-dependent (translation) relaxation "
+             "cannot express, and the relaxed model has half the CNN's channels (not tested "
+             "by a controlled run); exact C4 is level with the CNN on the future test",
     "smoke": "; the recipe's latent weight is 0.0009 of the rollout loss and leaves the fit "
              "level with CNN+aug; weights 0.1 and 1 gave 0.795 / 0.290 and 0.805 / 0.318 "
              "against CNN+aug's 0.798 / 0.283 (controlled runs in RESULTS.md)",
