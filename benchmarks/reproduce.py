@@ -115,9 +115,10 @@ def _read(path: str) -> pd.DataFrame | None:
     return pd.read_csv(file) if file.exists() else None
 
 
-def _meta(frame: pd.DataFrame, **extra) -> dict:
-    return dict(device=str(frame.device.iloc[0]), wall=f"{frame.wall_min.iloc[0]:.0f} min",
-                **extra)
+def _meta(frame: pd.DataFrame, wall: str | None = None, **extra) -> dict:
+    """Device and wall time of a results file (``wall``: when the file merges runs)."""
+    return dict(device=str(frame.device.iloc[0]),
+                wall=wall or f"{frame.wall_min.iloc[0]:.0f} min", **extra)
 
 
 # -- GM-CNN: the MNIST variants -------------------------------------------------------------
@@ -162,9 +163,10 @@ def _mnist(task: str) -> Callable[[], dict]:
         ahead = best_gm.accuracy > best_cnn.accuracy
         level = best_gm.accuracy == best_cnn.accuracy
         n_test = int(frame.n_test.iloc[0])
-        if abs(best_gm.accuracy - paper) <= 2.0 and ahead:
+        within = abs(best_gm.accuracy - paper) <= 2.0
+        if within and ahead:
             verdict, why = "reproduced", ""
-        elif abs(best_gm.accuracy - paper) <= 2.0 and level:
+        elif within and level:
             verdict = "reproduced"
             why = (f"level with {best_cnn.model} at {best_cnn.accuracy:.1f}: the paper's margin "
                    f"over its baseline ({paper - baseline:.2f} points) is "
@@ -194,7 +196,7 @@ def _mnist(task: str) -> Callable[[], dict]:
                 f"{matched.free_params:,}) scored {matched.accuracy:.1f}")
         seeds = int(frame.seeds.max())
         return dict(ours=text, verdict=verdict, why=why,
-                    data=f"{int(frame.n_train.iloc[0]):,} / {int(frame.n_test.iloc[0]):,} "
+                    data=f"{int(frame.n_train.iloc[0]):,} / {n_test:,} "
                          + ("images" if task == "rectangles" else "real digits"),
                     epochs=f"{int(frame.epochs.max())}", seeds=str(seeds),
                     **_meta(frame))
@@ -308,8 +310,8 @@ def _dynamics(kind: str) -> Callable[[], dict]:
         return dict(ours=text, verdict=verdict, why=why,
                     data=f"{int(frame.train.iloc[0])} chunks of 5 states; rollouts over T = 30",
                     epochs=f"{int(frame.steps.iloc[0])} steps", seeds=str(int(frame.seeds.iloc[0])),
-                    **{**_meta(frame), "wall": " + ".join(
-                        f"{w:.0f} min" for w in rows.wall_min.unique())})
+                    **_meta(frame, wall=" + ".join(f"{w:.0f} min"
+                                                   for w in rows.wall_min.unique())))
     return ours
 
 
@@ -383,8 +385,8 @@ def _plumes(variant: str) -> Callable[[], dict]:
                            f"to {fell.max():.0%} over the last fifth; negative: rose)",
                     seeds=_seed_range(rows.drop("persistence").seeds),
                     # the CSV merges runs (one per seed range): the row's own fits, summed
-                    **{**_meta(frame), "wall": f"{rows.seconds.sum() / 60:.0f} min (its fits, "
-                                               "every seed)"})
+                    **_meta(frame, wall=f"{rows.seconds.sum() / 60:.0f} min (its fits, "
+                                        "every seed)"))
     return ours
 
 

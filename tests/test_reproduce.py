@@ -99,26 +99,26 @@ def _mnist_table(accuracy, params):
 
 def test_mnist_verdicts_need_the_papers_ordering_and_name_parameter_counts(reproduce, tmp_path):
     (tmp_path / "paper_tables").mkdir()
-    path = tmp_path / "paper_tables/noisy.csv"
-    _mnist_table([85.0, 84.0, 89.5, 88.0], [5000, 5000, 5100, 9800]).to_csv(path)
-    row = _row(reproduce.render(), "MNIST-noise")
+
+    def row_for(accuracy):  # CNN, CNN + aug, C4 (5,100 params), C4 r=1 (9,800)
+        _mnist_table(accuracy, [5000, 5000, 5100, 9800]).to_csv(
+            tmp_path / "paper_tables/noisy.csv")
+        return _row(reproduce.render(), "MNIST-noise")
+
+    row = row_for([85.0, 84.0, 89.5, 88.0])
     assert row[10] == "reproduced" and row[11] == ""
     # within 2 points of the paper's 90.20 but behind the CNN: not reproduced, and why
-    _mnist_table([91.0, 84.0, 83.0, 89.5], [5000, 5000, 5100, 9800]).to_csv(path)
-    row = _row(reproduce.render(), "MNIST-noise")
+    row = row_for([91.0, 84.0, 83.0, 89.5])
     assert row[10] == "not reproduced" and "CNN (91.0) is ahead" in row[11]
     # ahead only with twice the parameters: the matched-width exact model is named
-    _mnist_table([85.0, 84.0, 83.0, 89.5], [5000, 5000, 5100, 9800]).to_csv(path)
-    row = _row(reproduce.render(), "MNIST-noise")
+    row = row_for([85.0, 84.0, 83.0, 89.5])
     assert row[10] == "reproduced" and "2.0x the CNN's parameters" in row[11]
     assert "(C4, 5,100) scored 83.0" in row[11]
     # far above the paper's number: the ordering holds, the number is the rebuilt data's
-    _mnist_table([85.0, 84.0, 96.0, 88.0], [5000, 5000, 5100, 9800]).to_csv(path)
-    row = _row(reproduce.render(), "MNIST-noise")
+    row = row_for([85.0, 84.0, 96.0, 88.0])
     assert row[10] == "ordering reproduced" and "5.8 points above" in row[11]
     # level with the CNN at the paper's number: reproduced, and the paper's margin in images
-    _mnist_table([90.0, 84.0, 83.0, 90.0], [5000, 5000, 5100, 9800]).to_csv(path)
-    row = _row(reproduce.render(), "MNIST-noise")
+    row = row_for([90.0, 84.0, 83.0, 90.0])
     assert row[10] == "reproduced" and "is 77 of our 1,000 test images" in row[11]
 
 
