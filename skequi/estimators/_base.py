@@ -12,7 +12,8 @@ Every skequi estimator mixes :class:`EquivariantNetMixin` into skorch's
   ``precision`` (:mod:`._precision`) and the optimizer, fused where torch has
   the kernels (:mod:`._optimizer`);
 * ``sample_weight``, ``device="auto"``, ``early_stopping``, ``n_params_``,
-  ``equivariance_error(X)``, scikit-learn's ``repr`` and safe ``save``.
+  ``equivariance_error(X)`` and scikit-learn's ``repr``;
+* safe ``save`` (:class:`~._persistence.SavableMixin`).
 
 Subclasses implement ``_build_module()``, ``_prepare_X`` (array -> model
 input), ``_prepare_Xy`` (which also records ``fit_meta_`` when ``reset``),
@@ -39,7 +40,7 @@ from ._checks import check_device, check_model_size
 from ._optimizer import make_optimizer
 from ._parameter_checks import (check_optimizer, check_skorch_plumbing, is_callback_list,
                                 refuse_bools_for_ints, takes)
-from ._persistence import save_estimator
+from ._persistence import SavableMixin
 from ._precision import PRECISIONS, autocast, torch_dtype
 from ._training import TrainingLoopMixin
 
@@ -78,7 +79,7 @@ def signature_with(init, *, after: str | None = None, **extra) -> inspect.Signat
     return signature.replace(parameters=parameters[:at] + added + parameters[at:])
 
 
-class EquivariantNetMixin(TrainingLoopMixin):
+class EquivariantNetMixin(SavableMixin, TrainingLoopMixin):
     """Shared behaviour of skequi estimators; mix in before a skorch net class.
 
     Examples
@@ -484,72 +485,6 @@ class EquivariantNetMixin(TrainingLoopMixin):
     def _group_action(self, group=None):
         """Subclass hook: the :class:`~._symmetry.GroupAction` of ``group`` (None: own)."""
         raise NotImplementedError
-
-    # -- persistence ---------------------------------------------------------------
-    def save(self, path) -> None:
-        """Save config (JSON) and weights to one file that :func:`skequi.load` reads safely.
-
-        Parameters
-        ----------
-        path : str or path-like
-
-        Raises
-        ------
-        ValueError
-            If a parameter cannot be written as JSON (callbacks, custom
-            optimizers or criteria); pickle the estimator instead.
-
-        Examples
-        --------
-        >>> import tempfile, pathlib, numpy as np
-        >>> import skequi
-        >>> from skequi import GMCNNClassifier
-        >>> from skequi.datasets import load_digit_images
-        >>> X, y = load_digit_images()
-        >>> clf = GMCNNClassifier("C4", channels=(2,), max_epochs=1, random_state=0)
-        >>> clf = clf.fit(X[:100], y[:100])
-        >>> path = pathlib.Path(tempfile.mkdtemp()) / "digits.skequi"
-        >>> clf.save(path)
-        >>> np.array_equal(skequi.load(path, device="cpu").predict(X[:5]), clf.predict(X[:5]))
-        True
-        """
-        self._check_fitted()
-        save_estimator(self, path)
-
-    def _restore_fit_meta(self, fit_meta: dict) -> None:
-        """Recreate fitted attributes from fit_meta; subclasses extend it."""
-        self._validate_hyperparameters()
-
-    def _check_fit_meta(self) -> None:
-        """Refuse a loaded fit_meta whose shapes or statistics no model could have.
-
-        Raises
-        ------
-        TypeError
-            For shapes that are not lists of non-negative ints, or sizes past
-            skequi's limit (the loader reports it as a malformed file).
-        """
-        from ._checks import MAX_PARAMETERS
-
-        for key in ("input_shape", "target_shape", "field_shape", "channels"):
-            shape = self.fit_meta_.get(key)
-            if shape is None:
-                continue
-            if not isinstance(shape, list) or not all(
-                    isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in shape):
-                raise TypeError(f"{key} must be a list of non-negative ints, got {shape!r}")
-            size = 1
-            for s in shape:
-                size *= s
-            if size > MAX_PARAMETERS:
-                raise TypeError(f"{key} {shape} holds {size:,} values, over skequi's limit")
-
-    def _fit_meta_keys(self) -> tuple:
-        """What fit_meta_ must hold for this estimator to predict (checked on load)."""
-        keys = ("classes",) if hasattr(self, "_encode_labels") else ()
-        return keys + self._own_fit_meta_keys
-
-    _own_fit_meta_keys: tuple = ()
 
 
 def _same(a, b) -> bool:

@@ -13,17 +13,18 @@ estimator modules fill (:mod:`._registry`).
 from __future__ import annotations
 
 import inspect
+import math
 import os
 import warnings
 
 import torch
 
 from .. import __version__
-from ._checks import check_device
+from ._checks import MAX_PARAMETERS, check_device
 from ._model_file import MAX_FILE_BYTES, ModelFileError, read_model_file, write_model_file
 from ._registry import ESTIMATORS
 
-__all__ = ["MAX_FILE_BYTES", "fitted_json_params", "load", "save_estimator"]
+__all__ = ["MAX_FILE_BYTES", "SavableMixin", "fitted_json_params", "load", "save_estimator"]
 
 #: Parameters a file may never set: classes, callables, skorch plumbing.
 _NEVER_FROM_FILE = frozenset({
@@ -34,6 +35,77 @@ _NEVER_FROM_FILE = frozenset({
 #: Prefixes of routed parameters a file may set (JSON values only).
 _ROUTED_PREFIXES = ("optimizer__", "iterator_train__", "iterator_valid__", "criterion__",
                     "encoder__", "head__", "lr_schedule__")
+
+
+class SavableMixin:
+    """``save(path)`` and the fit metadata a saved estimator needs to predict.
+
+    Mixed into every skequi estimator (through ``EquivariantNetMixin``);
+    subclasses name what their ``fit_meta_`` must hold in
+    ``_own_fit_meta_keys`` and extend ``_restore_fit_meta`` /
+    ``_check_fit_meta`` for what they derive from it.
+    """
+
+    def save(self, path) -> None:
+        """Save config (JSON) and weights to one file that :func:`skequi.load` reads safely.
+
+        Parameters
+        ----------
+        path : str or path-like
+
+        Raises
+        ------
+        ValueError
+            If a parameter cannot be written as JSON (callbacks, custom
+            optimizers or criteria); pickle the estimator instead.
+
+        Examples
+        --------
+        >>> import tempfile, pathlib, numpy as np
+        >>> import skequi
+        >>> from skequi import GMCNNClassifier
+        >>> from skequi.datasets import load_digit_images
+        >>> X, y = load_digit_images()
+        >>> clf = GMCNNClassifier("C4", channels=(2,), max_epochs=1, random_state=0)
+        >>> clf = clf.fit(X[:100], y[:100])
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "digits.skequi"
+        >>> clf.save(path)
+        >>> np.array_equal(skequi.load(path, device="cpu").predict(X[:5]), clf.predict(X[:5]))
+        True
+        """
+        self._check_fitted()
+        save_estimator(self, path)
+
+    def _restore_fit_meta(self, fit_meta: dict) -> None:
+        """Recreate fitted attributes from fit_meta; subclasses extend it."""
+        self._validate_hyperparameters()
+
+    def _check_fit_meta(self) -> None:
+        """Refuse a loaded fit_meta whose shapes or statistics no model could have.
+
+        Raises
+        ------
+        TypeError
+            For shapes that are not lists of non-negative ints, or sizes past
+            skequi's limit (the loader reports it as a malformed file).
+        """
+        for key in ("input_shape", "target_shape", "field_shape", "channels"):
+            shape = self.fit_meta_.get(key)
+            if shape is None:
+                continue
+            if not isinstance(shape, list) or not all(
+                    isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in shape):
+                raise TypeError(f"{key} must be a list of non-negative ints, got {shape!r}")
+            size = math.prod(shape)
+            if size > MAX_PARAMETERS:
+                raise TypeError(f"{key} {shape} holds {size:,} values, over skequi's limit")
+
+    def _fit_meta_keys(self) -> tuple:
+        """What fit_meta_ must hold for this estimator to predict (checked on load)."""
+        keys = ("classes",) if hasattr(self, "_encode_labels") else ()
+        return keys + self._own_fit_meta_keys
+
+    _own_fit_meta_keys: tuple = ()
 
 
 def declared_parameters(cls) -> set[str]:
