@@ -87,7 +87,8 @@ def _fit(factor: str, method: str, seed: int, args) -> dict:
                 n_params=clf.n_params_, upright=clf.score(X_test, y_test),
                 moved=clf.score(X_moved, y_test), best_valid=valid.max(),
                 best_epoch=int(valid.argmax()) + 1, epochs=len(history),
-                latent_error=clf.latent_equivariance_error(X_test[:256]), seconds=seconds)
+                latent_error=clf.latent_equivariance_error(X_test[:256]), seconds=seconds,
+                valid_curve=" ".join(f"{v:.3f}" for v in valid))
 
 
 def main(argv=None) -> None:
@@ -126,9 +127,13 @@ def main(argv=None) -> None:
           "pairs moved by a random element with the paper's artefacts; latent_error: "
           "|E(g x) - rho(g) E(x)| / |E(x)| on test pairs; best_epoch: the epoch whose weights "
           "were kept (early stopping on validation accuracy)")
+    print("\nvalidation accuracy per epoch (is it still rising?):")
+    for row in rows.itertuples():
+        print(f"  {row.group} {row.method} seed {row.seed}: {row.valid_curve}")
     if args.csv:
         table.assign(seeds=args.seeds, max_epochs=args.epochs, device=device,
                      wall_min=elapsed / 60).to_csv(args.csv, index=False)
+        rows.to_csv(args.csv.removesuffix(".csv") + "_runs.csv", index=False)
 
 
 if __name__ == "__main__":

@@ -87,10 +87,15 @@ class _Persistence:
         return np.tile(X[:, -2:], (1, self.steps_, 1, 1))
 
 
+def _training(args) -> dict:
+    """The estimator parameters every model shares: Wang et al.'s 6-step rollout loss."""
+    return dict(field="vector", rollout_steps=TRAIN_STEPS, max_epochs=args.epochs, lr=args.lr,
+                lr_schedule="cosine", batch_size=args.batch_size, optimizer=torch.optim.Adam,
+                weight_decay=4e-4, device=args.device, n_threads=args.threads)
+
+
 def _models(args) -> dict:
-    common = dict(field="vector", rollout_steps=TRAIN_STEPS, max_epochs=args.epochs, lr=args.lr,
-                  lr_schedule="cosine", batch_size=args.batch_size, optimizer=torch.optim.Adam,
-                  weight_decay=4e-4, device=args.device, n_threads=args.threads)
+    common = _training(args)
     depth, width = args.layers, args.width
     gm = dict(channels=(width // 4,) * depth, kernel_radius=1, **common)
     latent = dict(latent_structure="grid", latent_dim=args.latent,
@@ -110,6 +115,17 @@ def _models(args) -> dict:
         "latent augmented (CNN+aug)": lambda s: LatentEquivariantRegressor(
             "C4", equivariance_strength=0.0, transformed_task_weight=SMOKE_TASK_WEIGHT,
             random_state=s, **latent),
+    }
+
+
+def _controls(args) -> dict:
+    """Models run only when named in ``--models``: the width controls for the scale row."""
+    common, depth, width = dict(_training(args), kernel_radius=1), args.layers, args.width
+    return {
+        "CNN (half width)": lambda s: GMCNNRegressor("C1", channels=(width // 2,) * depth,
+                                                    random_state=s, **common),
+        "GM-CNN C1 r=1 (CNN width)": lambda s: GMCNNRegressor(
+            "C1", relaxation_rank=1, channels=(width,) * depth, random_state=s, **common),
     }
 
 
@@ -159,9 +175,11 @@ def _train_drop(model) -> float:
 
 def run_variant(variant: str, args) -> pd.DataFrame:
     data = load_variant(variant, args)
-    rows = []
-    for name, make in _models(args).items():
-        if args.models and name not in args.models.split(","):
+    rows, named = [], args.models.split(",") if args.models else []
+    models = _models(args) | {name: make for name, make in _controls(args).items()
+                              if name in named}
+    for name, make in models.items():
+        if named and name not in named:
             continue
         scores, t0 = [], time.perf_counter()
         for seed in range(args.first_seed, args.first_seed + (
@@ -192,7 +210,10 @@ def main(argv=None) -> None:
     parser.add_argument("--quick", action="store_true",
                         help="1 seed, 2 epochs, every 32nd training and 25th test window")
     parser.add_argument("--variants", default="rotation,translation")
-    parser.add_argument("--models", default="", help="comma-separated subset of the models")
+    parser.add_argument("--models", default="",
+                        help="comma-separated subset of the models; the width controls "
+                             "'CNN (half width)' and 'GM-CNN C1 r=1 (CNN width)' run only when "
+                             "named")
     parser.add_argument("--simulations", type=int, default=0,
                         help="first n simulations only (default: Wang et al.'s full sets)")
     parser.add_argument("--sim-jobs", type=int, default=1,
