@@ -1,7 +1,8 @@
 """scikit-learn estimators on skorch: the public front door."""
 
 from ._base import EquivariantNetMixin
-from ._emlp import EMLPClassifier, EMLPRegressor
+from ._emlp import EMLPClassifier
+from ._emlp_regressor import EMLPRegressor
 from ._gmcnn import GMCNNClassifier
 from ._gmcnn_regressor import GMCNNRegressor
 from ._latent import LatentEquivariantClassifier
