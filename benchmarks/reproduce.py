@@ -86,10 +86,10 @@ CPU_MINUTES = {
     "ddmnist": "27 min",
     "dynamics": "not measured at 2 seeds; 3 seeds took 42 min",
     "emlp": "22 min",
-    "plumes_rotation": "45.7 min on one core (`--threads 1`) while the other was busy; "
-                       "not measured on both",
-    "plumes_translation": "44.9 min on one core (`--threads 1`) while the other was busy; "
-                          "not measured on both",
+    "plumes_rotation": "29.0 min on both cores (`--threads 2`, the machine otherwise idle)",
+    "plumes_translation": "not measured on both cores; the same models and window counts as "
+                          "rotation (29.0 min); on one busy core 44.9 min against "
+                          "rotation's 45.7",
     "plumes_scale": "32.2 min of training on both cores (`--threads 2`), after the first "
                     "run's simulation (113 min with `--sim-jobs 2` while other runs shared "
                     "the cores; cached)",
