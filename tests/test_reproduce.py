@@ -34,8 +34,26 @@ def test_every_table_has_a_row_and_missing_runs_name_their_command(reproduce):
                   "Double spring pendulum, Hamiltonian", "DDMNIST C4xC4", "DDMNIST D1xD1",
                   "DDMNIST D4xD4", "MedMNIST3D (S4)", "SMOKE (rotation)"):
         assert _row(text, table)
-    assert "python benchmarks/bench_ddmnist.py --csv" in _row(text, "DDMNIST C4xC4")[-1]
+    assert "python benchmarks/bench_ddmnist.py --groups C4 --csv" in _row(text, "DDMNIST C4xC4")[-1]
+    assert "python benchmarks/bench_ddmnist.py --csv" in _row(text, "DDMNIST D1xD1")[-1]
     assert "offline" in _row(text, "CIFAR-10")[-1]
+
+
+def test_a_ddmnist_row_reports_its_longest_run(reproduce, tmp_path):
+    def run(groups, epochs, upright):
+        return pd.DataFrame(dict(
+            group=[g for g in groups for _ in range(2)], method=["CNN", "ours"] * len(groups),
+            upright=upright * len(groups), moved=[0.3, 0.35] * len(groups),
+            best_epoch=float(epochs), epochs=float(epochs), max_epochs=epochs, seeds=1,
+            device="CPU", wall_min=float(epochs)))
+
+    run(["C4xC4", "D1xD1"], 6, [0.40, 0.47]).to_csv(tmp_path / "ddmnist.csv", index=False)
+    run(["C4xC4"], 30, [0.80, 0.82]).to_csv(tmp_path / "ddmnist_c4.csv", index=False)
+    text = reproduce.render()
+    c4, d1 = _row(text, "DDMNIST C4xC4"), _row(text, "DDMNIST D1xD1")
+    assert "ours 0.820" in c4[4] and c4[6] == "≤30 (early stopping)" and c4[9] == "30 min"
+    assert "ours 0.470" in d1[4] and d1[6] == "≤6 (early stopping)"
+    assert "best validation epochs were 30 and 30" in c4[-1]
 
 
 def test_verdicts_follow_the_numbers(reproduce, tmp_path):
