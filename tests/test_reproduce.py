@@ -144,3 +144,19 @@ def test_every_protocol_states_its_measured_cpu_time(reproduce):
     assert set(reproduce.CPU_MINUTES) == set(reproduce.PROTOCOLS)
     text = reproduce.render()
     assert "| plumes_rotation | `python benchmarks/bench_plumes.py --variants rotation" in text
+
+
+def test_a_dynamics_row_names_the_two_seed_run_when_it_ranks_otherwise(reproduce, tmp_path):
+    def run(errors, seeds):
+        return pd.DataFrame(dict(
+            dynamics="hamiltonian", model=["O(2)", "SO(2)", "D6", "MLP"], rollout_error=errors,
+            paper=[0.012, 0.015, 0.013, 0.028], diverged=0.0, train=500, steps=2000,
+            seeds=seeds, device="cpu", wall_min=40.0))
+
+    run([0.017, 0.010, 0.0104, 0.016], 3).to_csv(tmp_path / "dynamics.csv", index=False)
+    run([0.0104, 0.0117, 0.0114, 0.0174], 2).to_csv(tmp_path / "dynamics_2seeds.csv",
+                                                     index=False)
+    why = _row(reproduce.render(), "Double spring pendulum, Hamiltonian")[-1]
+    assert "seeds 0-1 alone" in why and "O(2) 0.010 < D6 0.011" in why and "(the paper's)" in why
+    run([0.017, 0.010, 0.0104, 0.016], 2).to_csv(tmp_path / "dynamics_2seeds.csv", index=False)
+    assert "seeds 0-1" not in _row(reproduce.render(), "Double spring pendulum, Hamiltonian")[-1]
