@@ -173,14 +173,20 @@ def _train_drop(model) -> float:
     return float(1 - loss[-1] / loss[-tail - 1])
 
 
+def _selected(args) -> dict:
+    """The models ``--models`` names (default: every model but the controls)."""
+    models = _models(args) | _controls(args)
+    names = args.models.split(",") if args.models else list(_models(args))
+    unknown = [name for name in names if name not in models]
+    if unknown:
+        raise SystemExit(f"unknown models {unknown}; choose from {', '.join(models)}")
+    return {name: models[name] for name in names}
+
+
 def run_variant(variant: str, args) -> pd.DataFrame:
     data = load_variant(variant, args)
-    rows, named = [], args.models.split(",") if args.models else []
-    models = _models(args) | {name: make for name, make in _controls(args).items()
-                              if name in named}
-    for name, make in models.items():
-        if named and name not in named:
-            continue
+    rows = []
+    for name, make in _selected(args).items():
         scores, t0 = [], time.perf_counter()
         for seed in range(args.first_seed, args.first_seed + (
                 args.seeds if name != "persistence" else 1)):
