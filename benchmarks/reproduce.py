@@ -94,9 +94,9 @@ CPU_MINUTES = {
                 "3 seeds took 42 min",
     "emlp": "22 min",
     "plumes_rotation": "29.0 min on both cores (`--threads 2`, the machine otherwise idle)",
-    "plumes_translation": "not measured on both cores; the same models and window counts as "
-                          "rotation (29.0 min); on one busy core 44.9 min against "
-                          "rotation's 45.7",
+    "plumes_translation": "39.1 min on both cores, while a diagnostic held one core for "
+                          "most of the CNN's fit (868 s against rotation's 318); the other "
+                          "six models took 24.6 min",
     "plumes_scale": "32.2 min of training on both cores (`--threads 2`), after the first "
                     "run's simulation (113 min with `--sim-jobs 2` while other runs shared "
                     "the cores; cached)",
