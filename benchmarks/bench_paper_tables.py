@@ -77,6 +77,23 @@ def _models(args) -> list[tuple[str, str, int, dict, bool]]:
     return models
 
 
+def _label(name: str, rank: int) -> str:
+    return name + (f" r={rank}" if rank else "")
+
+
+def _selected(args) -> list[tuple[str, str, int, dict, bool]]:
+    """The rows ``--models`` names (every row without it); an unknown label is an error."""
+    models = _models(args)
+    if args.models is None:
+        return models
+    wanted = [label.strip() for label in args.models.split(",") if label.strip()]
+    labels = [_label(name, rank) for name, _, rank, _, _ in models]
+    unknown = [label for label in wanted if label not in labels]
+    if unknown:
+        raise SystemExit(f"unknown --models {unknown}; choose from {', '.join(labels)}")
+    return [model for model, label in zip(models, labels) if label in wanted]
+
+
 def _data(task: str, n: int | None, subset: str, seed: int):
     from skequi.datasets import (
         make_background_mnist,
@@ -187,6 +204,9 @@ def main(argv=None) -> None:
     parser.add_argument("--reference-groups", default="C28xC28,D14xD14")
     parser.add_argument("--reference-seeds", type=int, default=1)
     parser.add_argument("--jobs", type=int, default=2, help="fits at once (processes)")
+    parser.add_argument("--models", default=None,
+                        help="run only these rows, comma-separated labels as printed "
+                             "(e.g. 'CNN,GM-CNN C4,GM-CNN C4 r=2'); default: every row")
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     parser.add_argument("--out", default="paper-tables", help="folder for CSV and PNG files")
     args = parser.parse_args(argv)
@@ -198,9 +218,10 @@ def main(argv=None) -> None:
     os.makedirs(args.out, exist_ok=True)
     device = torch.cuda.get_device_name() if args.device.startswith("cuda") else "CPU"
     tasks = args.tasks.split(",")
+    models = _selected(args)
     jobs = []
     for task in tasks:
-        for order, (name, group, rank, settings, augment) in enumerate(_models(args)):
+        for order, (name, group, rank, settings, augment) in enumerate(models):
             seeds = args.reference_seeds if "reference" in name else args.seeds
             jobs += [delayed(_fit)(task, name, group, rank, settings, augment, seed, args,
                                    order=order) for seed in range(seeds)]
@@ -223,6 +244,9 @@ def main(argv=None) -> None:
         table.assign(device=device, wall_min=elapsed / 60, n_train=args.n_train or 4000,
                      n_test=args.n_test or 1000).to_csv(os.path.join(args.out, f"{task}.csv"),
                                                          index=False)
+        # every fit on its own (the table is their mean), for comparing runs seed by seed
+        rows[rows.task == task].drop(columns=["loss_curve", "order"]).to_csv(
+            os.path.join(args.out, f"{task}_runs.csv"), index=False)
         _plot(task, table, rows[rows.task == task], os.path.join(args.out, f"{task}.png"))
     print("loss_fall: relative fall of the training loss over the last fifth of the epochs "
           "(near 0: converged); train_acc: accuracy on (up to 2,000) training images; "

@@ -50,6 +50,14 @@ PROTOCOLS = {
          "--seeds", "1", "--jobs", "1", "--width", "28", "--epochs", "30",
          "--reference-epochs", "30", "--device", "cuda"])
        for task in ("rotated", "noisy", "background", "rectangles")},
+    # the converged tables (3 seeds, 30 cosine epochs; the rows report these where present):
+    # two tables in one run, longer than 40 minutes on 2 cores
+    "mnist_converged": (
+        [_B + "bench_paper_tables.py", "--tasks", "rotated,noisy", "--out",
+         _R + "paper_tables_30ep", "--seeds", "3", "--epochs", "30", "--reference-epochs", "0"],
+        [_B + "bench_paper_tables.py", "--tasks", "rotated,noisy,background,rectangles",
+         "--out", _R + "paper_tables_30ep", "--seeds", "3", "--epochs", "30",
+         "--reference-epochs", "0", "--jobs", "4", "--device", "cuda"]),
     "ddmnist": ([_B + "bench_ddmnist.py", "--csv", _R + "ddmnist.csv", "--epochs", "6"],
                 [_B + "bench_ddmnist.py", "--csv", _R + "ddmnist.csv", "--epochs", "30",
                  "--jobs", "1", "--device", "cuda"]),
@@ -67,7 +75,12 @@ PROTOCOLS = {
               "--csv", _R + "emlp.csv"],
              [_B + "bench_emlp.py", "--sizes", "100,1000,10000", "--seeds", "1", "--tasks",
               _EMLP_TASKS, "--csv", _R + "emlp.csv", "--device", "cuda"]),
-    # one table per run (each within 40 minutes on 2 CPU cores); the CSV keeps the others' rows
+    # the data-efficiency curve of the task whose target changed to the authors' formula
+    "emlp_per_n": ([_B + "bench_emlp.py", "--sizes", "30,100,300,3000,10000", "--seeds", "1",
+                    "--tasks", "ParticleInteraction", "--csv", _R + "emlp_per_n.csv"],
+                   [_B + "bench_emlp.py", "--sizes", "30,100,300,3000,10000,30000", "--seeds",
+                    "1", "--tasks", "ParticleInteraction", "--csv", _R + "emlp_per_n.csv",
+                    "--device", "cuda"]),
     **{f"plumes_{variant}": ([_B + "bench_plumes.py", "--variants", variant, "--out",
                               _R + "plumes"],
                              [_B + "bench_plumes.py", "--variants", variant, "--out",
@@ -88,11 +101,15 @@ CPU_MINUTES = {
     "mnist_noisy": "14.2 min, sharing the cores with two other benchmarks",
     "mnist_background": "13.8 min, sharing the cores",
     "mnist_rectangles": "13.0 min, sharing the cores",
+    "mnist_converged": "49.6 min for both tables (48 fits, 2 at a time, one core each, the "
+                       "machine otherwise idle)",
     "ddmnist": "27 min",
     "ddmnist_c4": "33.6 min (two fits, one core each; the latent fit took 33, the CNN 17)",
     "dynamics": "35.3 min (2 fits at a time, one core each, the machine otherwise idle); "
                 "3 seeds took 42 min",
     "emlp": "22 min",
+    "emlp_per_n": "23.7 min (its MSE table; the script's timing tables after it were stopped), "
+                  "sharing the cores with one single-threaded MNIST fit",
     "plumes_rotation": "29.0 min on both cores (`--threads 2`, the machine otherwise idle)",
     "plumes_translation": "39.1 min on both cores, while a diagnostic held one core for "
                           "most of the CNN's fit (868 s against rotation's 318); the other "
@@ -148,11 +165,26 @@ MNIST_DATA = {
 }
 
 
+#: MNIST results: every task at the 40-minute CPU protocol (1 seed, 20 epochs) in
+#: paper_tables/, the converged runs (3 seeds, 30 cosine epochs) in paper_tables_30ep/; a
+#: task's row reports its run with the most seeds, then the most epochs
+MNIST_DIRS = ("paper_tables", "paper_tables_30ep")
+
+
+#: what a controlled comparison in the same table says about a GM-CNN margin that is missing
+MNIST_CAUSES = {
+    "noisy": ": the digits are upright, so the rotations are not a symmetry of the data, and "
+             "relaxation only brings the GM-CNN level",
+}
+
+
 def _mnist(task: str) -> Callable[[], dict]:
     def ours() -> dict | None:
-        frame = _read(f"paper_tables/{task}.csv")
-        if frame is None:
+        runs = [frame for frame in (_read(f"{folder}/{task}.csv") for folder in MNIST_DIRS)
+                if frame is not None]
+        if not runs:
             return None
+        frame = max(runs, key=lambda run: (int(run.seeds.max()), int(run.epochs.max())))
         _, paper, _, baseline = MNIST[task]
         cnn = frame[frame.model.str.startswith("CNN")]
         gm = frame[frame.model.str.startswith("GM-CNN")]
@@ -161,23 +193,41 @@ def _mnist(task: str) -> Callable[[], dict]:
             f" r={best_gm.relaxation_rank}" if best_gm.relaxation_rank else "")
         reference = gm[gm.model.str.contains("reference")]
         spread = f" ± {best_gm['std']:.1f}" if best_gm.seeds > 1 else ""  # no std of 1 seed
+        cnn_spread = f" ± {best_cnn['std']:.1f}" if best_cnn.seeds > 1 else ""
         text = (f"best GM-CNN {best_gm.accuracy:.1f}{spread} ({label}, "
-                f"{best_gm.free_params:,} params); best CNN {best_cnn.accuracy:.1f} "
-                f"({best_cnn.model})")
+                f"{best_gm.free_params:,} params); best CNN {best_cnn.accuracy:.1f}"
+                f"{cnn_spread} ({best_cnn.model})")
         if len(reference):
             text += "; reference design " + ", ".join(
                 f"{m.split()[1]} {a:.1f}" for m, a in zip(reference.model, reference.accuracy))
-        ahead = best_gm.accuracy > best_cnn.accuracy
-        level = best_gm.accuracy == best_cnn.accuracy
+        # with seeds, a margin inside the larger spread is no margin
+        noise = max(best_gm["std"], best_cnn["std"]) if best_gm.seeds > 1 else 0.0
+        margin = best_gm.accuracy - best_cnn.accuracy
+        ahead, level = margin > noise, abs(margin) <= noise
         n_test = int(frame.n_test.iloc[0])
         within = abs(best_gm.accuracy - paper) <= 2.0
+        paper_margin = paper - baseline
         if within and ahead:
             verdict, why = "reproduced", ""
-        elif within and level:
+        elif within and level and paper_margin <= 2.0:
             verdict = "reproduced"
             why = (f"level with {best_cnn.model} at {best_cnn.accuracy:.1f}: the paper's margin "
-                   f"over its baseline ({paper - baseline:.2f} points) is "
-                   f"{round((paper - baseline) / 100 * n_test)} of our {n_test:,} test images")
+                   f"over its baseline ({paper_margin:.2f} points) is "
+                   f"{round(paper_margin / 100 * n_test)} of our {n_test:,} test images")
+        elif level:
+            verdict = "not reproduced"
+            exact = gm[(gm.relaxation_rank == 0) & ~gm.model.str.contains("reference")]
+            trail = len(exact) and exact.accuracy.max() < best_cnn.accuracy - noise
+            why = ((f"the GM-CNN's number is reproduced (within 2 points of {paper:.2f}), its "
+                    "margin is not: " if within else "") + f"level with {best_cnn.model} "
+                   + ("within seed noise " if noise else "") + f"({margin:+.1f} points), where "
+                   f"the paper's GM-CNN is {paper_margin:.1f} points ahead of its best baseline "
+                   f"and our {best_cnn.model} is {best_cnn.accuracy - baseline:.1f} points above "
+                   "that baseline"
+                   + ("; the exact models trail the CNN (" + ", ".join(
+                       f"{m.replace('GM-CNN ', '')} {a:.1f}"
+                       for m, a in zip(exact.model, exact.accuracy)) + ")"
+                      + MNIST_CAUSES.get(task, "") if trail else ""))
         elif ahead and best_gm.accuracy > paper:
             verdict = "ordering reproduced"
             why = (f"GM-CNN ahead of the CNNs as in the paper; {best_gm.accuracy - paper:.1f} "
@@ -202,11 +252,15 @@ def _mnist(task: str) -> Callable[[], dict]:
                 f"at matched width ({matched.model.replace('GM-CNN ', '')}, "
                 f"{matched.free_params:,}) scored {matched.accuracy:.1f}")
         seeds = int(frame.seeds.max())
+        epochs = f"{int(frame.epochs.max())} (cosine)"
+        if "loss_fall" in frame:  # the augmented CNN trains half the epochs on twice the data
+            fell = frame.loss_fall
+            epochs = (f"{int(frame.epochs.max())} (cosine; training loss fell {fell.min():.0%} "
+                      f"to {fell.max():.0%} over the last fifth, mean over seeds)")
         return dict(ours=text, verdict=verdict, why=why,
                     data=f"{int(frame.n_train.iloc[0]):,} / {n_test:,} "
                          + ("images" if task == "rectangles" else "real digits"),
-                    epochs=f"{int(frame.epochs.max())}", seeds=str(seeds),
-                    **_meta(frame))
+                    epochs=epochs, seeds=str(seeds), **_meta(frame))
     return ours
 
 
@@ -255,10 +309,19 @@ def _ddmnist(factor: str) -> Callable[[], dict]:
 EMLP_TASKS = {"O5Synthetic": "O(5)", "Inertia": "O(3)", "ParticleInteraction": "O(1,3)"}
 
 
+#: EMLP results: the three tasks at N = 1000 (the CPU protocol), and ParticleInteraction at
+#: the other sizes (its target changed to the authors' formula after the older per-N run)
+EMLP_FILES = ("emlp.csv", "emlp_per_n.csv")
+
+
 def _emlp(task: str) -> Callable[[], dict]:
     def ours() -> dict | None:
-        frame = _read("emlp.csv")
-        if frame is None or task not in set(frame.task):
+        runs = [run[run.task == task] for run in map(_read, EMLP_FILES) if run is not None]
+        runs = [run for run in runs if len(run)]
+        if not runs:
+            return None
+        frame = pd.concat(runs, ignore_index=True)
+        if 1000 not in set(frame.N):
             return None
         rows = frame[(frame.task == task) & (frame.N == 1000)].set_index("model")
         models = [m for m in ("EMLP", "MLP", "MLP+Aug") if m in rows.index]
@@ -276,13 +339,19 @@ def _emlp(task: str) -> Callable[[], dict]:
                    f"{' < '.join(ours_order)}, paper {' < '.join(paper_order)}")
         per_n = frame[(frame.task == task) & frame.paper_mse.notna()]
         if per_n.N.nunique() > 1:
-            better = (per_n.test_mse <= per_n.paper_mse).mean()
-            why += f"; data efficiency: ours at or below the authors' MSE in {better:.0%} of " \
-                   f"{len(per_n)} (N, model) cells"
+            above = per_n[per_n.test_mse > per_n.paper_mse].sort_values("N", kind="stable")
+            why += (f"; data efficiency: ours at or below the authors' per-N MSE in "
+                    f"{len(per_n) - len(above)} of {len(per_n)} (N, model) cells"
+                    + ("" if above.empty else ", above in " + ", ".join(
+                        f"{m} at N = {n} ({r:.2f}x)" for m, n, r in
+                        zip(above.model, above.N, above.test_mse / above.paper_mse))))
+        seeds = sorted({int(s) for s in frame.seeds})
         return dict(ours=text, verdict=verdict, why=why,
                     data=f"N = {', '.join(str(n) for n in sorted(set(frame.N)))}; 5,000 test",
                     epochs="min(900000/N, 1000), best validation epoch",
-                    seeds=str(int(frame.seeds.iloc[0])), **_meta(frame))
+                    seeds=" / ".join(map(str, seeds)),
+                    **_meta(frame, wall=" + ".join(f"{run.wall_min.iloc[0]:.0f} min"
+                                                   for run in runs)))
     return ours
 
 
@@ -355,19 +424,49 @@ PLUME_CLAIMS = {
 }
 #: what a measured control run says about a plume row that is not reproduced (RESULTS.md)
 PLUME_CAUSES = {
-    "scale": "; controlled (one width at a time, RESULTS.md): at 16 channels the relaxed model "
-             "beats a CNN of its width (0.396 / 0.526 against 0.400 / 0.546), at 32 it is "
-             "behind on the future test and ahead on the domain test (0.358 / 0.494 against "
-             "0.350 / 0.505), so the gap above is the width (16 against 32 channels); no "
-             "consistent gain remains, likely because the flows differ by scale, which a "
-             "position-dependent relaxation cannot express (not tested); exact C4 is level with "
-             "the CNN on the future test",
     "smoke": "; the recipe's latent weight is 0.0009 of the rollout loss and leaves the fit "
              "level with CNN+aug; weights 0.1 and 1 gave 0.795 / 0.290 and 0.805 / 0.318 "
              "against CNN+aug's 0.798 / 0.283 (controlled runs in RESULTS.md)",
 }
 _PLUME_UNITS = ("raw velocity units of the 32x32 grid (about half a 64x64 grid's, so the "
                 "papers' numbers are not comparable in absolute terms)")
+
+
+#: the scale row's width controls (bench_plumes.py's "--models" controls), one run
+SCALE_CONTROLS = "plumes_scale_controls/plumes.csv"
+
+
+def _scale_controls(rows: pd.DataFrame) -> str:
+    """Why the scale row misses, from the width-controlled run (empty without it)."""
+    controls = _read(SCALE_CONTROLS)
+    if controls is None:
+        return ""
+    controls = controls.set_index("model")
+    needed = {"CNN (half width)", "GM-CNN C1 r=1 (CNN width)"}
+    if not needed <= set(controls.index) or not {"CNN", "GM-CNN C1 r=1"} <= set(rows.index):
+        return ""
+
+    def pair(row):
+        return f"{row.future_rmse:.3f} / {row.domain_rmse:.3f}"
+
+    narrow, narrow_cnn = rows.loc["GM-CNN C1 r=1"], controls.loc["CNN (half width)"]
+    wide, wide_cnn = controls.loc["GM-CNN C1 r=1 (CNN width)"], rows.loc["CNN"]
+    wins = [ours[test] < cnn[test] for ours, cnn in ((narrow, narrow_cnn), (wide, wide_cnn))
+            for test in ("future_rmse", "domain_rmse")]
+
+    def verdict(future, domain):
+        if future and domain:
+            return "beats a CNN of its width"
+        if future or domain:
+            return f"is ahead on the {'future' if future else 'domain'} test only"
+        return "is behind a CNN of its width"
+
+    return (f"; controlled (one width at a time, RESULTS.md): at half width the relaxed model "
+            f"{verdict(*wins[:2])} ({pair(narrow)} against {pair(narrow_cnn)}), at the CNN's "
+            f"width it {verdict(*wins[2:])} ({pair(wide)} against {pair(wide_cnn)})"
+            + ("; no consistent gain remains at equal width, likely because the flows differ "
+               "by scale, which a position-dependent relaxation cannot express (not tested)"
+               if not all(wins) else ""))
 
 
 def _seed_range(seeds: pd.Series) -> str:
@@ -406,6 +505,7 @@ def _plumes(variant: str) -> Callable[[], dict]:
             why = (f"best future RMSE: {best}" + (f"; {model} not ahead of {', '.join(misses)}"
                                                  if misses else "")
                    + ("" if beats_persistence else "; persistence not beaten")
+                   + (_scale_controls(rows) if variant == "scale" else "")
                    + PLUME_CAUSES.get(variant, "")
                    + "; 1 seed and a CPU epoch budget (see RESULTS.md)")
         fell = rows.last_fifth_drop.drop("persistence", errors="ignore")
