@@ -216,6 +216,14 @@ def test_an_mnist_row_reports_its_run_with_the_most_seeds(reproduce, tmp_path):
     assert row[7] == "3" and row[9] == "40 min"
     # a task without a converged run keeps its 1-seed row
     assert _row(reproduce.render(), "Rot-MNIST")[4] == "not run yet"
+    # a control at twice the epochs for two of the models: how far they moved
+    (tmp_path / "paper_tables_60ep_noisy").mkdir()
+    converged.iloc[[0, 3]].assign(epochs=60, accuracy=[86.5, 88.2], std=[0.7, 1.1]).to_csv(
+        tmp_path / "paper_tables_60ep_noisy/noisy.csv")
+    row = _row(reproduce.render(), "MNIST-noise")
+    assert row[6].endswith("at 60 epochs, 2 of its models moved -0.3 to +0.5 points, seed std "
+                           "up to 1.1)")
+    assert row[4].startswith("best GM-CNN 89.9")  # the control does not replace the table
 
 
 def test_every_protocol_states_its_measured_cpu_time(reproduce):
