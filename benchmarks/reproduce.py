@@ -247,7 +247,9 @@ def _mnist(task: str) -> Callable[[], dict]:
                    + ("; the exact models trail the CNN (" + ", ".join(
                        f"{m.replace('GM-CNN ', '')} {a:.1f}"
                        for m, a in zip(exact.model, exact.accuracy)) + ")"
-                      + MNIST_CAUSES.get(task, "") if trail else ""))
+                      + MNIST_CAUSES.get(task, "") if trail else "")
+                   + ("" if len(reference) else "; the paper's own design (the pixel grid as the "
+                      "group, --reference-epochs) is not in this run"))
         elif ahead and best_gm.accuracy > paper:
             verdict = "ordering reproduced"
             why = (f"GM-CNN ahead of the CNNs as in the paper; {best_gm.accuracy - paper:.1f} "
