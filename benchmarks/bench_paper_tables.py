@@ -163,7 +163,7 @@ def _plot(task: str, table: pd.DataFrame, rows: pd.DataFrame, path: str) -> None
     import matplotlib.pyplot as plt
 
     fig, (bars, curves) = plt.subplots(1, 2, figsize=(13, 4.2))
-    labels = [f"{m}" + (f" r={r}" if r else "") + f"\n{p:,}"
+    labels = [_label(m, r) + f"\n{p:,}"
               for m, r, p in zip(table.model, table.relaxation_rank, table.free_params)]
     bars.bar(range(len(table)), table.accuracy, yerr=table["std"], capsize=3)
     bars.set_xticks(range(len(table)))
@@ -176,7 +176,7 @@ def _plot(task: str, table: pd.DataFrame, rows: pd.DataFrame, path: str) -> None
     bars.set_title(f"{task} MNIST" if task != "rectangles" else "rectangles", fontsize=9)
     for (model, rank), group in rows[rows.seed == rows.seed.min()].groupby(
             ["model", "relaxation_rank"], sort=False):
-        curves.semilogy(group.loss_curve.iloc[0], label=model + (f" r={rank}" if rank else ""))
+        curves.semilogy(group.loss_curve.iloc[0], label=_label(model, rank))
     curves.set_xlabel("epoch")
     curves.set_ylabel("training loss (first seed)")
     curves.legend(fontsize=6)
@@ -235,7 +235,8 @@ def main(argv=None) -> None:
           f"{args.epochs} epochs (reference design: {args.reference_epochs}), {args.seeds} "
           f"seed(s) ({args.reference_seeds} for the reference design); {elapsed / 60:.1f} min\n")
     for task in tasks:
-        table = _table(rows[rows.task == task])
+        task_rows = rows[rows.task == task]
+        table = _table(task_rows)
         paper, params, baseline = PAPER[task]
         print(f"## {task}\n\nGM-CNN paper: {paper:.2f}% with {params} parameters; best "
               f"baseline {baseline:.2f}%\n")
@@ -245,9 +246,9 @@ def main(argv=None) -> None:
                      n_test=args.n_test or 1000).to_csv(os.path.join(args.out, f"{task}.csv"),
                                                          index=False)
         # every fit on its own (the table is their mean), for comparing runs seed by seed
-        rows[rows.task == task].drop(columns=["loss_curve", "order"]).to_csv(
+        task_rows.drop(columns=["loss_curve", "order"]).to_csv(
             os.path.join(args.out, f"{task}_runs.csv"), index=False)
-        _plot(task, table, rows[rows.task == task], os.path.join(args.out, f"{task}.png"))
+        _plot(task, table, task_rows, os.path.join(args.out, f"{task}.png"))
     print("loss_fall: relative fall of the training loss over the last fifth of the epochs "
           "(near 0: converged); train_acc: accuracy on (up to 2,000) training images; "
           f"plots and CSVs in {args.out}/")
