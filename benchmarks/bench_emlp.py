@@ -34,6 +34,7 @@ Usage::
     python benchmarks/bench_emlp.py --quick               # < 1 minute, CPU
     python benchmarks/bench_emlp.py --timing-only         # build and step tables only
     python benchmarks/bench_emlp.py --timing-only --compile   # steps under torch.compile
+    python benchmarks/bench_emlp.py --no-timing --sizes 1000  # the test-MSE table only
     python benchmarks/bench_emlp.py --sizes 1000 --seeds 1 --epoch-scale 0.2
     python benchmarks/bench_emlp.py --device cuda --sizes 100,1000,10000
 """
@@ -370,8 +371,12 @@ def main(argv=None) -> None:
                         help="time the training steps of torch.compile'd EMLP and MLP")
     parser.add_argument("--timing-only", action="store_true",
                         help="skip the training runs; print the build and step tables only")
+    parser.add_argument("--no-timing", action="store_true",
+                        help="print the test-MSE table only (no build, step and matrix tables)")
     parser.add_argument("--csv", default=None, help="also write the test-MSE table here")
     args = parser.parse_args(argv)
+    if args.timing_only and args.no_timing:
+        parser.error("--timing-only and --no-timing leave nothing to run; choose one")
     args.sizes = [int(s) for s in args.sizes.split(",")]
     args.tasks = args.tasks.split(",")
     if args.quick:
@@ -391,6 +396,8 @@ def main(argv=None) -> None:
         print("\n## test MSE (paper: the authors' published mean per N, synthetic_results_all.csv;"
               " ModifiedInertia from the RPP paper; ratio = ours / theirs)\n")
         print(mse.to_markdown(index=False, floatfmt=".4g"))
+    if args.no_timing:
+        return
     print("\n## model build time (basis solving)\n")
     print(_build_table(args.hidden).to_markdown(index=False, floatfmt=".3f"))
     print("\n## training step at batch 500\n")

@@ -83,10 +83,11 @@ PROTOCOLS = {
               _EMLP_TASKS, "--csv", _R + "emlp.csv", "--device", "cuda"]),
     # the data-efficiency curve of the task whose target changed to the authors' formula
     "emlp_per_n": ([_B + "bench_emlp.py", "--sizes", "30,100,300,3000,10000", "--seeds", "1",
-                    "--tasks", "ParticleInteraction", "--csv", _R + "emlp_per_n.csv"],
+                    "--tasks", "ParticleInteraction", "--csv", _R + "emlp_per_n.csv",
+                    "--no-timing"],
                    [_B + "bench_emlp.py", "--sizes", "30,100,300,3000,10000,30000", "--seeds",
                     "1", "--tasks", "ParticleInteraction", "--csv", _R + "emlp_per_n.csv",
-                    "--device", "cuda"]),
+                    "--no-timing", "--device", "cuda"]),
     **{f"plumes_{variant}": ([_B + "bench_plumes.py", "--variants", variant, "--out",
                               _R + "plumes"],
                              [_B + "bench_plumes.py", "--variants", variant, "--out",
@@ -116,8 +117,8 @@ CPU_MINUTES = {
     "dynamics": "35.3 min (2 fits at a time, one core each, the machine otherwise idle); "
                 "3 seeds took 42 min",
     "emlp": "22 min",
-    "emlp_per_n": "23.7 min (its MSE table; the script's timing tables after it were stopped), "
-                  "sharing the cores with one single-threaded MNIST fit",
+    "emlp_per_n": "23.7 min (the test-MSE table; run before --no-timing existed, its timing "
+                  "tables were stopped), sharing the cores with one single-threaded MNIST fit",
     "plumes_rotation": "29.0 min on both cores (`--threads 2`, the machine otherwise idle)",
     "plumes_translation": "39.1 min on both cores, while a diagnostic held one core for "
                           "most of the CNN's fit (868 s against rotation's 318); the other "
@@ -179,6 +180,12 @@ MNIST_DATA = {
 MNIST_DIRS = ("paper_tables", "paper_tables_30ep")
 
 
+#: the paper's own design (the pixel grid as the group) at each task's config in the GM-CNN
+#: repository, run on its own (``bench_paper_tables.py --reference-only``); it joins its
+#: task's row where present
+MNIST_REFERENCE = "paper_tables_reference/{task}.csv"
+
+
 #: what a controlled comparison in the same table says about a GM-CNN margin that is missing
 MNIST_CAUSES = {
     "noisy": ": the digits are upright, so the rotations are not a symmetry of the data, and "
@@ -214,8 +221,11 @@ def _mnist(task: str) -> Callable[[], dict]:
             return None
         frame = max(runs, key=lambda run: (int(run.seeds.max()), int(run.epochs.max())))
         _, paper, _, baseline = MNIST[task]
+        reference_run = _read(MNIST_REFERENCE.format(task=task))
+        if reference_run is not None:  # replaces any reference rows of the table's own run
+            frame = frame[~frame.model.str.contains("reference")]
         cnn = frame[frame.model.str.startswith("CNN")]
-        gm = frame[frame.model.str.startswith("GM-CNN")]
+        gm = pd.concat([frame[frame.model.str.startswith("GM-CNN")], reference_run])
         best_cnn, best_gm = cnn.loc[cnn.accuracy.idxmax()], gm.loc[gm.accuracy.idxmax()]
         label = best_gm.model.replace("GM-CNN ", "") + (
             f" r={best_gm.relaxation_rank}" if best_gm.relaxation_rank else "")
@@ -227,7 +237,10 @@ def _mnist(task: str) -> Callable[[], dict]:
                 f"{cnn_spread} ({best_cnn.model})")
         if len(reference):
             text += "; reference design " + ", ".join(
-                f"{m.split()[1]} {a:.1f}" for m, a in zip(reference.model, reference.accuracy))
+                f"{row.model.split()[1]} {row.accuracy:.1f}"
+                + (f" ± {row['std']:.1f}" if row.seeds > 1 else "")
+                + f" ({row.free_params:,} params, {int(row.epochs)} epochs)"
+                for _, row in reference.iterrows())
         # with seeds, a margin inside the larger spread is no margin
         noise = max(best_gm["std"], best_cnn["std"]) if best_gm.seeds > 1 else 0.0
         margin = best_gm.accuracy - best_cnn.accuracy
@@ -287,10 +300,17 @@ def _mnist(task: str) -> Callable[[], dict]:
             epochs = (f"{int(frame.epochs.max())} (cosine; training loss fell {fell.min():.0%} "
                       f"to {fell.max():.0%} over the last fifth, mean over seeds"
                       + _longer_run(task, frame) + ")")
+        wall = None
+        if reference_run is not None:
+            row = reference_run.iloc[0]
+            epochs += (f"; reference design {int(row.epochs)} (its config's; lr x0.7 on a "
+                       f"plateau; loss fell {row.loss_fall:.0%} over the last fifth)")
+            seeds = f"{seeds} ({int(reference_run.seeds.max())} for the reference design)"
+            wall = f"{frame.wall_min.iloc[0]:.0f} min + {reference_run.wall_min.iloc[0]:.0f} min"
         return dict(ours=text, verdict=verdict, why=why,
                     data=f"{int(frame.n_train.iloc[0]):,} / {n_test:,} "
                          + ("images" if task == "rectangles" else "real digits"),
-                    epochs=epochs, seeds=str(seeds), **_meta(frame))
+                    epochs=epochs, seeds=str(seeds), **_meta(frame, wall))
     return ours
 
 

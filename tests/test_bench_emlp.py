@@ -1,0 +1,34 @@
+"""benchmarks/bench_emlp.py: ``--no-timing`` prints and writes the test-MSE table alone."""
+
+import importlib.util
+import pathlib
+
+import numpy as np
+import pandas as pd
+import pytest
+
+SCRIPT = pathlib.Path(__file__).parents[1] / "benchmarks" / "bench_emlp.py"
+
+
+@pytest.fixture()
+def bench():
+    spec = importlib.util.spec_from_file_location("bench_emlp", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_no_timing_writes_the_mse_table_only(bench, tmp_path, capsys):
+    csv = tmp_path / "emlp.csv"
+    bench.main(["--quick", "--no-timing", "--tasks", "O5Synthetic", "--csv", str(csv)])
+    printed = capsys.readouterr().out
+    assert "## test MSE" in printed and "## model build time" not in printed
+    table = pd.read_csv(csv)
+    assert list(table.model) == ["EMLP", "MLP", "MLP+Aug"]
+    assert np.isfinite(table.test_mse).all() and (table.N == 200).all()
+
+
+def test_timing_only_and_no_timing_together_is_an_error(bench, capsys):
+    with pytest.raises(SystemExit):
+        bench.main(["--timing-only", "--no-timing"])
+    assert "leave nothing to run" in capsys.readouterr().err
