@@ -29,7 +29,7 @@ ends at lr 0, so the curve flattens); the table's ``loss_fall`` is the
 relative fall of the training loss over the last fifth of the epochs (near
 0: converged) and ``train_acc`` the final training accuracy. Accuracy is mean
 +- std over seeds; ``free_params`` is ``n_params_``. Fits run ``--jobs`` at a
-time in processes, one torch thread each.
+time in processes, ``--threads`` torch threads each (default 1).
 
 Usage::
 
@@ -141,7 +141,8 @@ def _augmented(task: str, X: np.ndarray, y: np.ndarray, rng: np.random.Generator
 def _fit(task, name, group, rank, settings, augment, seed, args, order=0) -> dict:
     from skequi import GMCNNClassifier
 
-    torch.set_num_threads(1)
+    threads = getattr(args, "threads", 1)
+    torch.set_num_threads(threads)
     X, y = _data(task, args.n_train, "train", seed)
     X_test, y_test = _data(task, args.n_test, "test", seed + 100)
     settings = dict(settings)
@@ -150,7 +151,7 @@ def _fit(task, name, group, rank, settings, augment, seed, args, order=0) -> dic
         # the same number of optimizer steps on twice the data
         settings["max_epochs"] = max(1, settings["max_epochs"] // 2)
     start = time.perf_counter()
-    clf = GMCNNClassifier(group, relaxation_rank=rank, device=args.device, n_threads=1,
+    clf = GMCNNClassifier(group, relaxation_rank=rank, device=args.device, n_threads=threads,
                           random_state=seed, **settings).fit(X, y)
     seconds = time.perf_counter() - start
     loss = np.asarray(clf.history_[:, "train_loss"])
@@ -224,6 +225,7 @@ def main(argv=None) -> None:
                              "(default: the task's config)")
     parser.add_argument("--reference-seeds", type=int, default=1)
     parser.add_argument("--jobs", type=int, default=2, help="fits at once (processes)")
+    parser.add_argument("--threads", type=int, default=1, help="torch threads per fit")
     parser.add_argument("--models", default=None,
                         help="run only these rows, comma-separated labels as printed "
                              "(e.g. 'CNN,GM-CNN C4,GM-CNN C4 r=2'); default: every row")
@@ -254,7 +256,8 @@ def main(argv=None) -> None:
     start = time.perf_counter()
     rows = pd.DataFrame(Parallel(n_jobs=args.jobs, verbose=5)(jobs))
     elapsed = time.perf_counter() - start
-    print(f"# GM-CNN paper tables on {device}, {args.jobs} fits at a time (1 torch thread each): "
+    print(f"# GM-CNN paper tables on {device}, {args.jobs} fits at a time ({args.threads} torch "
+          f"thread(s) each): "
           f"{args.n_train or 'all 4,000'} train / {args.n_test or 'all 1,000'} test images, "
           f"{args.epochs} epochs (reference design: "
           f"{args.reference_epochs or 'per task config'}), {args.seeds} seed(s) "
