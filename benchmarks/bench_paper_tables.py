@@ -99,7 +99,7 @@ def _selected(args, task: str) -> list[tuple[str, str, int, dict, bool]]:
     """The rows ``--models`` names (every row without it, the reference design alone with
     ``--reference-only``); an unknown label is an error."""
     models = _models(args, task)
-    if getattr(args, "reference_only", False):
+    if args.reference_only:
         return [model for model in models if "reference" in model[0]]
     if args.models is None:
         return models
@@ -141,7 +141,7 @@ def _augmented(task: str, X: np.ndarray, y: np.ndarray, rng: np.random.Generator
 def _fit(task, name, group, rank, settings, augment, seed, args, order=0) -> dict:
     from skequi import GMCNNClassifier
 
-    threads = getattr(args, "threads", 1)
+    threads = args.threads
     torch.set_num_threads(threads)
     X, y = _data(task, args.n_train, "train", seed)
     X_test, y_test = _data(task, args.n_test, "test", seed + 100)

@@ -258,11 +258,13 @@ def _reference_shortfall(task: str, reference: pd.DataFrame) -> str:
     controls = pd.concat(controls) if controls else reference.iloc[:0]
     controls = controls[controls.epochs > best.epochs].sort_values("epochs")
     if len(controls):
+        last = controls.iloc[-1]
         text += ("; trained longer it rises but does not reach it ("
-                 + ", ".join(f"{a:.1f} at {int(e)} epochs, training accuracy {t:.1f}"
+                 + "; ".join(f"{int(e)} epochs: {a:.1f}, training accuracy {t:.1f}"
                              for a, e, t in zip(controls.accuracy, controls.epochs,
                                                 controls.train_acc))
-                 + f"; {int(controls.seeds.max())} seed)"
+                 + f"; {int(controls.seeds.max())} seed, the loss still falling "
+                   f"{last.loss_fall:.0%} over the last fifth at {int(last.epochs)})"
                  if controls.accuracy.max() < paper - 2.0 else
                  "; trained longer it reaches it ("
                  + ", ".join(f"{a:.1f} at {int(e)} epochs" for a, e in

@@ -19,7 +19,8 @@ def bench():
 
 def _args(models, reference_epochs=0, reference_groups=("C28xC28",)):
     return argparse.Namespace(width=8, lr=0.03, epochs=2, reference_epochs=reference_epochs,
-                              reference_groups=list(reference_groups), models=models)
+                              reference_groups=list(reference_groups), models=models,
+                              reference_only=False)
 
 
 def test_models_picks_rows_by_label(bench):
