@@ -20,7 +20,7 @@ def bench():
 def _args(models, reference_epochs=0, reference_groups=("C28xC28",)):
     return argparse.Namespace(width=8, lr=0.03, epochs=2, reference_epochs=reference_epochs,
                               reference_groups=list(reference_groups), models=models,
-                              reference_only=False)
+                              reference_only=False, reference_recipe="paper")
 
 
 def test_models_picks_rows_by_label(bench):
@@ -69,3 +69,12 @@ def test_reference_only_runs_each_tasks_own_group(bench):
     args.reference_only = True
     for task, group in [("rotated", "D14xD14"), ("noisy", "C28xC28")]:
         assert [picked for _, picked, *_ in bench._selected(args, task)] == [group]
+
+
+def test_our_recipe_trains_the_reference_design_as_the_other_rows(bench):
+    args = _args(None, reference_epochs=20, reference_groups=())
+    args.reference_only, args.reference_recipe = True, "ours"
+    [(name, group, _, settings, _)] = bench._selected(args, "noisy")
+    assert name == "GM-CNN C28xC28 (reference design, our recipe)" and group == "C28xC28"
+    assert settings == dict(channels=(120, 120), paper_block="reference", lr=0.03,
+                            lr_schedule="cosine", batch_size=64, max_epochs=20, kernel_radius=3)
