@@ -363,8 +363,9 @@ def _mnist(task: str) -> Callable[[], dict]:
                 f"the best GM-CNN has {ratio:.1f}x the CNN's parameters; the best exact model "
                 f"at matched width ({matched.model.replace('GM-CNN ', '')}, "
                 f"{matched.free_params:,}) scored {matched.accuracy:.1f}")
-        if len(reference):
-            why += ("; " if why else "") + _reference_shortfall(task, reference)
+        shortfall = _reference_shortfall(task, reference) if len(reference) else ""
+        if shortfall:
+            why += ("; " if why else "") + shortfall
         seeds = int(frame.seeds.max())
         epochs = f"{int(frame.epochs.max())} (cosine)"
         if "loss_fall" in frame:  # the augmented CNN trains half the epochs on twice the data
