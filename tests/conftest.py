@@ -1,6 +1,9 @@
 """Shared fixtures: seeds, dtypes with their tolerances, and the group catalog."""
 
 import contextlib
+import importlib.util
+import pathlib
+import sys
 
 import numpy as np
 import pytest
@@ -27,6 +30,19 @@ def default_dtype(dtype):
         yield
     finally:
         torch.set_default_dtype(old)
+
+
+@pytest.fixture
+def benchmark_script(monkeypatch):
+    """Load ``benchmarks/<name>.py`` as a module (the scripts are not a package)."""
+    def load(name: str):
+        path = pathlib.Path(__file__).parents[1] / "benchmarks" / f"{name}.py"
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        monkeypatch.setitem(sys.modules, name, module)  # dataclasses look it up
+        spec.loader.exec_module(module)
+        return module
+    return load
 
 
 @pytest.fixture

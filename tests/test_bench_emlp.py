@@ -1,21 +1,13 @@
 """benchmarks/bench_emlp.py: ``--no-timing`` prints and writes the test-MSE table alone."""
 
-import importlib.util
-import pathlib
-
 import numpy as np
 import pandas as pd
 import pytest
 
-SCRIPT = pathlib.Path(__file__).parents[1] / "benchmarks" / "bench_emlp.py"
-
 
 @pytest.fixture()
-def bench():
-    spec = importlib.util.spec_from_file_location("bench_emlp", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def bench(benchmark_script):
+    return benchmark_script("bench_emlp")
 
 
 def test_no_timing_writes_the_mse_table_only(bench, tmp_path, capsys):

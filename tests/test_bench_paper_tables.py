@@ -1,20 +1,13 @@
 """benchmarks/bench_paper_tables.py: the rows it runs (``--models``, the reference configs)."""
 
 import argparse
-import importlib.util
-import pathlib
 
 import pytest
 
-SCRIPT = pathlib.Path(__file__).parents[1] / "benchmarks" / "bench_paper_tables.py"
-
 
 @pytest.fixture()
-def bench():
-    spec = importlib.util.spec_from_file_location("bench_paper_tables", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def bench(benchmark_script):
+    return benchmark_script("bench_paper_tables")
 
 
 def _args(models, reference_epochs=0, reference_groups=("C28xC28",)):

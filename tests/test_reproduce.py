@@ -1,21 +1,12 @@
 """benchmarks/reproduce.py: every paper table gets a row, verdicts follow the numbers."""
 
-import importlib.util
-import pathlib
-import sys
-
 import pandas as pd
 import pytest
 
-SCRIPT = pathlib.Path(__file__).parents[1] / "benchmarks" / "reproduce.py"
-
 
 @pytest.fixture()
-def reproduce(tmp_path, monkeypatch):
-    spec = importlib.util.spec_from_file_location("reproduce", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    monkeypatch.setitem(sys.modules, "reproduce", module)  # dataclasses look it up
-    spec.loader.exec_module(module)
+def reproduce(benchmark_script, tmp_path, monkeypatch):
+    module = benchmark_script("reproduce")
     monkeypatch.setattr(module, "RESULTS", tmp_path)
     return module
 
