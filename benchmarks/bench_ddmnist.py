@@ -83,11 +83,16 @@ def _fit(factor: str, method: str, seed: int, args) -> dict:
     seconds = time.perf_counter() - start
     history = clf.history_
     valid = np.asarray(history[:, "valid_acc"])
+    with torch.no_grad():  # the latent's scale: BatchNorm1d after it hides it from the head
+        model = clf.module_.eval()
+        latent = model.encode(torch.as_tensor(X_test[:256]).to(args.device))
+        latent_rms = float(latent.pow(2).mean().sqrt())
     return dict(group=f"{factor}x{factor}", method=method, seed=seed, lam=strength, lr=lr,
                 n_params=clf.n_params_, upright=clf.score(X_test, y_test),
                 moved=clf.score(X_moved, y_test), best_valid=valid.max(),
                 best_epoch=int(valid.argmax()) + 1, epochs=len(history),
-                latent_error=clf.latent_equivariance_error(X_test[:256]), seconds=seconds,
+                latent_error=clf.latent_equivariance_error(X_test[:256]),
+                latent_rms=latent_rms, seconds=seconds,
                 valid_curve=" ".join(f"{v:.3f}" for v in valid))
 
 
@@ -96,6 +101,8 @@ def main(argv=None) -> None:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--groups", default="C4,D1,D4")
     parser.add_argument("--seeds", type=int, default=1)
+    parser.add_argument("--first-seed", type=int, default=0,
+                        help="seeds run from here (add seeds to an earlier run's)")
     parser.add_argument("--epochs", type=int, default=30, help="paper: 150")
     parser.add_argument("--patience", type=int, default=20)
     parser.add_argument("--jobs", type=int, default=2, help="fits at once (processes)")
@@ -107,7 +114,8 @@ def main(argv=None) -> None:
     # the latent fits first (each step encodes twice, so they take longest): the workers
     # then finish together
     jobs = [delayed(_fit)(factor, method, seed, args) for method in ("ours", "CNN")
-            for factor in args.groups.split(",") for seed in range(args.seeds)]
+            for factor in args.groups.split(",")
+            for seed in range(args.first_seed, args.first_seed + args.seeds)]
     start = time.perf_counter()
     rows = pd.DataFrame(Parallel(n_jobs=args.jobs, verbose=5)(jobs))
     rows = rows.sort_values(["group", "method", "seed"])  # "CNN" sorts before "ours"
@@ -121,14 +129,16 @@ def main(argv=None) -> None:
         upright=("upright", "mean"), upright_std=("upright", "std"),
         moved=("moved", "mean"), best_valid=("best_valid", "mean"),
         best_epoch=("best_epoch", "mean"), epochs=("epochs", "mean"),
-        latent_error=("latent_error", "mean"), seconds=("seconds", "mean")).reset_index()
+        latent_error=("latent_error", "mean"), latent_rms=("latent_rms", "mean"),
+        seconds=("seconds", "mean")).reset_index()
     table["upright_std"] = table["upright_std"].fillna(0.0)
     table["paper"] = [PAPER[g.split("x")[0]][m == "ours"] for g, m in zip(table.group,
                                                                         table.method)]
     print(table.to_markdown(index=False, floatfmt=".4g"))
     print("\nupright: accuracy on upright test pairs (the paper's test set); moved: on test "
           "pairs moved by a random element with the paper's artefacts; latent_error: "
-          "|E(g x) - rho(g) E(x)| / |E(x)| on test pairs; best_epoch: the epoch whose weights "
+          "|E(g x) - rho(g) E(x)| / |E(x)| on test pairs; latent_rms: the root mean square of "
+          "E(x) on upright test pairs; best_epoch: the epoch whose weights "
           "were kept (early stopping on validation accuracy)")
     print("\nvalidation accuracy per epoch (is it still rising?):")
     for row in rows.itertuples():

@@ -26,7 +26,8 @@ def test_every_table_has_a_row_and_missing_runs_name_their_command(reproduce):
                   "DDMNIST D4xD4", "MedMNIST3D (S4)", "SMOKE (rotation)"):
         assert _row(text, table)
     assert "python benchmarks/bench_ddmnist.py --groups C4 --csv" in _row(text, "DDMNIST C4xC4")[-1]
-    assert "python benchmarks/bench_ddmnist.py --csv" in _row(text, "DDMNIST D1xD1")[-1]
+    assert ("python benchmarks/bench_ddmnist.py --groups D1,D4 --csv"
+            in _row(text, "DDMNIST D1xD1")[-1])
     assert "offline" in _row(text, "CIFAR-10")[-1]
 
 
@@ -34,7 +35,7 @@ def test_a_ddmnist_row_reports_its_longest_run(reproduce, tmp_path):
     def run(groups, epochs, upright):
         return pd.DataFrame(dict(
             group=[g for g in groups for _ in range(2)], method=["CNN", "ours"] * len(groups),
-            upright=upright * len(groups), moved=[0.3, 0.35] * len(groups),
+            upright=upright * len(groups), upright_std=0.0, moved=[0.3, 0.35] * len(groups),
             best_epoch=float(epochs), epochs=float(epochs), max_epochs=epochs, seeds=1,
             device="CPU", wall_min=float(epochs)))
 
@@ -45,12 +46,66 @@ def test_a_ddmnist_row_reports_its_longest_run(reproduce, tmp_path):
     assert "ours 0.820" in c4[4] and c4[6] == "≤30 (early stopping)" and c4[9] == "30 min"
     assert "ours 0.470" in d1[4] and d1[6] == "≤6 (early stopping)"
     assert "best validation epochs were 30 and 30" in c4[-1]
+    run(["D1xD1", "D4xD4"], 30, [0.85, 0.90]).to_csv(tmp_path / "ddmnist_dihedral.csv",
+                                                     index=False)
+    d1 = _row(reproduce.render(), "DDMNIST D1xD1")
+    assert "ours 0.900" in d1[4] and d1[6] == "≤30 (early stopping)"
+
+
+def test_a_ddmnist_row_merges_the_seeds_of_its_runs_at_one_budget(reproduce, tmp_path):
+    def table(name, seeds, wall):
+        pd.DataFrame(dict(group="D4xD4", method=["CNN", "ours"], upright=0.0, upright_std=0.0,
+                          moved=0.0, best_epoch=0.0, epochs=30.0, seeds=len(seeds),
+                          max_epochs=30, device="CPU", wall_min=wall)).to_csv(
+            tmp_path / f"{name}.csv", index=False)
+        pd.DataFrame(dict(group="D4xD4", method=[m for m in ("CNN", "ours") for _ in seeds],
+                          seed=list(seeds) * 2, upright=[0.70 + 0.01 * s for s in seeds]
+                          + [0.69 + 0.03 * s for s in seeds], moved=0.6, best_epoch=27.0,
+                          epochs=30.0, latent_error=[1.4] * len(seeds) + [1.2] * len(seeds))
+                     ).to_csv(tmp_path / f"{name}_runs.csv", index=False)
+
+    table("ddmnist_dihedral", [0], 31.6)
+    table("ddmnist_d4_seeds12", [1, 2], 30.4)
+    row = _row(reproduce.render(), "DDMNIST D4xD4")
+    # CNN 0.70, 0.71, 0.72; ours 0.69, 0.72, 0.75
+    assert row[4].startswith("CNN+aug 0.710 ± 0.010 / ours 0.720 ± 0.030 (upright)")
+    assert row[7] == "3" and row[9] == "32 min + 30 min" and row[10] == "ordering reproduced"
+    assert "mean of 3 seeds; seed std up to 0.030, so the two are level within seed noise" \
+        in row[11]
+    # a seed in two tables counts once; an older, shorter run does not join
+    table("ddmnist_d4_seeds12", [0, 1, 2], 30.4)
+    pd.DataFrame(dict(group="D4xD4", method=["CNN", "ours"], upright=[0.3, 0.4],
+                      upright_std=0.0, moved=0.3, best_epoch=6.0, epochs=6.0, seeds=1,
+                      max_epochs=6, device="CPU", wall_min=27.0)).to_csv(
+        tmp_path / "ddmnist.csv", index=False)
+    row = _row(reproduce.render(), "DDMNIST D4xD4")
+    assert row[7] == "3" and "ours 0.720 ± 0.030" in row[4] and "≤30" in row[6]
+    # the shorter run tells how ours' lead moved with training
+    assert "lead over the augmented CNN: +0.100 at 6 epochs, +0.010 at 30;" in row[11]
+    assert "shrinks" not in row[11] and "latent error" not in row[11]
+    runs = pd.read_csv(tmp_path / "ddmnist_d4_seeds12_runs.csv")
+    runs.loc[runs.method == "ours", "upright"] -= 0.05
+    runs.to_csv(tmp_path / "ddmnist_d4_seeds12_runs.csv", index=False)
+    row = _row(reproduce.render(), "DDMNIST D4xD4")
+    assert row[10] == "not reproduced" and "-0.023 at 30, so it shrinks with training" in row[11]
+    assert "relative latent error 1.20, the CNN's 1.40; 0 is equivariant" in row[11]
+    # a one-seed control trained longer: its lead beside the same seed's in the row's runs
+    pd.DataFrame(dict(group="D4xD4", method=["CNN", "ours"], max_epochs=60)).to_csv(
+        tmp_path / "ddmnist_d4_60ep.csv", index=False)
+    pd.DataFrame(dict(group="D4xD4", method=["CNN", "ours"], seed=0, upright=[0.80, 0.76],
+                      best_epoch=[58, 41])).to_csv(tmp_path / "ddmnist_d4_60ep_runs.csv",
+                                                   index=False)
+    row = _row(reproduce.render(), "DDMNIST D4xD4")
+    assert ("-0.023 at 30 and -0.040 at 60 (seed 0, CNN+aug 0.800, ours 0.760, best validation "
+            "epochs 58 and 41; this seed at 30: -0.010), so it shrinks") in row[11]
+    assert row[7] == "3" and "ours 0.687 ± 0.015" in row[4]  # the control does not join
 
 
 def test_verdicts_follow_the_numbers(reproduce, tmp_path):
     frame = pd.DataFrame(dict(
         group=["C4xC4", "C4xC4", "D1xD1", "D1xD1"], method=["CNN", "ours"] * 2,
-        upright=[0.90, 0.91, 0.95, 0.90], moved=[0.8, 0.85, 0.9, 0.88], epochs=[150.0] * 4,
+        upright=[0.90, 0.91, 0.95, 0.90], upright_std=0.0, moved=[0.8, 0.85, 0.9, 0.88],
+        epochs=[150.0] * 4,
         max_epochs=150, seeds=3, device="cuda", wall_min=12.0))
     frame.to_csv(tmp_path / "ddmnist.csv", index=False)
     dynamics = pd.DataFrame(dict(
@@ -190,6 +245,9 @@ def test_mnist_verdicts_need_the_papers_ordering_and_name_parameter_counts(repro
         tmp_path / "paper_tables/rectangles.csv")
     row = _row(reproduce.render(), "Rectangles")
     assert row[10] == "reproduced" and "(0.29 points) is 3 of our 1,000 test images" in row[11]
+    # and the exact model at chance says why: a quarter turn swaps the labels
+    assert "(C4, 5,100) scored 52.0 (chance is 50: a quarter turn swaps" in row[11]
+    assert "chance is 50" not in _row(reproduce.render(), "MNIST-noise")[11]
 
 
 def test_an_mnist_row_reports_its_run_with_the_most_seeds(reproduce, tmp_path):
@@ -204,6 +262,14 @@ def test_an_mnist_row_reports_its_run_with_the_most_seeds(reproduce, tmp_path):
     row = _row(reproduce.render(), "MNIST-noise")
     assert row[4] == ("best GM-CNN 89.9 ± 0.4 (C4, 5,100 params); best CNN 86.0 ± 0.4 (CNN)")
     assert row[6].startswith("30 (cosine; training loss fell 2% to 20% over the last fifth")
+    # a loss that rose over the last fifth is named, and where every such model fits its
+    # training set (a saturated task), that too
+    converged.assign(loss_fall=[-1.3, 0.02, 0.1, 0.2], train_acc=[100.0, 99.0, 97.0, 98.0]
+                     ).to_csv(tmp_path / "paper_tables_30ep/noisy.csv")
+    assert _row(reproduce.render(), "MNIST-noise")[6].startswith(
+        "30 (cosine; training loss fell -130% to 20% over the last fifth, mean over seeds; "
+        "negative: rose, each in a model at 100% training accuracy")
+    converged.to_csv(tmp_path / "paper_tables_30ep/noisy.csv")
     assert row[7] == "3" and row[9] == "40 min"
     # a task without a converged run keeps its 1-seed row
     assert _row(reproduce.render(), "Rot-MNIST")[4] == "not run yet"

