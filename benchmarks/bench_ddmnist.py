@@ -32,6 +32,11 @@ Usage::
     python benchmarks/bench_ddmnist.py --quick                    # a smoke run
     python benchmarks/bench_ddmnist.py                            # CPU: 1 seed, 30 epochs
     python benchmarks/bench_ddmnist.py --epochs 150 --seeds 3 --device cuda
+    python benchmarks/bench_ddmnist.py --groups D4 --seeds 2 --first-seed 1  # more seeds
+
+Beside ``--csv`` (the table) it writes ``<csv>_runs.csv`` (every fit, seed by
+seed, with its validation curve); ``benchmarks/reproduce.py`` merges the seeds
+of every run of a group at one epoch budget from those files.
 """
 
 from __future__ import annotations

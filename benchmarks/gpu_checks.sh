@@ -41,6 +41,9 @@ run dynamics 500 python3 benchmarks/bench_dynamics.py --device cuda --seeds 1 --
     --csv "$OUT/results/dynamics.csv" --plot "$OUT/results/dynamics.png"
 run ddmnist 550 python3 benchmarks/bench_ddmnist.py --device cuda --epochs 30 --jobs 1 \
     --csv "$OUT/results/ddmnist.csv"
+# D4xD4, the one DDMNIST ordering not reproduced on the CPU (30 epochs): 3 seeds at 60
+run ddmnist-d4 580 python3 benchmarks/bench_ddmnist.py --device cuda --groups D4 --seeds 3 \
+    --epochs 60 --jobs 3 --csv "$OUT/results/ddmnist_d4_60ep_3seeds.csv"
 run mnist-rotated 550 python3 benchmarks/bench_paper_tables.py --device cuda --tasks rotated \
     --seeds 1 --jobs 1 --width 28 --epochs 30 --reference-epochs 30 --out "$OUT/results/paper_tables"
 run emlp-per-n 550 python3 benchmarks/bench_emlp.py --device cuda --no-timing \
