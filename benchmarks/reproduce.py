@@ -441,37 +441,43 @@ DDMNIST_FILES = ("ddmnist.csv", "ddmnist_c4.csv", "ddmnist_dihedral.csv",
 DDMNIST_CONTROLS = ("ddmnist_d4_60ep.csv",)
 
 
-def _ddmnist_control(group: str, longest: int) -> str:
+def _ddmnist_control(group: str, longest: int, fits: pd.DataFrame | None) -> str:
     """One-seed controls trained past ``longest`` epochs: ours' lead there, and the same seed's
-    lead at ``longest`` (from the row's runs)."""
-    runs = [_read(f"{name.removesuffix('.csv')}_runs.csv") for name in DDMNIST_FILES]
-    runs = [run[run.group == group] for run in runs if run is not None]
-    runs = pd.concat(runs) if runs else pd.DataFrame(columns=["seed", "method", "upright"])
+    lead at ``longest`` (from the row's seed-by-seed ``fits``, where known)."""
     notes = []
     for name in DDMNIST_CONTROLS:
-        frame, fits = _read(name), _read(f"{name.removesuffix('.csv')}_runs.csv")
-        if frame is None or fits is None or group not in set(fits.group):
+        frame, control = _read(name), _read(f"{name.removesuffix('.csv')}_runs.csv")
+        if frame is None or control is None or group not in set(control.group):
             continue
         epochs = int(frame.max_epochs.iloc[0])
-        fits = fits[fits.group == group].set_index("method")
-        seed = int(fits.seed.iloc[0])
         if epochs <= longest:
             continue
-        note = (f"{fits.upright['ours'] - fits.upright['CNN']:+.3f} at {epochs} (seed {seed}, "
-                f"CNN+aug {fits.upright['CNN']:.3f}, ours {fits.upright['ours']:.3f}, best "
-                f"validation epochs {int(fits.best_epoch['CNN'])} and "
-                f"{int(fits.best_epoch['ours'])}")
-        same = runs[runs.seed == seed].drop_duplicates("method").set_index("method").upright
+        control = control[control.group == group].set_index("method")
+        seed = int(control.seed.iloc[0])
+        lead = control.upright["ours"] - control.upright["CNN"]
+        note = (f"{lead:+.3f} at {epochs} (seed {seed}, CNN+aug {control.upright['CNN']:.3f}, "
+                f"ours {control.upright['ours']:.3f}, best validation epochs "
+                f"{int(control.best_epoch['CNN'])} and {int(control.best_epoch['ours'])}")
+        same = (pd.Series(dtype=float) if fits is None
+                else fits[fits.seed == seed].set_index("method").upright)
         if {"CNN", "ours"} <= set(same.index):
             note += f"; this seed at {longest}: {same['ours'] - same['CNN']:+.3f}"
         notes.append(note + ")")
     return ", ".join(notes)
 
 
-def _ddmnist_fits(group: str) -> tuple[pd.DataFrame, list[pd.DataFrame],
-                                         list[pd.DataFrame]] | None:
-    """A group's CNN and latent rows at its longest epoch budget, the tables they merge, and
-    the group's rows of the tables run at shorter budgets.
+@dataclass
+class _DDMNISTRuns:
+    """A DDMNIST group's runs at its longest epoch budget."""
+
+    rows: pd.DataFrame  #: the CNN's and the latent method's row, seeds merged
+    tables: list[pd.DataFrame]  #: the tables (``--csv`` files) merged
+    fits: pd.DataFrame | None  #: their fits seed by seed (None: a table without its file)
+    shorter: list[pd.DataFrame]  #: the group's rows of tables run at shorter budgets
+
+
+def _ddmnist_fits(group: str) -> _DDMNISTRuns | None:
+    """A group's runs at its longest epoch budget, and its rows at shorter ones.
 
     Every table run at the longest budget adds its seeds (a seed in two tables counts once);
     a table without its seed-by-seed file is taken alone (the one with most seeds).
@@ -488,7 +494,8 @@ def _ddmnist_fits(group: str) -> tuple[pd.DataFrame, list[pd.DataFrame],
     fits = [_read(name.removesuffix(".csv") + "_runs.csv") for name, _ in tables]
     if any(fit is None for fit in fits):
         _, frame = max(tables, key=lambda table: int(table[1].seeds.iloc[0]))
-        return frame[frame.group == group].set_index("method"), [frame], shorter
+        return _DDMNISTRuns(frame[frame.group == group].set_index("method"), [frame], None,
+                            shorter)
     fits = pd.concat(fits, ignore_index=True)
     fits = fits[fits.group == group].drop_duplicates(["method", "seed"])
     rows = fits.groupby("method").agg(
@@ -496,7 +503,8 @@ def _ddmnist_fits(group: str) -> tuple[pd.DataFrame, list[pd.DataFrame],
         best_epoch=("best_epoch", "mean"), epochs=("epochs", "mean"),
         latent_error=("latent_error", "mean"),
         seeds=("seed", "nunique")).assign(max_epochs=longest)
-    return rows.fillna({"upright_std": 0.0}), [frame for _, frame in tables], shorter
+    return _DDMNISTRuns(rows.fillna({"upright_std": 0.0}), [frame for _, frame in tables], fits,
+                        shorter)
 
 
 def _ddmnist(factor: str) -> Callable[[], dict]:
@@ -504,7 +512,7 @@ def _ddmnist(factor: str) -> Callable[[], dict]:
         found = _ddmnist_fits(f"{factor}x{factor}")
         if found is None:
             return None
-        rows, tables, shorter = found
+        rows, tables, shorter = found.rows, found.tables, found.shorter
         cnn, latent = rows.loc["CNN"], rows.loc["ours"]
         seeds = int(latent.seeds)
         _, paper_ours = DDMNIST_PAPER[factor]
@@ -523,7 +531,7 @@ def _ddmnist(factor: str) -> Callable[[], dict]:
             why += (f" (mean of {seeds} seeds; seed std up to {noise:.3f}"
                     + (", so the two are level within seed noise)" if abs(margin) <= noise
                        else ")"))
-        control = _ddmnist_control(f"{factor}x{factor}", int(latent.max_epochs))
+        control = _ddmnist_control(f"{factor}x{factor}", int(latent.max_epochs), found.fits)
         if shorter:  # how ours' lead moved with training
             early = min(shorter, key=lambda frame: int(frame.max_epochs.iloc[0]))
             early_lead = early.upright["ours"] - early.upright["CNN"]
