@@ -99,6 +99,14 @@ def test_a_ddmnist_row_merges_the_seeds_of_its_runs_at_one_budget(reproduce, tmp
     assert ("-0.023 at 30 and -0.040 at 60 (seed 0, CNN+aug 0.800, ours 0.760, best validation "
             "epochs 58 and 41; this seed at 30: -0.010), so it shrinks") in row[11]
     assert row[7] == "3" and "ours 0.687 ± 0.015" in row[4]  # the control does not join
+    # a control where ours' lead grows past the same seed's: the budget is the likely reason
+    pd.DataFrame(dict(group="D4xD4", method=["CNN", "ours"], seed=0, upright=[0.75, 0.77],
+                      best_epoch=[52, 54])).to_csv(tmp_path / "ddmnist_d4_60ep_runs.csv",
+                                                   index=False)
+    why = _row(reproduce.render(), "DDMNIST D4xD4")[11]
+    assert ("+0.020 at 60 (seed 0, CNN+aug 0.750, ours 0.770, best validation epochs 52 and 54; "
+            "this seed at 30: -0.010), so the lead returns when trained longer (one seed): likely "
+            "the row's epoch budget") in why and "shrinks" not in why
 
 
 def test_verdicts_follow_the_numbers(reproduce, tmp_path):
