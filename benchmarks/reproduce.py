@@ -185,6 +185,11 @@ def _read(path: str) -> pd.DataFrame | None:
     return pd.read_csv(file) if file.exists() else None
 
 
+def _read_fits(path: str) -> pd.DataFrame | None:
+    """The seed-by-seed file a benchmark writes beside its table ``path``: ``<name>_runs.csv``."""
+    return _read(path.removesuffix(".csv") + "_runs.csv")
+
+
 def _meta(frame: pd.DataFrame, wall: str | None = None, **extra) -> dict:
     """Device and wall time of a results file (``wall``: when the file merges runs)."""
     return dict(device=str(frame.device.iloc[0]),
@@ -324,9 +329,9 @@ def _mnist(task: str) -> Callable[[], dict]:
         if reference_run is not None:  # replaces any reference rows of the table's own run
             frame = frame[~frame.model.str.contains("reference")]
         # every fit seed by seed, where the runs wrote them (for one-seed controls)
-        fits = [_read(f"{frame.folder.iloc[0]}/{task}_runs.csv")]
+        fits = [_read_fits(f"{frame.folder.iloc[0]}/{task}.csv")]
         if reference_run is not None:
-            fits.append(_read(MNIST_REFERENCE.format(task=task).replace(".csv", "_runs.csv")))
+            fits.append(_read_fits(MNIST_REFERENCE.format(task=task)))
         fits = pd.concat(fits) if any(f is not None for f in fits) else None
         cnn = frame[frame.model.str.startswith("CNN")]
         gm = pd.concat([frame[frame.model.str.startswith("GM-CNN")], reference_run])
@@ -450,7 +455,7 @@ def _ddmnist_control(group: str, longest: int, fits: pd.DataFrame | None) -> tup
     lead grew in any of them."""
     notes, grew = [], False
     for name in DDMNIST_CONTROLS:
-        frame, control = _read(name), _read(f"{name.removesuffix('.csv')}_runs.csv")
+        frame, control = _read(name), _read_fits(name)
         if frame is None or control is None or group not in set(control.group):
             continue
         epochs = int(frame.max_epochs.iloc[0])
@@ -497,7 +502,7 @@ def _ddmnist_fits(group: str) -> _DDMNISTRuns | None:
                if int(frame.max_epochs.iloc[0]) < longest]
     tables = [(name, frame) for name, frame in tables
               if int(frame.max_epochs.iloc[0]) == longest]
-    fits = [_read(name.removesuffix(".csv") + "_runs.csv") for name, _ in tables]
+    fits = [_read_fits(name) for name, _ in tables]
     if any(fit is None for fit in fits):
         _, frame = max(tables, key=lambda table: int(table[1].seeds.iloc[0]))
         return _DDMNISTRuns(frame[frame.group == group].set_index("method"), [frame], None,
@@ -544,12 +549,13 @@ def _ddmnist(factor: str) -> Callable[[], dict]:
             early_lead = early.upright["ours"] - early.upright["CNN"]
             why += (f"; ours' lead over the augmented CNN: {early_lead:+.3f} at "
                     f"{int(early.max_epochs.iloc[0])} epochs, {margin:+.3f} at "
-                    f"{int(latent.max_epochs)}" + (f" and {control}" if control else "")
-                    + (", so it shrinks with training and more epochs alone are unlikely to "
-                       "open the paper's gap" if verdict == "not reproduced"
-                       and margin < early_lead and not grew else "")
-                    + (", so the lead returns when trained longer (one seed): likely the row's "
-                       "epoch budget" if verdict == "not reproduced" and grew else ""))
+                    f"{int(latent.max_epochs)}" + (f" and {control}" if control else ""))
+            if verdict == "not reproduced" and grew:
+                why += (", so the lead returns when trained longer (one seed): likely the row's "
+                        "epoch budget")
+            elif verdict == "not reproduced" and margin < early_lead:
+                why += (", so it shrinks with training and more epochs alone are unlikely to "
+                        "open the paper's gap")
         elif control:
             why += f"; ours' lead over the augmented CNN: {control}"
         if verdict == "not reproduced" and "latent_error" in rows:
