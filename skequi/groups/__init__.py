@@ -5,14 +5,7 @@ The group is the hyperparameter: estimators take a spec string (``"C4"``,
 """
 
 from ._characters import CharacterTable
-from ._constructors import (
-    alternating_group,
-    cube_rotation_group,
-    cyclic_group,
-    dihedral_group,
-    direct_product,
-    symmetric_group,
-)
+from ._constructors import cyclic_group, dihedral_group, direct_product
 from ._finite import FiniteGroup
 from ._lattice import (
     LATTICE_GROUPS,
@@ -22,6 +15,7 @@ from ._lattice import (
     lattice_subgroup_of,
 )
 from ._matrix import MatrixGroup
+from ._permutation_groups import alternating_group, cube_rotation_group, symmetric_group
 from ._spec import VALID_GROUP_FORMS, as_matrix_group, get_group
 
 __all__ = [

@@ -5,14 +5,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from ._constructors import (
-    alternating_group,
-    cube_rotation_group,
-    cyclic_group,
-    dihedral_group,
-    direct_product,
-    symmetric_group,
-)
+from ._constructors import cyclic_group, dihedral_group, direct_product
 from ._finite import FiniteGroup
 from ._lattice import (
     LATTICE_ALIASES,
@@ -22,6 +15,7 @@ from ._lattice import (
     lattice_subgroup_of,
 )
 from ._matrix import EMBEDDED_FACTOR, MATRIX_FACTOR, MatrixGroup, matrix_group_from_spec
+from ._permutation_groups import alternating_group, cube_rotation_group, symmetric_group
 
 __all__ = ["VALID_GROUP_FORMS", "as_matrix_group", "get_group"]
 
