@@ -813,7 +813,7 @@ def _plume_longer(table: str, model: str, rivals: list[str]) -> str:
     fell = longer.last_fifth_drop[names]
     ahead = all(longer.future_rmse[model] < longer.future_rmse[rival] for rival in names[1:])
     return (f"; at {int(longer.epochs.iloc[0])} epochs (seed {seed}, future / domain): {moved}, "
-            f"training loss still falling {fell.min():.0%} to {fell.max():.0%} over the last "
+            f"training loss fell {fell.min():.0%} to {fell.max():.0%} over the last "
             f"fifth; {model} {'stays' if ahead else 'is no longer'} ahead on future RMSE")
 
 

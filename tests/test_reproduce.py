@@ -216,7 +216,7 @@ def test_a_plume_row_reads_its_longer_control_against_the_same_seed(reproduce, t
     rotation = _row(reproduce.render(), "Plumes: rotation")
     assert ("; at 24 epochs (seed 0, future / domain): GM-CNN C4 r=1 0.690 / 0.380 (at 12: "
             "0.700 / 0.380), CNN 0.780 / 0.450 (at 12: 0.800 / 0.450), GM-CNN C4 exact 0.740 / "
-            "0.400 (at 12: 0.750 / 0.400), training loss still falling 1% to 3% over the last "
+            "0.400 (at 12: 0.750 / 0.400), training loss fell 1% to 3% over the last "
             "fifth; GM-CNN C4 r=1 stays ahead on future RMSE") in rotation[6]
     assert "at 24 epochs" not in _row(reproduce.render(), "SMOKE (rotation)")[6]
     control([0.78, 0.68, 0.69])  # the exact model overtakes
