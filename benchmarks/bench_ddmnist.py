@@ -122,7 +122,14 @@ def main(argv=None) -> None:
             for factor in args.groups.split(",")
             for seed in range(args.first_seed, args.first_seed + args.seeds)]
     start = time.perf_counter()
-    rows = pd.DataFrame(Parallel(n_jobs=args.jobs, verbose=5)(jobs))
+    rows = []
+    for row in Parallel(n_jobs=args.jobs, verbose=5, return_as="generator")(jobs):
+        # each fit as it ends, so that a run stopped at a time limit still reports these
+        print(f"fit: {row['group']} {row['method']} seed {row['seed']}: upright "
+              f"{row['upright']:.4f}, moved {row['moved']:.4f}, best epoch "
+              f"{row['best_epoch']}/{row['epochs']}, {row['seconds']:.0f} s", flush=True)
+        rows.append(row)
+    rows = pd.DataFrame(rows)
     rows = rows.sort_values(["group", "method", "seed"])  # "CNN" sorts before "ours"
     elapsed = time.perf_counter() - start
     device = torch.cuda.get_device_name() if args.device.startswith("cuda") else "CPU"
