@@ -123,7 +123,7 @@ def main(argv=None) -> None:
             for seed in range(args.first_seed, args.first_seed + args.seeds)]
     start = time.perf_counter()
     rows = []
-    for row in Parallel(n_jobs=args.jobs, verbose=5, return_as="generator")(jobs):
+    for row in Parallel(n_jobs=args.jobs, verbose=5, return_as="generator_unordered")(jobs):
         # each fit as it ends, so that a run stopped at a time limit still reports these
         print(f"fit: {row['group']} {row['method']} seed {row['seed']}: upright "
               f"{row['upright']:.4f}, moved {row['moved']:.4f}, best epoch "
