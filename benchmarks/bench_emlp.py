@@ -31,7 +31,7 @@ the epoch with the best validation MSE kept, as the reference trainer's
 
 Usage::
 
-    python benchmarks/bench_emlp.py --quick               # < 1 minute, CPU
+    python benchmarks/bench_emlp.py --quick --device cpu  # < 1 minute
     python benchmarks/bench_emlp.py --timing-only         # build and step tables only
     python benchmarks/bench_emlp.py --timing-only --compile   # steps under torch.compile
     python benchmarks/bench_emlp.py --no-timing --sizes 1000  # the test-MSE table only
@@ -381,7 +381,7 @@ def main(argv=None) -> None:
     args.tasks = args.tasks.split(",")
     if args.quick:
         args.sizes, args.seeds, args.epoch_scale = [200], 1, 0.005
-        args.hidden, args.n_test, args.n_val, args.device = 64, 500, 200, "cpu"
+        args.hidden, args.n_test, args.n_val = 64, 500, 200
     torch.manual_seed(0)
     where = torch.cuda.get_device_name() if args.device == "cuda" else \
         f"CPU, {torch.get_num_threads()} threads"

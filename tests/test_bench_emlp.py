@@ -12,12 +12,16 @@ def bench(benchmark_script):
 
 def test_no_timing_writes_the_mse_table_only(bench, tmp_path, capsys):
     csv = tmp_path / "emlp.csv"
-    bench.main(["--quick", "--no-timing", "--tasks", "O5Synthetic", "--csv", str(csv)])
+    # --quick shrinks the run but keeps the device asked for (it once forced "cpu", so the
+    # GPU checks' --quick timings ran on the GPU machine's CPU)
+    bench.main(["--quick", "--no-timing", "--tasks", "O5Synthetic", "--device", "cpu:0",
+                "--csv", str(csv)])
     printed = capsys.readouterr().out
     assert "## test MSE" in printed and "## model build time" not in printed
     table = pd.read_csv(csv)
     assert list(table.model) == ["EMLP", "MLP", "MLP+Aug"]
     assert np.isfinite(table.test_mse).all() and (table.N == 200).all()
+    assert (table.device == "cpu:0").all()
 
 
 def test_timing_only_and_no_timing_together_is_an_error(bench, capsys):
