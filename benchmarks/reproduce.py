@@ -38,7 +38,9 @@ RESULTS = HERE / "results"
 #: name -> (CPU command, GPU command), from the repository root; each writes its CSV under
 #: benchmarks/results/. The CPU commands are cut to finish within 40 minutes on 2 cores (one
 #: seed, fewer epochs: the rows say so); the GPU ones are sized to ten minutes of one GPU by
-#: estimate (not measured: no GPU was lent yet). The papers' full protocols (3 seeds, 150
+#: estimate, none measured yet. The one try (one H200, 2026-12-04: DDMNIST D4xD4 at 60 epochs,
+#: six fits at once) had the latent fits unfinished after 7 minutes, so the DDMNIST estimates
+#: are likely short (RESULTS.md, GPU checks). The papers' full protocols (3 seeds, 150
 #: DDMNIST epochs, every EMLP N) are these scripts with --seeds 3 and their defaults.
 _B, _R = "benchmarks/", "benchmarks/results/"
 _EMLP_TASKS = "O5Synthetic,Inertia,ParticleInteraction"
