@@ -1,8 +1,13 @@
 """benchmarks/bench_emlp.py: ``--no-timing`` prints and writes the test-MSE table alone."""
 
+import copy
+
 import numpy as np
 import pandas as pd
 import pytest
+import torch
+
+from skequi.models import EMLP
 
 
 @pytest.fixture()
@@ -28,3 +33,18 @@ def test_timing_only_and_no_timing_together_is_an_error(bench, capsys):
     with pytest.raises(SystemExit):
         bench.main(["--timing-only", "--no-timing"])
     assert "leave nothing to run" in capsys.readouterr().err
+
+
+def test_the_dense_linear_control_starts_at_the_same_model_and_steps_otherwise(bench):
+    torch.manual_seed(0)
+    plain = EMLP("5S+5V", "V**2", "O(3)", hidden=32)
+    dense = bench.dense_linear(copy.deepcopy(plain))
+    x = torch.randn(16, 20)
+    assert torch.allclose(plain(x), dense(x), atol=1e-6)
+    # more numbers to train (dense blocks), the same function; Adam's first step then differs
+    assert sum(p.numel() for p in dense.parameters()) > sum(p.numel() for p in plain.parameters())
+    for model in (plain, dense):
+        optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
+        model(x).square().mean().backward()
+        optimizer.step()
+    assert not torch.allclose(plain(x), dense(x), atol=1e-4)
