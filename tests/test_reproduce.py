@@ -205,7 +205,7 @@ def test_an_emlp_row_merges_the_per_n_run_and_names_the_cells_above_the_authors(
     why = _row(reproduce.render(), "ParticleInteraction (O(1,3))")[11]
     assert why.endswith("; with the authors' linear layers (dense weights projected onto the "
                         "equivariant maps, Adam at 3e-3, 3 seeds) our EMLP scores 0.02 at "
-                        "N = 10000, which does not remove the difference")
+                        "N = 10000, which does not remove the difference at N = 10000")
     dense(2e-5)
     why = _row(reproduce.render(), "ParticleInteraction (O(1,3))")[11]
     assert ("scores 2e-05 at N = 10000, ahead of our other models and at or below the authors' "
