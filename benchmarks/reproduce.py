@@ -95,6 +95,14 @@ PROTOCOLS = {
         [_B + "bench_ddmnist.py", "--groups", group, "--seeds", "2", "--first-seed", "1",
          "--csv", _R + f"ddmnist_{group.lower()}_seeds12.csv", "--epochs", "90", "--device",
          "cuda"]) for group in ("C4", "D1", "D4")},
+    # D4's controls, one seed each at twice the row's budget (DDMNIST_CONTROLS); on the GPU
+    # its three seeds at once are gpu_checks.sh's ddmnist-d4 step
+    **{f"ddmnist_d4_60ep{suffix}": (
+        [_B + "bench_ddmnist.py", "--groups", "D4", "--epochs", "60", "--first-seed", str(seed),
+         "--csv", _R + f"ddmnist_d4_60ep{suffix}.csv"],
+        [_B + "bench_ddmnist.py", "--groups", "D4", "--epochs", "60", "--first-seed", str(seed),
+         "--csv", _R + f"ddmnist_d4_60ep{suffix}.csv", "--device", "cuda"])
+        for seed, suffix in ((0, ""), (1, "_seed1"))},
     # 3 seeds took 42 minutes on 2 cores; 2 seeds fit the 40-minute budget
     "dynamics": ([_B + "bench_dynamics.py", "--csv", _R + "dynamics.csv", "--plot",
                   _R + "dynamics.png", "--seeds", "2"],
@@ -186,6 +194,10 @@ CPU_MINUTES = {
                         "took 21 min, the CNNs 10; test runs of seconds shared the cores)",
     "ddmnist_d4_seeds": "33.4 min (four fits, two at a time, one core each, the machine "
                         "otherwise idle; the latent fits took 22-23 min, the CNNs 10)",
+    "ddmnist_d4_60ep": "47.9 min (two fits side by side; a CI run and an EMLP run shared the "
+                       "cores for part of it)",
+    "ddmnist_d4_60ep_seed1": "78.5 min (two fits side by side, EMLP runs on the same two cores "
+                             "for most of it)",
     "ddmnist_dihedral": "31.6 min (four fits, two at a time, one core each, the machine "
                         "otherwise idle; the latent fits took 20-21 min, the CNNs 10)",
     "dynamics": "35.3 min (2 fits at a time, one core each, the machine otherwise idle); "
@@ -611,7 +623,8 @@ def _ddmnist(factor: str) -> Callable[[], dict]:
                     f"{int(latent.max_epochs)}" + (f" and {control}" if control else ""))
             if verdict == "not reproduced" and grew and grew == compared:
                 why += (", so the lead returns when trained longer ("
-                        + ("one seed" if compared == 1 else f"all {compared} seeds tried")
+                        + {1: "one seed", 2: "both seeds tried"}.get(
+                            compared, f"all {compared} seeds tried")
                         + "): likely the row's epoch budget")
             elif verdict == "not reproduced" and grew:
                 why += (f", so the lead grew with training in {grew} of the {compared} seeds "

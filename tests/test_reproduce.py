@@ -119,7 +119,7 @@ def test_a_ddmnist_row_merges_the_seeds_of_its_runs_at_one_budget(reproduce, tmp
             "trained longer: the epoch budget is not the whole story") in why
     control("ddmnist_d4_60ep_seed1", 1, [0.70, 0.75], [50, 55])
     why = _row(reproduce.render(), "DDMNIST D4xD4")[11]
-    assert ("so the lead returns when trained longer (all 2 seeds tried): likely the row's "
+    assert ("so the lead returns when trained longer (both seeds tried): likely the row's "
             "epoch budget") in why
 
 
