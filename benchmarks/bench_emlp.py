@@ -200,8 +200,9 @@ def _mse_table(args) -> pd.DataFrame:
                 if published is None and n == 1000:
                     published = paper.get(model)
                 rows.append(dict(task=task, N=n, model=model, epochs=epochs, lr=params["lr"],
-                                 linear=("dense, projected" if params["architecture"] == "emlp"
-                                         and args.emlp_dense_linear else "coefficients"),
+                                 linear=(None if params["architecture"] != "emlp" else
+                                         "dense, projected" if args.emlp_dense_linear
+                                         else "coefficients"),
                                  test_mse=np.mean(scores), std=np.std(scores),
                                  paper_mse=published, ratio=(np.mean(scores) / published
                                                              if published else None),

@@ -56,7 +56,8 @@ run dynamics 500 python3 benchmarks/bench_dynamics.py --device cuda --seeds 1 --
 run ddmnist 550 python3 benchmarks/bench_ddmnist.py --device cuda --epochs 30 --jobs 1 \
     --csv "$OUT/results/ddmnist.csv"
 # D4xD4, the one DDMNIST ordering not reproduced on the CPU (30 epochs): 3 seeds at 60, all
-# six fits at once (one process each; the GPU is far from full with one)
+# six fits at once (one process each; the GPU is far from full with one). On one H200 the
+# latent fits had not ended after 419 s (2026-12-04): give this step a call of its own
 run ddmnist-d4 580 python3 benchmarks/bench_ddmnist.py --device cuda --groups D4 --seeds 3 \
     --epochs 60 --jobs 6 --csv "$OUT/results/ddmnist_d4_60ep_3seeds.csv"
 run mnist-rotated 550 python3 benchmarks/bench_paper_tables.py --device cuda --tasks rotated \
