@@ -136,7 +136,11 @@ PROTOCOLS = {
         ("emlp_o5_n100_3seeds", ["--sizes", "100", "--tasks", "O5Synthetic", "--models",
                                  "EMLP"]),
         ("emlp_inertia_small_3seeds", ["--sizes", "30,100", "--tasks", "Inertia", "--models",
-                                       "EMLP,MLP+Aug"]))},
+                                       "EMLP,MLP+Aug"]),
+        ("emlp_inertia_n300_3seeds", ["--sizes", "300", "--tasks", "Inertia", "--models",
+                                      "EMLP,MLP+Aug"]),
+        ("emlp_o5_small_3seeds", ["--sizes", "30,300", "--tasks", "O5Synthetic", "--models",
+                                  "EMLP,MLP+Aug"]))},
     # the EMLP's lr at those cells (the rows' runs use the paper's 3e-3), and the authors'
     # parametrization of its linear layers: EMLP_CONTROLS
     **{f"emlp_{short}_3seeds_lr{lr}": (
@@ -210,6 +214,8 @@ CPU_MINUTES = {
     "emlp_per_n_inertia": "9.6 min on both cores (the machine otherwise idle)",
     "emlp_o5_n100_3seeds": "2.1 min on both cores (the machine otherwise idle)",
     "emlp_inertia_small_3seeds": "5.6 min on both cores (the machine otherwise idle)",
+    "emlp_inertia_n300_3seeds": "3.8 min on both cores (the machine otherwise idle)",
+    "emlp_o5_small_3seeds": "5.4 min on both cores (the machine otherwise idle)",
     "emlp_o5_n100_3seeds_lr1e-3": "2.1 min on both cores (the machine otherwise idle)",
     "emlp_inertia_small_3seeds_lr1e-3": "11.3 min on both cores, beside another benchmark",
     "emlp_inertia_small_3seeds_lr1e-2": "4.4 min on both cores (the machine otherwise idle)",
@@ -670,7 +676,8 @@ EMLP_TASKS = {"O5Synthetic": "O(5)", "Inertia": "O(3)", "ParticleInteraction": "
 #: O5Synthetic and Inertia at the other sizes, and 3 seeds of some small-N cells; where two
 #: runs share a cell (task, N, model), the one with more seeds counts
 EMLP_FILES = ("emlp.csv", "emlp_per_n.csv", "emlp_per_n_o5.csv", "emlp_per_n_inertia.csv",
-              "emlp_o5_n100_3seeds.csv", "emlp_inertia_small_3seeds.csv")
+              "emlp_o5_n100_3seeds.csv", "emlp_inertia_small_3seeds.csv",
+              "emlp_inertia_n300_3seeds.csv", "emlp_o5_small_3seeds.csv")
 
 
 #: our EMLP where its cells were in question: at other learning rates (the rows' runs use the
