@@ -182,26 +182,26 @@ def _mse_table(args) -> pd.DataFrame:
         for n in args.sizes:
             epochs = max(1, int(min(900_000 / n, 1000) * args.epoch_scale))
             for model in models:
+                params = dict(MODELS[model])
+                emlp = params["architecture"] == "emlp"
+                if emlp and args.emlp_lr is not None:
+                    params["lr"] = args.emlp_lr
+                dense = emlp and args.emlp_dense_linear
+                estimator = DenseLinearEMLPRegressor if dense else EMLPRegressor
                 scores, start = [], time.perf_counter()
                 for seed in range(args.seeds):
                     X, y = make(n + args.n_val, random_state=seed)
                     keep_best = KeepBestOnValidation(X[n:], y[n:])
-                    params = dict(MODELS[model])
-                    if params["architecture"] == "emlp" and args.emlp_lr is not None:
-                        params["lr"] = args.emlp_lr
-                    dense = params["architecture"] == "emlp" and args.emlp_dense_linear
-                    estimator = DenseLinearEMLPRegressor if dense else EMLPRegressor
                     reg = estimator(group, rep_in, rep_out, hidden=args.hidden,
-                                        max_epochs=epochs, batch_size=500,
-                                        device=args.device, random_state=seed,
-                                        callbacks=[keep_best], **params).fit(X[:n], y[:n])
+                                    max_epochs=epochs, batch_size=500,
+                                    device=args.device, random_state=seed,
+                                    callbacks=[keep_best], **params).fit(X[:n], y[:n])
                     scores.append(np.mean((reg.predict(X_test) - y_test) ** 2))
                 published = AUTHORS_PER_N.get(task, {}).get(model, {}).get(n)
                 if published is None and n == 1000:
                     published = paper.get(model)
                 rows.append(dict(task=task, N=n, model=model, epochs=epochs, lr=params["lr"],
-                                 linear=(None if params["architecture"] != "emlp" else
-                                         "dense, projected" if args.emlp_dense_linear
+                                 linear=(None if not emlp else "dense, projected" if dense
                                          else "coefficients"),
                                  test_mse=np.mean(scores), std=np.std(scores),
                                  paper_mse=published, ratio=(np.mean(scores) / published

@@ -44,6 +44,13 @@ RESULTS = HERE / "results"
 #: DDMNIST epochs, every EMLP N) are these scripts with --seeds 3 and their defaults.
 _B, _R = "benchmarks/", "benchmarks/results/"
 _EMLP_TASKS = "O5Synthetic,Inertia,ParticleInteraction"
+
+
+def _same_on_gpu(command: list[str]) -> tuple[list[str], list[str]]:
+    """A protocol whose GPU command is its CPU command on CUDA (no other change)."""
+    return command, [*command, "--device", "cuda"]
+
+
 PROTOCOLS = {
     **{f"mnist_{task}": (
         [_B + "bench_paper_tables.py", "--tasks", task, "--out", _R + "paper_tables",
@@ -97,11 +104,9 @@ PROTOCOLS = {
          "cuda"]) for group in ("C4", "D1", "D4")},
     # D4's controls, one seed each at twice the row's budget (DDMNIST_CONTROLS); on the GPU
     # its three seeds at once are gpu_checks.sh's ddmnist-d4 step
-    **{f"ddmnist_d4_60ep{suffix}": (
+    **{f"ddmnist_d4_60ep{suffix}": _same_on_gpu(
         [_B + "bench_ddmnist.py", "--groups", "D4", "--epochs", "60", "--first-seed", str(seed),
-         "--csv", _R + f"ddmnist_d4_60ep{suffix}.csv"],
-        [_B + "bench_ddmnist.py", "--groups", "D4", "--epochs", "60", "--first-seed", str(seed),
-         "--csv", _R + f"ddmnist_d4_60ep{suffix}.csv", "--device", "cuda"])
+         "--csv", _R + f"ddmnist_d4_60ep{suffix}.csv"])
         for seed, suffix in ((0, ""), (1, "_seed1"))},
     # 3 seeds took 42 minutes on 2 cores; 2 seeds fit the 40-minute budget
     "dynamics": ([_B + "bench_dynamics.py", "--csv", _R + "dynamics.csv", "--plot",
@@ -129,10 +134,8 @@ PROTOCOLS = {
          "cuda"]) for task, short in (("O5Synthetic", "o5"), ("Inertia", "inertia"))},
     # 3 seeds where one seed's cell was in question: O5Synthetic's EMLP at N = 100 (1.8x the
     # authors'), Inertia's EMLP and MLP+Aug at N = 30 and 100 (MLP+Aug ahead)
-    **{name: ([_B + "bench_emlp.py", *args, "--seeds", "3", "--csv", _R + f"{name}.csv",
-               "--no-timing"],
-              [_B + "bench_emlp.py", *args, "--seeds", "3", "--csv", _R + f"{name}.csv",
-               "--no-timing", "--device", "cuda"]) for name, args in (
+    **{name: _same_on_gpu([_B + "bench_emlp.py", *args, "--seeds", "3", "--csv",
+                           _R + f"{name}.csv", "--no-timing"]) for name, args in (
         ("emlp_o5_n100_3seeds", ["--sizes", "100", "--tasks", "O5Synthetic", "--models",
                                  "EMLP"]),
         ("emlp_inertia_small_3seeds", ["--sizes", "30,100", "--tasks", "Inertia", "--models",
@@ -143,23 +146,18 @@ PROTOCOLS = {
                                   "EMLP,MLP+Aug"]))},
     # the EMLP's lr at those cells (the rows' runs use the paper's 3e-3), and the authors'
     # parametrization of its linear layers: EMLP_CONTROLS
-    **{f"emlp_{short}_3seeds_lr{lr}": (
+    **{f"emlp_{short}_3seeds_lr{lr}": _same_on_gpu(
         [_B + "bench_emlp.py", *args, "--models", "EMLP", "--emlp-lr", lr, "--seeds", "3",
-         "--csv", _R + f"emlp_{short}_3seeds_lr{lr}.csv", "--no-timing"],
-        [_B + "bench_emlp.py", *args, "--models", "EMLP", "--emlp-lr", lr, "--seeds", "3",
-         "--csv", _R + f"emlp_{short}_3seeds_lr{lr}.csv", "--no-timing", "--device", "cuda"])
+         "--csv", _R + f"emlp_{short}_3seeds_lr{lr}.csv", "--no-timing"])
         for short, args, lrs in (
             ("o5_n100", ["--sizes", "100", "--tasks", "O5Synthetic"], ("1e-3",)),
             ("inertia_small", ["--sizes", "30,100", "--tasks", "Inertia"],
              ("1e-3", "1e-2", "3e-2")))
         for lr in lrs},
-    **{f"emlp_{short}_3seeds_dense": (
+    **{f"emlp_{short}_3seeds_dense": _same_on_gpu(
         [_B + "bench_emlp.py", "--sizes", sizes, "--tasks", task, "--models", "EMLP",
          "--emlp-dense-linear", "--seeds", "3", "--csv", _R + f"emlp_{short}_3seeds_dense.csv",
-         "--no-timing"],
-        [_B + "bench_emlp.py", "--sizes", sizes, "--tasks", task, "--models", "EMLP",
-         "--emlp-dense-linear", "--seeds", "3", "--csv", _R + f"emlp_{short}_3seeds_dense.csv",
-         "--no-timing", "--device", "cuda"])
+         "--no-timing"])
         for short, sizes, task in (("inertia_small", "30,100", "Inertia"),
                                    ("o5_small", "100,300", "O5Synthetic"))},
     **{f"plumes_{variant}": ([_B + "bench_plumes.py", "--variants", variant, "--out",
@@ -720,11 +718,11 @@ def _emlp_controls(task: str, cells: pd.DataFrame, per_n: pd.DataFrame,
                                        for n, mse in zip(dense.N, dense.test_mse)))
         # what put each cell in question (ranked otherwise, or above the authors' MSE) is gone
         others = per_n[per_n.model != "EMLP"].groupby("N").test_mse.min()
-        row = cells.set_index("N")
+        ours = cells.set_index("N")
         ranked = {n: mse < others.get(n, float("inf")) for n, mse in zip(dense.N, dense.test_mse)}
-        level = {n: mse <= row.paper_mse[n] for n, mse in zip(dense.N, dense.test_mse)}
+        level = {n: mse <= ours.paper_mse[n] for n, mse in zip(dense.N, dense.test_mse)}
         left = [n for n in dense.N if not ((ranked[n] or n not in ranking)
-                                           and (level[n] or row.test_mse[n] <= row.paper_mse[n]))]
+                                           and (level[n] or ours.test_mse[n] <= ours.paper_mse[n]))]
         if not left:
             claims = (["ahead of our other models"] if any(n in ranking for n in dense.N)
                       else []) + (["at or below the authors' EMLP"] if all(level.values())
