@@ -445,3 +445,25 @@ def test_a_dynamics_row_names_the_two_seed_run_when_it_ranks_otherwise(reproduce
     assert "seeds 0-1 alone" in why and "O(2) 0.010 < D6 0.011" in why and "(the paper's)" in why
     run([0.017, 0.010, 0.0104, 0.016], 2).to_csv(tmp_path / "dynamics_2seeds.csv", index=False)
     assert "seeds 0-1" not in _row(reproduce.render(), "Double spring pendulum, Hamiltonian")[-1]
+
+
+def test_a_dynamics_row_names_what_the_dense_linear_control_ranks(reproduce, tmp_path):
+    def run(models, errors, name):
+        pd.DataFrame(dict(
+            dynamics="ode", model=models, rollout_error=errors, paper=0.0, diverged=0.0,
+            train=500, steps=2000, seeds=3, device="cpu", wall_min=40.0)).to_csv(
+            tmp_path / name, index=False)
+
+    run(["O(2)", "SO(2)", "D6", "MLP"], [0.019, 0.017, 0.019, 0.028], "dynamics.csv")
+    frame = pd.read_csv(tmp_path / "dynamics.csv")
+    frame.paper = [0.019, 0.051, 0.036, 0.048]
+    frame.to_csv(tmp_path / "dynamics.csv", index=False)
+    why = _row(reproduce.render(), "Double spring pendulum, neural ODE")[-1]
+    assert "dense" not in why  # no control run yet
+    run(["O(2)", "SO(2)", "D6"], [0.018, 0.030, 0.020], "dynamics_dense.csv")
+    why = _row(reproduce.render(), "Double spring pendulum, neural ODE")[-1]
+    assert "score O(2) 0.018, SO(2) 0.030, D6 0.020 and rank O(2) < D6 < MLP < SO(2)" in why
+    assert "(the paper's): likely the parametrization" in why
+    run(["O(2)", "SO(2)", "D6"], [0.018, 0.015, 0.020], "dynamics_dense.csv")
+    why = _row(reproduce.render(), "Double spring pendulum, neural ODE")[-1]
+    assert "rank SO(2) < O(2) < D6 < MLP, not the paper's ranking either" in why
