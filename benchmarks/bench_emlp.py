@@ -433,7 +433,8 @@ def main(argv=None) -> None:
         args.sizes, args.seeds, args.epoch_scale = [200], 1, 0.005
         args.hidden, args.n_test, args.n_val = 64, 500, 200
     torch.manual_seed(0)
-    where = torch.cuda.get_device_name() if args.device == "cuda" else \
+    device = torch.device(args.device)
+    where = torch.cuda.get_device_name(device) if device.type == "cuda" else \
         f"CPU, {torch.get_num_threads()} threads"
     print(f"# EMLP benchmark on {where}; hidden={args.hidden}, seeds={args.seeds}, "
           f"epoch scale {args.epoch_scale}, best of {args.n_val} validation\n")

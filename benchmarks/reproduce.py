@@ -151,7 +151,12 @@ PROTOCOLS = {
         ("emlp_inertia_n300_3seeds", ["--sizes", "300", "--tasks", "Inertia", "--models",
                                       "EMLP,MLP+Aug"]),
         ("emlp_o5_small_3seeds", ["--sizes", "30,300", "--tasks", "O5Synthetic", "--models",
-                                  "EMLP,MLP+Aug"]))},
+                                  "EMLP,MLP+Aug"]),
+        # and the remaining one-seed cells at N <= 300 of these two tasks
+        ("emlp_mlp_small_3seeds", ["--sizes", "30,100,300", "--tasks", "O5Synthetic,Inertia",
+                                   "--models", "MLP"]),
+        ("emlp_o5_n100_mlpaug_3seeds", ["--sizes", "100", "--tasks", "O5Synthetic",
+                                        "--models", "MLP+Aug"]))},
     # the EMLP's lr at those cells (the rows' runs use the paper's 3e-3), and the authors'
     # parametrization of its linear layers: EMLP_CONTROLS
     **{f"emlp_{short}_3seeds_lr{lr}": _same_on_gpu(
@@ -222,6 +227,10 @@ CPU_MINUTES = {
     "emlp_inertia_small_3seeds": "5.6 min on both cores (the machine otherwise idle)",
     "emlp_inertia_n300_3seeds": "3.8 min on both cores (the machine otherwise idle)",
     "emlp_o5_small_3seeds": "5.4 min on both cores (the machine otherwise idle)",
+    "emlp_mlp_small_3seeds": "11.7 min on one thread (`OMP_NUM_THREADS=1`), beside a "
+                             "two-process dynamics run",
+    "emlp_o5_n100_mlpaug_3seeds": "2.1 min on one thread (`OMP_NUM_THREADS=1`), beside a "
+                                  "two-process dynamics run",
     "emlp_o5_n100_3seeds_lr1e-3": "2.1 min on both cores (the machine otherwise idle)",
     "emlp_inertia_small_3seeds_lr1e-3": "11.3 min on both cores, beside another benchmark",
     "emlp_inertia_small_3seeds_lr1e-2": "4.4 min on both cores (the machine otherwise idle)",
@@ -679,11 +688,12 @@ EMLP_TASKS = {"O5Synthetic": "O(5)", "Inertia": "O(3)", "ParticleInteraction": "
 
 #: EMLP results: the three tasks at N = 1000 (the CPU protocol), ParticleInteraction at the
 #: other sizes (its target changed to the authors' formula after the older per-N run),
-#: O5Synthetic and Inertia at the other sizes, and 3 seeds of some small-N cells; where two
+#: O5Synthetic and Inertia at the other sizes, and 3 seeds of their cells at N <= 300; where two
 #: runs share a cell (task, N, model), the one with more seeds counts
 EMLP_FILES = ("emlp.csv", "emlp_per_n.csv", "emlp_per_n_o5.csv", "emlp_per_n_inertia.csv",
               "emlp_o5_n100_3seeds.csv", "emlp_inertia_small_3seeds.csv",
-              "emlp_inertia_n300_3seeds.csv", "emlp_o5_small_3seeds.csv")
+              "emlp_inertia_n300_3seeds.csv", "emlp_o5_small_3seeds.csv",
+              "emlp_mlp_small_3seeds.csv", "emlp_o5_n100_mlpaug_3seeds.csv")
 
 
 #: our EMLP where its cells were in question: at other learning rates (the rows' runs use the
@@ -744,6 +754,23 @@ def _emlp_controls(task: str, cells: pd.DataFrame, per_n: pd.DataFrame,
     return text
 
 
+def _emlp_seeds(frame: pd.DataFrame) -> str:
+    """The seeds of a row's (N, model) cells: the fewest, then where more ran, a size whose
+    every model did as that size alone."""
+    fewest = int(frame.seeds.min())
+    parts = [str(fewest)]
+    for count, cells in frame[frame.seeds > fewest].sort_values("N").groupby("seeds"):
+        whole, single = [], []
+        for n, at_n in cells.groupby("N", sort=False):
+            if len(at_n) == (frame.N == n).sum():
+                whole.append(str(n))
+            else:
+                single += [f"{model} at N = {n}" for model in at_n.model]
+        parts.append(f"{int(count)} for " + ", ".join(
+            ([f"every model at N = {', '.join(whole)}"] if whole else []) + single))
+    return "; ".join(parts)
+
+
 def _emlp(task: str) -> Callable[[], dict]:
     def ours() -> dict | None:
         runs = [run[run.task == task] for run in map(_read, EMLP_FILES) if run is not None]
@@ -790,14 +817,10 @@ def _emlp(task: str) -> Callable[[], dict]:
             emlp = per_n[per_n.model == "EMLP"]
             why += _emlp_controls(task, emlp[emlp.N.isin(sizes)
                                              | (emlp.test_mse > emlp.paper_mse)], per_n, sizes)
-        fewest = int(frame.seeds.min())
-        seeds = str(fewest) + "".join(
-            f"; {int(count)} for " + ", ".join(f"{model} at N = {n}" for model, n in
-                                               zip(cells.model, cells.N))
-            for count, cells in frame[frame.seeds > fewest].sort_values("N").groupby("seeds"))
         return dict(ours=text, verdict=verdict, why=why,
                     data=f"N = {', '.join(str(n) for n in sorted(set(frame.N)))}; 5,000 test",
-                    epochs="min(900000/N, 1000), best validation epoch", seeds=seeds,
+                    epochs="min(900000/N, 1000), best validation epoch",
+                    seeds=_emlp_seeds(frame),
                     **_meta(frame, wall=" + ".join(f"{run.wall_min.iloc[0]:.0f} min"
                                                    for run in runs)))
     return ours

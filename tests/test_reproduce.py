@@ -174,7 +174,7 @@ def test_an_emlp_row_merges_the_per_n_run_and_names_the_cells_above_the_authors(
         tmp_path / "emlp_o5_n100_3seeds.csv", index=False)
     row = _row(reproduce.render(), "ParticleInteraction (O(1,3))")
     assert row[5] == "N = 100, 1000, 10000; 5,000 test" and row[7] == (
-        "1; 3 for EMLP at N = 100, MLP at N = 100, MLP+Aug at N = 100")
+        "1; 3 for every model at N = 100")
     assert "in 7 of 9 (N, model) cells, above in MLP at N = 1000" in row[11]
     assert "by lr" not in row[11]
     # the EMLP at other lrs where its cells are in question (N = 10000, ranked otherwise; not
@@ -467,3 +467,10 @@ def test_a_dynamics_row_names_what_the_dense_linear_control_ranks(reproduce, tmp
     run(["O(2)", "SO(2)", "D6"], [0.018, 0.015, 0.020], "dynamics_dense.csv")
     why = _row(reproduce.render(), "Double spring pendulum, neural ODE")[-1]
     assert "rank SO(2) < O(2) < D6 < MLP, not the paper's ranking either" in why
+
+
+def test_an_emlp_seeds_cell_names_whole_sizes_once_and_single_cells_by_model(reproduce):
+    frame = pd.DataFrame(dict(N=[30, 30, 100, 100, 1000, 1000], model=["EMLP", "MLP"] * 3,
+                              seeds=[3, 3, 3, 1, 1, 1]))
+    assert reproduce._emlp_seeds(frame) == "1; 3 for every model at N = 30, EMLP at N = 100"
+    assert reproduce._emlp_seeds(frame.assign(seeds=1)) == "1"
