@@ -217,6 +217,8 @@ CPU_MINUTES = {
                         "otherwise idle; the latent fits took 20-21 min, the CNNs 10)",
     "dynamics": "35.3 min (2 fits at a time, one core each, the machine otherwise idle); "
                 "3 seeds took 42 min",
+    "dynamics_dense": "55.1 min (2 fits at a time, one core each; a one-thread EMLP run "
+                      "shared the cores for 14 of them)",
     "emlp": "22 min",
     "emlp_per_n": "23.7 min (the test-MSE table; run before --no-timing existed, its timing "
                   "tables were stopped), sharing the cores with one single-threaded MNIST fit",
@@ -860,10 +862,19 @@ def _dynamics_dense(kind: str, rows: pd.DataFrame, paper_ranking: str) -> str:
     text = (f"; the EMLPs trained with the EMLP authors' linear layers (dense weights "
             f"projected onto the equivariant maps; {DYNAMICS_DENSE}, "
             f"{int(dense.seeds.iloc[0])} seeds) score "
-            + ", ".join(f"{m} {e:.3f}" for m, e in dense.rollout_error.items())
+            + ", ".join(f"{m} {e:.3f} ± {sd:.3f}"
+                        for m, e, sd in zip(dense.index, dense.rollout_error, dense.spread))
+            + "".join(f" ({m} lost {f:.1%} of its rollouts)"
+                      for m, f in dense.diverged.items() if f > 0)
             + f" and rank {ranking}")
     if ranking == paper_ranking:
-        return text + " (the paper's): likely the parametrization"
+        best = paper_ranking.split(" < ")[0]
+        if best in dense.index and "spread" in rows:
+            text += (f" (the paper's; {best}'s seed std {dense.spread[best]:.3f} against the "
+                     f"row's {rows.spread[best]:.3f})")
+        else:
+            text += " (the paper's)"
+        return text + ": likely the parametrization"
     return text + ", not the paper's ranking either: the parametrization does not explain it"
 
 
