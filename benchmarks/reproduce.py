@@ -171,14 +171,17 @@ PROTOCOLS = {
         for short, args, lrs in (
             ("o5_n100", ["--sizes", "100", "--tasks", "O5Synthetic"], ("1e-3",)),
             ("inertia_small", ["--sizes", "30,100", "--tasks", "Inertia"],
-             ("1e-3", "1e-2", "3e-2")))
+             ("1e-3", "1e-2", "3e-2")),
+            ("particle_n100", ["--sizes", "100", "--tasks", "ParticleInteraction"], ("1e-3",)))
         for lr in lrs},
     **{f"emlp_{short}_3seeds_dense": _same_on_gpu(
         [_B + "bench_emlp.py", "--sizes", sizes, "--tasks", task, "--models", "EMLP",
          "--emlp-dense-linear", "--seeds", "3", "--csv", _R + f"emlp_{short}_3seeds_dense.csv",
          "--no-timing"])
         for short, sizes, task in (("inertia_small", "30,100", "Inertia"),
-                                   ("o5_small", "100,300", "O5Synthetic"))},
+                                   ("o5_small", "100,300", "O5Synthetic"),
+                                   ("particle_n100", "100", "ParticleInteraction"),
+                                   ("particle_n300", "300", "ParticleInteraction"))},
     **{f"plumes_{variant}": ([_B + "bench_plumes.py", "--variants", variant, "--out",
                               _R + "plumes"],
                              [_B + "bench_plumes.py", "--variants", variant, "--out",
@@ -251,6 +254,11 @@ CPU_MINUTES = {
     "emlp_inertia_small_3seeds_dense": "22.4 min on both cores, beside a DDMNIST run of two "
                                        "fits for most of it",
     "emlp_o5_small_3seeds_dense": "15.0 min on both cores, beside a one-fit DDMNIST run",
+    "emlp_particle_n100_3seeds_lr1e-3": "3.0 min on both cores (the machine otherwise idle)",
+    "emlp_particle_n100_3seeds_dense": "8.8 min on one thread (`OMP_NUM_THREADS=1`), beside "
+                                       "a DDMNIST fit",
+    "emlp_particle_n300_3seeds_dense": "5.1 min on one thread (`OMP_NUM_THREADS=1`), beside "
+                                       "a DDMNIST fit for its first 3 min",
     "plumes_rotation": "29.0 min on both cores (`--threads 2`, the machine otherwise idle)",
     "plumes_translation": "39.1 min on both cores, while a diagnostic held one core for "
                           "most of the CNN's fit (868 s against rotation's 318); the other "
@@ -721,7 +729,9 @@ EMLP_FILES = ("emlp.csv", "emlp_per_n.csv", "emlp_per_n_o5.csv", "emlp_per_n_ine
 #: the linear layers (a dense weight projected onto the equivariant maps, ``linear`` column)
 EMLP_CONTROLS = ("emlp_o5_n100_3seeds_lr1e-3.csv", "emlp_inertia_small_3seeds_lr1e-3.csv",
                  "emlp_inertia_small_3seeds_lr1e-2.csv", "emlp_inertia_small_3seeds_lr3e-2.csv",
-                 "emlp_inertia_small_3seeds_dense.csv", "emlp_o5_small_3seeds_dense.csv")
+                 "emlp_inertia_small_3seeds_dense.csv", "emlp_o5_small_3seeds_dense.csv",
+                 "emlp_particle_n100_3seeds_dense.csv", "emlp_particle_n300_3seeds_dense.csv",
+                 "emlp_particle_n100_3seeds_lr1e-3.csv")
 _DENSE = "dense, projected"
 
 
