@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import pathlib
+import shlex
 import subprocess
 import sys
 import time
@@ -90,8 +91,6 @@ PROTOCOLS = {
                    [_B + "bench_ddmnist.py", "--groups", "C4", "--csv", _R + "ddmnist_c4.csv",
                     "--epochs", "90", "--jobs", "1", "--device", "cuda"]),
     # D1 and D4 at 30 epochs (their rows' run)
-    "ddmnist_d1_60ep": "58.4 min (two fits side by side, a one-thread EMLP run on the same two "
-                       "cores for most of it; the CNN took 36 min, the latent fit 58)",
     "ddmnist_dihedral": ([_B + "bench_ddmnist.py", "--groups", "D1,D4", "--csv",
                           _R + "ddmnist_dihedral.csv", "--epochs", "30"],
                          [_B + "bench_ddmnist.py", "--groups", "D1,D4", "--csv",
@@ -1150,7 +1149,7 @@ def render() -> str:
         else:
             result = row.ours()
             if result is None:
-                command = " ".join(["python", *PROTOCOLS[row.protocol][0]])
+                command = shlex.join(["python", *PROTOCOLS[row.protocol][0]])
                 cells = ["not run yet"] + ["—"] * 5 + ["not run", f"`{command}`{row.missing_why}"]
             else:
                 cells = [result[k] for k in ("ours", "data", "epochs", "seeds", "device",
@@ -1162,8 +1161,9 @@ def render() -> str:
               "are sized for ten minutes of one GPU and not measured yet.", "",
               "| name | CPU | CPU wall time | GPU (`--device cuda`) |", "|:--|:--|:--|:--|"]
     for name, (cpu, gpu) in PROTOCOLS.items():
-        lines.append(f"| {name} | `python {' '.join(cpu)}` | {CPU_MINUTES.get(name, '—')} | "
-                     f"`python {' '.join(gpu)}` |")
+        # quoted as a shell needs them, e.g. "O(2),SO(2),D6"
+        lines.append(f"| {name} | `{shlex.join(['python', *cpu])}` | "
+                     f"{CPU_MINUTES.get(name, '—')} | `{shlex.join(['python', *gpu])}` |")
     return "\n".join(lines) + "\n"
 
 

@@ -477,6 +477,9 @@ def test_a_dynamics_row_names_what_the_dense_linear_control_ranks(reproduce, tmp
     run(["O(2)", "SO(2)", "D6"], [0.018, 0.015, 0.020], "dynamics_dense.csv")
     why = _row(reproduce.render(), "Double spring pendulum, neural ODE")[-1]
     assert "rank SO(2) < O(2) < D6 < MLP, not the paper's ranking either" in why
+    # its protocol is quoted as a shell needs it
+    assert ("`python benchmarks/bench_dynamics.py --models 'O(2),SO(2),D6' --emlp-dense-linear"
+            in reproduce.render())
 
 
 def test_an_emlp_seeds_cell_names_whole_sizes_once_and_single_cells_by_model(reproduce):
