@@ -56,6 +56,7 @@ def _training_states(states, rng, chunk=5):
 
 def _run(model, dynamics, seed, args):
     import torch
+    from torch.nn.utils import parametrize
 
     from skequi import EMLPRegressor
     from skequi.datasets import (
@@ -96,9 +97,11 @@ def _run(model, dynamics, seed, args):
     with np.errstate(invalid="ignore"):
         momentum = spring_pendulum_angular_momentum(path[finite])
     loss = np.asarray(est.history_[:, "train_loss"])
+    # read off the fitted module, so the column says what was trained
+    dense = any(parametrize.is_parametrized(m) for m in est.module_.modules())
     return dict(model=model, dynamics=dynamics, seed=seed, n_params=est.n_params_,
                 linear=None if model == "MLP" else
-                "dense, projected" if args.emlp_dense_linear else "coefficients",
+                "dense, projected" if dense else "coefficients",
                 rollout_error=float(np.exp(np.log(np.clip(errors, 1e-7, None)).mean())),
                 diverged=float(1 - finite.mean()),
                 momentum_drift=float(np.abs(momentum - momentum[:, :1]).max(1).mean())
