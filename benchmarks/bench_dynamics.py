@@ -56,7 +56,6 @@ def _training_states(states, rng, chunk=5):
 
 def _run(model, dynamics, seed, args):
     import torch
-    from torch.nn.utils import parametrize
 
     from skequi import EMLPRegressor
     from skequi.datasets import (
@@ -66,6 +65,8 @@ def _run(model, dynamics, seed, args):
     )
     from skequi.dynamics import derivative_pairs, integrate, relative_rollout_error
 
+    from bench_emlp import DenseLinearEMLPRegressor, linear_form  # beside this script
+
     torch.set_num_threads(1)
     states, times = make_spring_pendulum(args.train + args.test, t_max=args.t_max,
                                          n_steps=int(round(args.t_max / 0.2)),
@@ -73,9 +74,8 @@ def _run(model, dynamics, seed, args):
     chunks = _training_states(states[:args.train], np.random.default_rng(seed))
     X, y = derivative_pairs(chunks, vector_field=spring_pendulum_vector_field)
     batches = int(np.ceil(len(X) / args.batch))
-    estimator = EMLPRegressor
-    if args.emlp_dense_linear and model != "MLP":
-        from bench_emlp import DenseLinearEMLPRegressor as estimator
+    dense = args.emlp_dense_linear and model != "MLP"
+    estimator = DenseLinearEMLPRegressor if dense else EMLPRegressor
     est = estimator(GROUPS[model], "4V", "4V", dynamics=dynamics, hidden=args.hidden,
                         n_layers=3, architecture="mlp" if model == "MLP" else "emlp",
                         lr=3e-3, batch_size=args.batch,
@@ -97,11 +97,8 @@ def _run(model, dynamics, seed, args):
     with np.errstate(invalid="ignore"):
         momentum = spring_pendulum_angular_momentum(path[finite])
     loss = np.asarray(est.history_[:, "train_loss"])
-    # read off the fitted module, so the column says what was trained
-    dense = any(parametrize.is_parametrized(m) for m in est.module_.modules())
     return dict(model=model, dynamics=dynamics, seed=seed, n_params=est.n_params_,
-                linear=None if model == "MLP" else
-                "dense, projected" if dense else "coefficients",
+                linear=None if model == "MLP" else linear_form(est.module_),
                 rollout_error=float(np.exp(np.log(np.clip(errors, 1e-7, None)).mean())),
                 diverged=float(1 - finite.mean()),
                 momentum_drift=float(np.abs(momentum - momentum[:, :1]).max(1).mean())

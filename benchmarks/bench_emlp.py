@@ -135,6 +135,15 @@ class DenseLinearEMLPRegressor(EMLPRegressor):
         return dense_linear(super()._build_module())
 
 
+def linear_form(module: torch.nn.Module) -> str:
+    """How ``module``'s equivariant linear layers are trained, read off the module: "dense,
+    projected" (:func:`dense_linear`) or "coefficients" (skequi's own)."""
+    from torch.nn.utils import parametrize
+
+    dense = any(parametrize.is_parametrized(m) for m in module.modules())
+    return "dense, projected" if dense else "coefficients"
+
+
 def dense_linear(module: torch.nn.Module) -> torch.nn.Module:
     """``module`` with every equivariant linear layer's non-scalar blocks trained as dense
     weights projected onto the equivariant maps (in place; the weights stay as they were)."""
@@ -186,8 +195,8 @@ def _mse_table(args) -> pd.DataFrame:
                 emlp = params["architecture"] == "emlp"
                 if emlp and args.emlp_lr is not None:
                     params["lr"] = args.emlp_lr
-                dense = emlp and args.emlp_dense_linear
-                estimator = DenseLinearEMLPRegressor if dense else EMLPRegressor
+                estimator = (DenseLinearEMLPRegressor if emlp and args.emlp_dense_linear
+                             else EMLPRegressor)
                 scores, start = [], time.perf_counter()
                 for seed in range(args.seeds):
                     X, y = make(n + args.n_val, random_state=seed)
@@ -201,8 +210,7 @@ def _mse_table(args) -> pd.DataFrame:
                 if published is None and n == 1000:
                     published = paper.get(model)
                 rows.append(dict(task=task, N=n, model=model, epochs=epochs, lr=params["lr"],
-                                 linear=(None if not emlp else "dense, projected" if dense
-                                         else "coefficients"),
+                                 linear=linear_form(reg.module_) if emlp else None,
                                  test_mse=np.mean(scores), std=np.std(scores),
                                  paper_mse=published, ratio=(np.mean(scores) / published
                                                              if published else None),

@@ -47,9 +47,10 @@ _B, _R = "benchmarks/", "benchmarks/results/"
 _EMLP_TASKS = "O5Synthetic,Inertia,ParticleInteraction"
 
 
-def _same_on_gpu(command: list[str]) -> tuple[list[str], list[str]]:
-    """A protocol whose GPU command is its CPU command on CUDA (no other change)."""
-    return command, [*command, "--device", "cuda"]
+def _same_on_gpu(command: list[str], *gpu_only: str) -> tuple[list[str], list[str]]:
+    """A protocol whose GPU command is its CPU command on CUDA, after the options
+    ``gpu_only`` (none: no other change)."""
+    return command, [*command, *gpu_only, "--device", "cuda"]
 
 
 PROTOCOLS = {
@@ -117,13 +118,10 @@ PROTOCOLS = {
                  [_B + "bench_dynamics.py", "--csv", _R + "dynamics.csv", "--plot",
                   _R + "dynamics.png", "--seeds", "1", "--jobs", "1", "--device", "cuda"]),
     # the EMLPs of the table with the EMLP authors' linear layers (DYNAMICS_DENSE)
-    "dynamics_dense": ([_B + "bench_dynamics.py", "--models", "O(2),SO(2),D6",
-                        "--emlp-dense-linear", "--seeds", "3", "--csv",
-                        _R + "dynamics_dense.csv", "--plot", _R + "dynamics_dense.png"],
-                       [_B + "bench_dynamics.py", "--models", "O(2),SO(2),D6",
-                        "--emlp-dense-linear", "--seeds", "3", "--csv",
-                        _R + "dynamics_dense.csv", "--plot", _R + "dynamics_dense.png",
-                        "--jobs", "1", "--device", "cuda"]),
+    "dynamics_dense": _same_on_gpu(
+        [_B + "bench_dynamics.py", "--models", "O(2),SO(2),D6", "--emlp-dense-linear",
+         "--seeds", "3", "--csv", _R + "dynamics_dense.csv", "--plot",
+         _R + "dynamics_dense.png"], "--jobs", "1"),
     "emlp": ([_B + "bench_emlp.py", "--sizes", "1000", "--seeds", "1", "--tasks", _EMLP_TASKS,
               "--csv", _R + "emlp.csv"],
              [_B + "bench_emlp.py", "--sizes", "100,1000,10000", "--seeds", "1", "--tasks",
@@ -788,9 +786,9 @@ def _emlp_seeds(frame: pd.DataFrame) -> str:
     every model did as that size alone."""
     fewest = int(frame.seeds.min())
     parts = [str(fewest)]
-    for count, cells in frame[frame.seeds > fewest].sort_values("N").groupby("seeds"):
+    for count, cells in frame[frame.seeds > fewest].groupby("seeds"):
         whole, single = [], []
-        for n, at_n in cells.groupby("N", sort=False):
+        for n, at_n in cells.groupby("N"):
             if len(at_n) == (frame.N == n).sum():
                 whole.append(str(n))
             else:
