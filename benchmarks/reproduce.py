@@ -179,6 +179,14 @@ PROTOCOLS = {
                                    ("o5_small", "100,300", "O5Synthetic"),
                                    ("particle_n100", "100", "ParticleInteraction"),
                                    ("particle_n300", "300", "ParticleInteraction"))},
+    # the authors' standardisation statistics and hidden allocation: _EMLP_CHANGES
+    **{f"emlp_particle_n{n}_3seeds_{change}": _same_on_gpu(
+        [_B + "bench_emlp.py", "--sizes", n, "--tasks", "ParticleInteraction", "--models",
+         "EMLP", *options, "--seeds", "3", "--csv",
+         _R + f"emlp_particle_n{n}_3seeds_{change}.csv", "--no-timing"])
+        for change, options in (("poolstats", ("--pool-stats", "36000")),
+                                ("rank3", ("--max-hom-dim", "4096")))
+        for n in ("100", "300")},
     **{f"plumes_{variant}": ([_B + "bench_plumes.py", "--variants", variant, "--out",
                               _R + "plumes"],
                              [_B + "bench_plumes.py", "--variants", variant, "--out",
@@ -252,6 +260,14 @@ CPU_MINUTES = {
                                        "fits for most of it",
     "emlp_o5_small_3seeds_dense": "15.0 min on both cores, beside a one-fit DDMNIST run",
     "emlp_particle_n100_3seeds_lr1e-3": "3.0 min on both cores (the machine otherwise idle)",
+    "emlp_particle_n100_3seeds_poolstats": "11.3 min on one thread (`OMP_NUM_THREADS=1`), "
+                                           "beside the same run at N = 300",
+    "emlp_particle_n300_3seeds_poolstats": "11.9 min on one thread (`OMP_NUM_THREADS=1`), "
+                                           "beside the same run at N = 100",
+    "emlp_particle_n100_3seeds_rank3": "11.7 min on one thread (`OMP_NUM_THREADS=1`), beside "
+                                       "the same run at N = 300",
+    "emlp_particle_n300_3seeds_rank3": "12.3 min on one thread (`OMP_NUM_THREADS=1`), beside "
+                                       "the same run at N = 100",
     "emlp_particle_n100_3seeds_dense": "8.8 min on one thread (`OMP_NUM_THREADS=1`), beside "
                                        "a DDMNIST fit",
     "emlp_particle_n300_3seeds_dense": "5.1 min on one thread (`OMP_NUM_THREADS=1`), beside "
@@ -728,25 +744,63 @@ EMLP_CONTROLS = ("emlp_o5_n100_3seeds_lr1e-3.csv", "emlp_inertia_small_3seeds_lr
                  "emlp_inertia_small_3seeds_lr1e-2.csv", "emlp_inertia_small_3seeds_lr3e-2.csv",
                  "emlp_inertia_small_3seeds_dense.csv", "emlp_o5_small_3seeds_dense.csv",
                  "emlp_particle_n100_3seeds_dense.csv", "emlp_particle_n300_3seeds_dense.csv",
-                 "emlp_particle_n100_3seeds_lr1e-3.csv")
+                 "emlp_particle_n100_3seeds_lr1e-3.csv",
+                 *(f"emlp_particle_n{n}_3seeds_{change}.csv" for change in ("poolstats", "rank3")
+                   for n in (100, 300)))
 _DENSE = "dense, projected"
+#: what a control changes besides lr and the linear layers' form (a column of its CSV, the
+#: value the rows' runs have), and how the row says so
+_EMLP_CHANGES = (
+    ("stats", "train", lambda run: "standardised with the statistics of a "
+     f"{int(run.stats.iloc[0].removeprefix('pool of ')):,}-sample draw, as the authors' trainer "
+     "standardises with its whole dataset's (train, validation and test)"),
+    ("hidden_rep", None, lambda run: "with the authors' allocation of the hidden channels, "
+     f"{run.hidden_rep.iloc[0]} (their uniform_rep's rank-3 tensor, which skequi's cap on basis "
+     "size leaves out)"),
+)
+
+
+def _control_kind(run: pd.DataFrame) -> str:
+    """What an EMLP control run changes: "dense", one of ``_EMLP_CHANGES``' columns, or "lr"."""
+    if (run.get("linear") == _DENSE).any():
+        return "dense"
+    for column, default, _ in _EMLP_CHANGES:
+        if column in run and run[column].notna().any() and (run[column] != default).any():
+            return column
+    return "lr"
 
 
 def _emlp_controls(task: str, cells: pd.DataFrame, per_n: pd.DataFrame,
                    ranking: list[int]) -> str:
     """Our EMLP's controls at the sizes of ``cells`` (the row's EMLP cells in question: ranked
     otherwise than the authors' at the sizes ``ranking``, or above the authors' MSE): by lr,
-    beside the row's 3e-3, and with the authors' dense projected linear weights; the cause is
-    named where those remove what put every cell they ran in question."""
+    beside the row's 3e-3, with the authors' dense projected linear weights, and with the
+    authors' other choices (``_EMLP_CHANGES``); the cause is named where a control removes
+    what put every cell it ran in question."""
     runs = [run[(run.task == task) & (run.model == "EMLP") & run.N.isin(cells.N)]
             for run in map(_read, EMLP_CONTROLS) if run is not None]
     runs = [run.assign(linear=run.get("linear", "coefficients")) for run in runs if len(run)]
     if not runs:
         return ""
-    runs = pd.concat(runs)
-    by_lr, dense = runs[runs.linear != _DENSE], runs[runs.linear == _DENSE]
+    kinds = {}
+    for run in runs:
+        kinds.setdefault(_control_kind(run), []).append(run)
+    others = per_n[per_n.model != "EMLP"].groupby("N").test_mse.min()
+    ours = cells.set_index("N")
+
+    def left_in_question(control: pd.DataFrame) -> list[int]:
+        """The sizes where ``control`` still leaves the cell ranked otherwise than the
+        authors', or above their MSE where the row's cell was."""
+        ranked = {n: mse < others.get(n, float("inf"))
+                  for n, mse in zip(control.N, control.test_mse)}
+        level = {n: mse <= ours.paper_mse[n] for n, mse in zip(control.N, control.test_mse)}
+        was_level = ours.test_mse <= ours.paper_mse
+        return [n for n in control.N
+                if not ((ranked[n] or n not in ranking) and (level[n] or was_level[n]))]
+
     text = ""
-    if len(by_lr):
+    if "lr" in kinds:
+        by_lr = pd.concat(kinds["lr"])
         merged = pd.concat([cells[cells.N.isin(by_lr.N)].assign(lr=3e-3), by_lr])
         mse = merged.pivot_table("test_mse", "N", "lr")
         seeds = f"{int(merged.seeds.iloc[0])} seeds; " if merged.seeds.nunique() == 1 else ""
@@ -756,28 +810,33 @@ def _emlp_controls(task: str, cells: pd.DataFrame, per_n: pd.DataFrame,
             for n, row in mse.iterrows())
         if (mse.idxmin(axis=1) > 3e-3).all():
             text += ": an lr above the paper's is best at every size tried"
-    if len(dense):
+    if "dense" in kinds:
+        dense = pd.concat(kinds["dense"]).sort_values("N")
         text += (f"; with the authors' linear layers (dense weights projected onto the "
                  f"equivariant maps, Adam at 3e-3, {int(dense.seeds.iloc[0])} seeds) our EMLP "
                  "scores " + ", ".join(f"{mse:.3g} at N = {n}"
                                        for n, mse in zip(dense.N, dense.test_mse)))
-        # what put each cell in question (ranked otherwise, or above the authors' MSE) is gone
-        others = per_n[per_n.model != "EMLP"].groupby("N").test_mse.min()
-        ours = cells.set_index("N")
-        ranked = {n: mse < others.get(n, float("inf")) for n, mse in zip(dense.N, dense.test_mse)}
-        level = {n: mse <= ours.paper_mse[n] for n, mse in zip(dense.N, dense.test_mse)}
-        left = [n for n in dense.N if not ((ranked[n] or n not in ranking)
-                                           and (level[n] or ours.test_mse[n] <= ours.paper_mse[n]))]
+        left = left_in_question(dense)
         if not left:
+            level = all(mse <= ours.paper_mse[n] for n, mse in zip(dense.N, dense.test_mse))
             claims = (["ahead of our other models"] if any(n in ranking for n in dense.N)
-                      else []) + (["at or below the authors' EMLP"] if all(level.values())
-                                  else [])
+                      else []) + (["at or below the authors' EMLP"] if level else [])
             text += (f", {' and '.join(claims)} there: the cause is how the linear layers are "
                      "trained (Adam steps our basis coefficients, the authors' dense entries, "
                      "which moves a tensor block's coefficients up to several times further; "
                      "RESULTS.md)")
         else:
             text += ", which does not remove the difference at N = " + ", ".join(map(str, left))
+    for column, _, describe in _EMLP_CHANGES:
+        if column not in kinds:
+            continue
+        control = pd.concat(kinds[column]).sort_values("N")
+        left = left_in_question(control)
+        text += (f"; {describe(control)}, {int(control.seeds.iloc[0])} seeds: "
+                 + ", ".join(f"{mse:.3g} at N = {n}" for n, mse in zip(control.N,
+                                                                       control.test_mse))
+                 + (", which does not remove the difference at N = " + ", ".join(map(str, left))
+                    if left else ", which removes the difference: a likely cause"))
     return text
 
 

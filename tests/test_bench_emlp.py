@@ -48,3 +48,37 @@ def test_the_dense_linear_control_starts_at_the_same_model_and_steps_otherwise(b
         model(x).square().mean().backward()
         optimizer.step()
     assert not torch.allclose(plain(x), dense(x), atol=1e-4)
+
+
+def test_the_pool_statistics_control_standardises_with_the_pool_and_scores_in_raw_units(
+        bench, tmp_path):
+    from skequi.datasets import make_particle_interaction
+
+    pool = bench.PoolStandardization(make_particle_interaction, "O(1,3)", "4V", "S", 2000)
+    X, y = make_particle_interaction(50, random_state=0)
+    assert np.allclose(pool.y_back(pool.y(y)), y)
+    # vectors are only divided (a scalar multiple commutes with every Lorentz transformation)
+    assert np.allclose(pool.x(X) * pool.x_scale, X) and not pool.x_shift.any()
+    assert abs(pool.y(make_particle_interaction(2000, random_state=99_999)[1]).std() - 1) < 1e-6
+    csv = tmp_path / "pool.csv"
+    bench.main(["--quick", "--no-timing", "--tasks", "ParticleInteraction", "--models", "EMLP",
+                "--pool-stats", "2000", "--csv", str(csv)])
+    table = pd.read_csv(csv)
+    assert list(table.stats) == ["pool of 2000"]
+    # raw units: a model that learnt nothing scores about the targets' variance (0.75), not 1
+    assert 0.3 < table.test_mse[0] < 3
+
+
+def test_the_allocation_control_sets_the_cap_on_hidden_tensor_ranks(bench, tmp_path,
+                                                                     monkeypatch):
+    from skequi.reps import _allocation, uniform_rep
+
+    monkeypatch.setattr(_allocation, "MAX_HOM_DIM", _allocation.MAX_HOM_DIM)  # restored after
+    csv = tmp_path / "rank1.csv"
+    bench.main(["--quick", "--no-timing", "--tasks", "ParticleInteraction", "--models", "EMLP",
+                "--max-hom-dim", "16", "--csv", str(csv)])
+    hidden = pd.read_csv(csv).hidden_rep[0]
+    assert "V" in hidden and "T(" not in hidden  # ranks 0 and 1 only: 4^(2 r) <= 16
+    # the control's 4096 gives O(1,3)'s 384 channels the authors' rank-3 tensor
+    monkeypatch.setattr(_allocation, "MAX_HOM_DIM", 4096)
+    assert "T(1,2)" in str(uniform_rep(384, "O(1,3)"))
