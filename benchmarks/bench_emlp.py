@@ -37,6 +37,12 @@ Usage::
     python benchmarks/bench_emlp.py --no-timing --sizes 1000  # the test-MSE table only
     python benchmarks/bench_emlp.py --sizes 1000 --seeds 1 --epoch-scale 0.2
     python benchmarks/bench_emlp.py --device cuda --sizes 100,1000,10000
+
+Controls (the EMLP models only; each writes what it changed as a column): ``--emlp-lr``,
+``--emlp-dense-linear`` (the authors' dense projected linear layers), ``--emlp-init authors``
+(their start), ``--max-hom-dim 4096`` (their hidden allocation for O(1,3)) and
+``--pool-stats 36000`` (their standardisation statistics); ``--first-seed`` adds seeds to a
+run.
 """
 
 from __future__ import annotations
@@ -59,7 +65,7 @@ from skequi.datasets import (
 )
 from skequi.groups import as_matrix_group
 from skequi.models import EMLP, MLP
-from skequi.reps import _basis, parse_rep
+from skequi.reps import _allocation, _basis, parse_rep
 
 TASKS = {  # name: (maker, group, rep_in, rep_out, paper's N=1000 test MSE)
     "O5Synthetic": (make_o5_synthetic, "O(5)", "2V", "S",
@@ -159,6 +165,53 @@ def dense_linear(module: torch.nn.Module) -> torch.nn.Module:
     return module
 
 
+@torch.no_grad()
+def authors_init(module: torch.nn.Module) -> torch.nn.Module:
+    """``module`` (in place) started as the EMLP authors' objax model starts: every equivariant
+    linear layer at the projection onto the equivariant maps of a random orthogonal
+    (size_out, size_in) matrix, its bias at the projection of uniform(0, 1) / sqrt(size_out),
+    and every bilinear layer at ``0.1 W(x) x`` with unit normal weights (skequi's layers start
+    variance-preserving, with zero bias, and divide the bilinear product by its fan-in)."""
+    from skequi.nn import EquivariantBilinear, EquivariantLinear
+
+    for layer in module.modules():
+        if isinstance(layer, EquivariantLinear):
+            dense = torch.nn.init.orthogonal_(torch.empty(layer.size_out, layer.size_in))
+            flat = dense.reshape(-1)
+            for blk in layer._blocks:
+                entries = flat[torch.from_numpy(layer._block_positions(blk))].reshape(
+                    blk.m_o, blk.m_i, blk.d_o * blk.d_i)
+                weight = getattr(layer, f"w_{blk.name}")
+                weight.copy_(entries[..., 0] if blk.is_scalar
+                             else entries @ getattr(layer, f"basis_{blk.name}").T)
+            if layer._has_bias:  # orthonormal rows: the coefficients of the projection
+                layer.bias_coef.copy_(layer.bias_basis
+                                      @ (torch.rand(layer.size_out) / layer.size_out ** 0.5))
+        elif isinstance(layer, EquivariantBilinear):
+            for name, gain in layer.named_buffers():
+                if name.startswith("gain_"):
+                    gain.fill_(0.1)
+    module.init_form = "the authors'"
+    return module
+
+
+def init_form(module: torch.nn.Module) -> str:
+    """How ``module`` was started, read off the module: "the authors'" (:func:`authors_init`) or
+    "skequi's"."""
+    return getattr(module, "init_form", "skequi's")
+
+
+class AuthorsInitEMLPRegressor(EMLPRegressor):
+    """EMLPRegressor started as the authors' model starts (:func:`authors_init`)."""
+
+    def _build_module(self):
+        return authors_init(super()._build_module())
+
+
+class AuthorsEMLPRegressor(DenseLinearEMLPRegressor, AuthorsInitEMLPRegressor):
+    """The authors' start and their dense projected linear layers together."""
+
+
 class KeepBestOnValidation(Callback):
     """Score a held-out set after every epoch; restore the best epoch's weights at the end."""
 
@@ -208,6 +261,11 @@ class PoolStandardization:
         return (y.reshape(len(y), -1) * self.y_scale + self.y_shift).reshape(y.shape)
 
 
+#: (dense projected linear layers, the authors' start) -> the estimator
+EMLP_ESTIMATORS = {(False, False): EMLPRegressor, (True, False): DenseLinearEMLPRegressor,
+                   (False, True): AuthorsInitEMLPRegressor, (True, True): AuthorsEMLPRegressor}
+
+
 def _mse_table(args) -> pd.DataFrame:
     rows = []
     for task, (make, group, rep_in, rep_out, paper) in TASKS.items():
@@ -225,10 +283,10 @@ def _mse_table(args) -> pd.DataFrame:
                 emlp = params["architecture"] == "emlp"
                 if emlp and args.emlp_lr is not None:
                     params["lr"] = args.emlp_lr
-                estimator = (DenseLinearEMLPRegressor if emlp and args.emlp_dense_linear
-                             else EMLPRegressor)
+                estimator = EMLP_ESTIMATORS[emlp and args.emlp_dense_linear,
+                                            emlp and args.emlp_init == "authors"]
                 scores, start = [], time.perf_counter()
-                for seed in range(args.seeds):
+                for seed in range(args.first_seed, args.first_seed + args.seeds):
                     X, y = make(n + args.n_val, random_state=seed)
                     if pool is not None:
                         X, y = pool.x(X), pool.y(y)
@@ -248,6 +306,8 @@ def _mse_table(args) -> pd.DataFrame:
                                  linear=linear_form(reg.module_) if emlp else None,
                                  stats=f"pool of {args.pool_stats}" if pool else "train",
                                  hidden_rep=str(reg.module_.hidden_rep) if emlp else None,
+                                 max_hom_dim=_allocation.MAX_HOM_DIM if emlp else None,
+                                 init=init_form(reg.module_) if emlp else None,
                                  test_mse=np.mean(scores), std=np.std(scores),
                                  paper_mse=published, ratio=(np.mean(scores) / published
                                                              if published else None),
@@ -446,6 +506,8 @@ def main(argv=None) -> None:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--sizes", default="1000")
     parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--first-seed", type=int, default=0,
+                        help="seeds run are first-seed, first-seed + 1, ... (to add seeds)")
     parser.add_argument("--epoch-scale", type=float, default=1.0,
                         help="multiply the paper's epoch count (CPU runs use < 1)")
     parser.add_argument("--hidden", type=int, default=384)
@@ -456,6 +518,10 @@ def main(argv=None) -> None:
     parser.add_argument("--emlp-dense-linear", action="store_true",
                         help="train the EMLP's linear layers as dense weights projected onto "
                              "the equivariant maps, as the authors' code (a control)")
+    parser.add_argument("--emlp-init", choices=("skequi", "authors"), default="skequi",
+                        help="start the EMLP models as skequi does or as the authors' code "
+                             "does (orthogonal projected weights, uniform bias, bilinear 0.1 "
+                             "W(x) x without a fan-in factor; a control)")
     parser.add_argument("--pool-stats", type=int, default=None, metavar="N_POOL",
                         help="standardise with the statistics of an N_POOL-sample draw, as the "
                              "authors' trainer does (36000), not the training set's (a control)")
@@ -485,8 +551,6 @@ def main(argv=None) -> None:
         args.sizes, args.seeds, args.epoch_scale = [200], 1, 0.005
         args.hidden, args.n_test, args.n_val = 64, 500, 200
     if args.max_hom_dim is not None:
-        from skequi.reps import _allocation
-
         _allocation.MAX_HOM_DIM = args.max_hom_dim
     torch.manual_seed(0)
     device = torch.device(args.device)
@@ -498,7 +562,7 @@ def main(argv=None) -> None:
         start = time.perf_counter()
         mse = _mse_table(args)
         if args.csv:
-            mse.assign(seeds=args.seeds, device=args.device,
+            mse.assign(seeds=args.seeds, first_seed=args.first_seed, device=args.device,
                        wall_min=(time.perf_counter() - start) / 60).to_csv(args.csv, index=False)
         print("\n## test MSE (paper: the authors' published mean per N, synthetic_results_all.csv;"
               " ModifiedInertia from the RPP paper; ratio = ours / theirs)\n")

@@ -53,6 +53,10 @@ def _same_on_gpu(command: list[str], *gpu_only: str) -> tuple[list[str], list[st
     return command, [*command, *gpu_only, "--device", "cuda"]
 
 
+#: every choice of the authors' EMLP code that bench_emlp can take (_EMLP_CHANGES)
+_AUTHORS_EMLP = ("--emlp-init", "authors", "--emlp-dense-linear", "--max-hom-dim", "4096",
+                 "--pool-stats", "36000")
+
 PROTOCOLS = {
     **{f"mnist_{task}": (
         [_B + "bench_paper_tables.py", "--tasks", task, "--out", _R + "paper_tables",
@@ -179,14 +183,19 @@ PROTOCOLS = {
                                    ("o5_small", "100,300", "O5Synthetic"),
                                    ("particle_n100", "100", "ParticleInteraction"),
                                    ("particle_n300", "300", "ParticleInteraction"))},
-    # the authors' standardisation statistics and hidden allocation: _EMLP_CHANGES
+    # the authors' choices one or several at a time: _EMLP_CHANGES
     **{f"emlp_particle_n{n}_3seeds_{change}": _same_on_gpu(
         [_B + "bench_emlp.py", "--sizes", n, "--tasks", "ParticleInteraction", "--models",
          "EMLP", *options, "--seeds", "3", "--csv",
          _R + f"emlp_particle_n{n}_3seeds_{change}.csv", "--no-timing"])
-        for change, options in (("poolstats", ("--pool-stats", "36000")),
-                                ("rank3", ("--max-hom-dim", "4096")))
-        for n in ("100", "300")},
+        for change, sizes, options in (
+            ("poolstats", ("100", "300"), ("--pool-stats", "36000")),
+            ("rank3", ("100", "300"), ("--max-hom-dim", "4096")),
+            ("init", ("100",), ("--emlp-init", "authors")),
+            ("init_dense", ("100", "300"), ("--emlp-init", "authors", "--emlp-dense-linear")),
+            ("authors", ("100", "300"), _AUTHORS_EMLP),
+            ("authors_from3", ("100",), (*_AUTHORS_EMLP, "--first-seed", "3")))
+        for n in sizes},
     **{f"plumes_{variant}": ([_B + "bench_plumes.py", "--variants", variant, "--out",
                               _R + "plumes"],
                              [_B + "bench_plumes.py", "--variants", variant, "--out",
@@ -268,6 +277,18 @@ CPU_MINUTES = {
                                        "the same run at N = 300",
     "emlp_particle_n300_3seeds_rank3": "12.3 min on one thread (`OMP_NUM_THREADS=1`), beside "
                                        "the same run at N = 100",
+    "emlp_particle_n100_3seeds_init": "12.7 min on one thread (`OMP_NUM_THREADS=1`), beside "
+                                      "the init_dense run",
+    "emlp_particle_n100_3seeds_init_dense": "13.0 min on one thread (`OMP_NUM_THREADS=1`), "
+                                            "beside the init run",
+    "emlp_particle_n100_3seeds_authors": "14.8 min on one thread (`OMP_NUM_THREADS=1`), beside "
+                                         "the same run at N = 300",
+    "emlp_particle_n300_3seeds_authors": "15.3 min on one thread (`OMP_NUM_THREADS=1`), beside "
+                                         "the same run at N = 100",
+    "emlp_particle_n100_3seeds_authors_from3": "14.6 min on one thread (`OMP_NUM_THREADS=1`), "
+                                               "beside the init_dense run at N = 300",
+    "emlp_particle_n300_3seeds_init_dense": "14.9 min on one thread (`OMP_NUM_THREADS=1`), "
+                                            "beside the authors_from3 run",
     "emlp_particle_n100_3seeds_dense": "8.8 min on one thread (`OMP_NUM_THREADS=1`), beside "
                                        "a DDMNIST fit",
     "emlp_particle_n300_3seeds_dense": "5.1 min on one thread (`OMP_NUM_THREADS=1`), beside "
@@ -727,9 +748,9 @@ EMLP_TASKS = {"O5Synthetic": "O(5)", "Inertia": "O(3)", "ParticleInteraction": "
 
 #: EMLP results: the three tasks at N = 1000 (the CPU protocol), ParticleInteraction at the
 #: other sizes (its target changed to the authors' formula after the older per-N run),
-#: O5Synthetic and Inertia at the other sizes, and 3 seeds of their cells at N <= 300 and of
-#: ParticleInteraction's at N = 100 and 300; where two runs share a cell (task, N, model), the
-#: one with more seeds counts
+#: O5Synthetic and Inertia at the other sizes, 3 seeds of their cells at N <= 300 and of
+#: ParticleInteraction's at N = 100 and 300; where two runs share a cell (task, N, model),
+#: _seed_cells pools their seeds or keeps the one with more
 EMLP_FILES = ("emlp.csv", "emlp_per_n.csv", "emlp_per_n_o5.csv", "emlp_per_n_inertia.csv",
               "emlp_o5_n100_3seeds.csv", "emlp_inertia_small_3seeds.csv",
               "emlp_inertia_n300_3seeds.csv", "emlp_o5_small_3seeds.csv",
@@ -738,45 +759,58 @@ EMLP_FILES = ("emlp.csv", "emlp_per_n.csv", "emlp_per_n_o5.csv", "emlp_per_n_ine
 
 
 #: our EMLP where its cells were in question: at other learning rates (the rows' runs use the
-#: paper's 3e-3; files without an ``lr`` column), and with the EMLP authors' parametrization of
-#: the linear layers (a dense weight projected onto the equivariant maps, ``linear`` column)
+#: paper's 3e-3), and with the EMLP authors' choices (_EMLP_CHANGES), one or several at a time
 EMLP_CONTROLS = ("emlp_o5_n100_3seeds_lr1e-3.csv", "emlp_inertia_small_3seeds_lr1e-3.csv",
                  "emlp_inertia_small_3seeds_lr1e-2.csv", "emlp_inertia_small_3seeds_lr3e-2.csv",
                  "emlp_inertia_small_3seeds_dense.csv", "emlp_o5_small_3seeds_dense.csv",
                  "emlp_particle_n100_3seeds_dense.csv", "emlp_particle_n300_3seeds_dense.csv",
                  "emlp_particle_n100_3seeds_lr1e-3.csv",
-                 *(f"emlp_particle_n{n}_3seeds_{change}.csv" for change in ("poolstats", "rank3")
-                   for n in (100, 300)))
+                 *(f"emlp_particle_n{n}_3seeds_{change}.csv"
+                   for change in ("poolstats", "rank3", "init", "init_dense", "authors")
+                   for n in (100, 300)),
+                 "emlp_particle_n100_3seeds_authors_from3.csv")
 _DENSE = "dense, projected"
-#: what a control changes besides lr and the linear layers' form (a column of its CSV, the
-#: value the rows' runs have), and how the row says so
+#: the authors' choices an EMLP control can take besides lr: (column of its CSV, the value the
+#: rows' runs have there, how the row names it)
 _EMLP_CHANGES = (
-    ("stats", "train", lambda run: "standardised with the statistics of a "
-     f"{int(run.stats.iloc[0].removeprefix('pool of ')):,}-sample draw, as the authors' trainer "
-     "standardises with its whole dataset's (train, validation and test)"),
-    ("hidden_rep", None, lambda run: "with the authors' allocation of the hidden channels, "
-     f"{run.hidden_rep.iloc[0]} (their uniform_rep's rank-3 tensor, which skequi's cap on basis "
-     "size leaves out)"),
+    ("linear", "coefficients", lambda run: "dense projected linear layers"),
+    ("init", "skequi's", lambda run: "start (projected orthogonal weights, bilinear layers at "
+     "0.1 W(x) x)"),
+    ("max_hom_dim", 1024, lambda run: f"hidden allocation ({run.hidden_rep.iloc[0]}: a rank-3 "
+     "tensor)"),
+    ("stats", "train", lambda run: "standardisation (a "
+     f"{int(run.stats.iloc[0].removeprefix('pool of ')):,}-sample draw's statistics, as theirs "
+     "are the whole dataset's)"),
 )
 
 
-def _control_kind(run: pd.DataFrame) -> str:
-    """What an EMLP control run changes: "dense", one of ``_EMLP_CHANGES``' columns, or "lr"."""
-    if (run.get("linear") == _DENSE).any():
-        return "dense"
-    for column, default, _ in _EMLP_CHANGES:
-        if column in run and run[column].notna().any() and (run[column] != default).any():
-            return column
-    return "lr"
+def _control_changes(run: pd.DataFrame) -> tuple[str, ...]:
+    """The columns of ``_EMLP_CHANGES`` in which an EMLP control run differs from the rows'."""
+    return tuple(column for column, default, _ in _EMLP_CHANGES
+                 if column in run and run[column].notna().any()
+                 and (run[column] != default).any())
+
+
+def _pooled(runs: pd.DataFrame) -> pd.DataFrame:
+    """One line per N: the seeds of runs that share a control pooled (mean, population std)."""
+    def pool(group: pd.DataFrame) -> pd.Series:
+        w = group.seeds / group.seeds.sum()
+        mean = float((w * group.test_mse).sum())
+        var = float((w * (group["std"] ** 2 + group.test_mse ** 2)).sum()) - mean ** 2
+        return pd.Series(dict(test_mse=mean, std=max(var, 0.0) ** 0.5,
+                              seeds=int(group.seeds.sum())))
+
+    return pd.DataFrame([pool(group).rename(n) for n, group in runs.groupby("N")]).rename_axis(
+        "N").reset_index()
 
 
 def _emlp_controls(task: str, cells: pd.DataFrame, per_n: pd.DataFrame,
                    ranking: list[int]) -> str:
     """Our EMLP's controls at the sizes of ``cells`` (the row's EMLP cells in question: ranked
     otherwise than the authors' at the sizes ``ranking``, or above the authors' MSE): by lr,
-    beside the row's 3e-3, with the authors' dense projected linear weights, and with the
-    authors' other choices (``_EMLP_CHANGES``); the cause is named where a control removes
-    what put every cell it ran in question."""
+    beside the row's 3e-3, and with the authors' choices (``_EMLP_CHANGES``) one or several at
+    a time; the cause is named where a control removes what put every cell it ran in
+    question."""
     runs = [run[(run.task == task) & (run.model == "EMLP") & run.N.isin(cells.N)]
             for run in map(_read, EMLP_CONTROLS) if run is not None]
     runs = [run.assign(linear=run.get("linear", "coefficients")) for run in runs if len(run)]
@@ -784,7 +818,7 @@ def _emlp_controls(task: str, cells: pd.DataFrame, per_n: pd.DataFrame,
         return ""
     kinds = {}
     for run in runs:
-        kinds.setdefault(_control_kind(run), []).append(run)
+        kinds.setdefault(_control_changes(run), []).append(run)
     others = per_n[per_n.model != "EMLP"].groupby("N").test_mse.min()
     ours = cells.set_index("N")
 
@@ -793,14 +827,16 @@ def _emlp_controls(task: str, cells: pd.DataFrame, per_n: pd.DataFrame,
         authors', or above their MSE where the row's cell was."""
         ranked = {n: mse < others.get(n, float("inf"))
                   for n, mse in zip(control.N, control.test_mse)}
-        level = {n: mse <= ours.paper_mse[n] for n, mse in zip(control.N, control.test_mse)}
+        # at or below the authors' to the two decimals of the ratio the row prints
+        level = {n: round(mse / ours.paper_mse[n], 2) <= 1
+                 for n, mse in zip(control.N, control.test_mse)}
         was_level = ours.test_mse <= ours.paper_mse
-        return [n for n in control.N
+        return [int(n) for n in control.N
                 if not ((ranked[n] or n not in ranking) and (level[n] or was_level[n]))]
 
     text = ""
-    if "lr" in kinds:
-        by_lr = pd.concat(kinds["lr"])
+    if () in kinds:
+        by_lr = pd.concat(kinds[()])
         merged = pd.concat([cells[cells.N.isin(by_lr.N)].assign(lr=3e-3), by_lr])
         mse = merged.pivot_table("test_mse", "N", "lr")
         seeds = f"{int(merged.seeds.iloc[0])} seeds; " if merged.seeds.nunique() == 1 else ""
@@ -810,8 +846,8 @@ def _emlp_controls(task: str, cells: pd.DataFrame, per_n: pd.DataFrame,
             for n, row in mse.iterrows())
         if (mse.idxmin(axis=1) > 3e-3).all():
             text += ": an lr above the paper's is best at every size tried"
-    if "dense" in kinds:
-        dense = pd.concat(kinds["dense"]).sort_values("N")
+    if ("linear",) in kinds:
+        dense = pd.concat(kinds[("linear",)]).sort_values("N")
         text += (f"; with the authors' linear layers (dense weights projected onto the "
                  f"equivariant maps, Adam at 3e-3, {int(dense.seeds.iloc[0])} seeds) our EMLP "
                  "scores " + ", ".join(f"{mse:.3g} at N = {n}"
@@ -827,16 +863,28 @@ def _emlp_controls(task: str, cells: pd.DataFrame, per_n: pd.DataFrame,
                      "RESULTS.md)")
         else:
             text += ", which does not remove the difference at N = " + ", ".join(map(str, left))
-    for column, _, describe in _EMLP_CHANGES:
-        if column not in kinds:
-            continue
-        control = pd.concat(kinds[column]).sort_values("N")
+    names = {column: describe for column, _, describe in _EMLP_CHANGES}
+    for changes in sorted((c for c in kinds if c and c != ("linear",)), key=len):
+        runs = pd.concat(kinds[changes])
+        control = _pooled(runs)
+        parts = [names[column](runs) for column in changes]
+        what = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+        seeds = control.seeds.unique()
+        text += (f"; with the authors' {what}"
+                 + (f" ({int(seeds[0])} seeds)" if len(seeds) == 1 else "") + ": "
+                 + ", ".join(f"{mse:.3g} ± {std:.2g} at N = {n} ({mse / ours.paper_mse[n]:.2f}x "
+                             "the authors'" + ("" if len(seeds) == 1 else f", {int(k)} seeds") + ")"
+                             for n, mse, std, k in zip(control.N, control.test_mse,
+                                                       control["std"], control.seeds)))
         left = left_in_question(control)
-        text += (f"; {describe(control)}, {int(control.seeds.iloc[0])} seeds: "
-                 + ", ".join(f"{mse:.3g} at N = {n}" for n, mse in zip(control.N,
-                                                                       control.test_mse))
-                 + (", which does not remove the difference at N = " + ", ".join(map(str, left))
-                    if left else ", which removes the difference: a likely cause"))
+        removed = [int(n) for n in control.N if n not in left]
+        if not left:
+            text += ", which removes the difference: a likely cause"
+        elif removed:
+            text += (", which removes the difference at N = " + ", ".join(map(str, removed))
+                     + ", not at N = " + ", ".join(map(str, left)))
+        else:
+            text += ", which does not remove the difference at N = " + ", ".join(map(str, left))
     return text
 
 
@@ -857,14 +905,36 @@ def _emlp_seeds(frame: pd.DataFrame) -> str:
     return "; ".join(parts)
 
 
+def _seed_cells(runs: pd.DataFrame) -> pd.DataFrame:
+    """One line per (task, N, model) cell: the run with the most seeds, pooled with every run
+    whose seeds (``first_seed`` onwards; 0 where absent) it does not share (mean, population
+    std, seeds summed); runs that share seeds with a taken one are left out."""
+    runs = runs.assign(first_seed=runs.get("first_seed", 0)).fillna({"first_seed": 0})
+    cells = []
+    for _, cell in runs.groupby(["task", "N", "model"], sort=False):
+        taken = []
+        for _, run in cell.sort_values("seeds", ascending=False, kind="stable").iterrows():
+            seeds = set(range(int(run.first_seed), int(run.first_seed + run.seeds)))
+            if all(seeds.isdisjoint(other) for other, _ in taken):
+                taken.append((seeds, run))
+        first = taken[0][1].copy()
+        first["_order"] = taken[0][1].name  # keeps the order of the runs as read
+        if len(taken) > 1:
+            pooled = _pooled(pd.DataFrame([run for _, run in taken]))
+            first[["test_mse", "std", "seeds"]] = pooled.loc[0, ["test_mse", "std", "seeds"]]
+            first["ratio"] = first.test_mse / first.paper_mse
+        cells.append(first)
+    return (pd.DataFrame(cells).sort_values(["seeds", "_order"], kind="stable")
+            .drop(columns="_order").reset_index(drop=True))
+
+
 def _emlp(task: str) -> Callable[[], dict]:
     def ours() -> dict | None:
         runs = [run[run.task == task] for run in map(_read, EMLP_FILES) if run is not None]
         runs = [run for run in runs if len(run)]
         if not runs:
             return None
-        frame = (pd.concat(runs, ignore_index=True).sort_values("seeds", kind="stable")
-                 .drop_duplicates(["N", "model"], keep="last"))
+        frame = _seed_cells(pd.concat(runs, ignore_index=True))
         if 1000 not in set(frame.N):
             return None
         rows = frame[frame.N == 1000].set_index("model")

@@ -82,3 +82,34 @@ def test_the_allocation_control_sets_the_cap_on_hidden_tensor_ranks(bench, tmp_p
     # the control's 4096 gives O(1,3)'s 384 channels the authors' rank-3 tensor
     monkeypatch.setattr(_allocation, "MAX_HOM_DIM", 4096)
     assert "T(1,2)" in str(uniform_rep(384, "O(1,3)"))
+
+
+def test_the_authors_start_projects_an_orthogonal_matrix_and_keeps_the_model_equivariant(bench):
+    from skequi.groups import as_matrix_group
+    from skequi.nn import EquivariantBilinear, EquivariantLinear
+    from skequi.reps import parse_rep
+
+    torch.manual_seed(0)
+    model = bench.authors_init(EMLP("4V", "S", "O(1,3)", hidden=64))
+    assert bench.init_form(model) == "the authors'"
+    assert bench.init_form(EMLP("4V", "S", "O(1,3)", hidden=64)) == "skequi's"
+    for layer in model.modules():
+        if isinstance(layer, EquivariantLinear):
+            # the projection is idempotent: re-projecting the layer's own matrix changes nothing
+            weights = {name: p.clone() for name, p in layer.named_parameters()}
+            flat = layer.weight().reshape(-1)
+            for blk in layer._blocks:
+                entries = flat[torch.from_numpy(layer._block_positions(blk))].reshape(
+                    blk.m_o, blk.m_i, -1)
+                projected = (entries[..., 0] if blk.is_scalar
+                             else entries @ getattr(layer, f"basis_{blk.name}").T)
+                assert torch.allclose(projected, weights[f"w_{blk.name}"], atol=1e-5)
+            assert layer.bias().abs().sum() > 0  # skequi starts the bias at zero
+        if isinstance(layer, EquivariantBilinear):
+            gains = [b for name, b in layer.named_buffers() if name.startswith("gain_")]
+            assert all((gain == 0.1).all() for gain in gains)
+    group = as_matrix_group("O(1,3)")
+    x = torch.randn(8, 16) / 4
+    for g in group.samples(4, random_state=0):
+        rho = torch.as_tensor(parse_rep("4V").rho(g), dtype=torch.float32)
+        assert torch.allclose(model(x @ rho.T), model(x), rtol=1e-3, atol=1e-6)

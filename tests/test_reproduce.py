@@ -1,5 +1,6 @@
 """benchmarks/reproduce.py: every paper table gets a row, verdicts follow the numbers."""
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -217,27 +218,36 @@ def test_an_emlp_row_merges_the_per_n_run_and_names_the_cells_above_the_authors(
     why = _row(reproduce.render(), "ParticleInteraction (O(1,3))")[11]
     assert ("scores 2e-05 at N = 10000, ahead of our other models and at or below the authors' "
             "EMLP there: the cause is how the linear layers are trained") in why
-    # the authors' other choices (standardisation statistics, hidden allocation): each named
-    # with what it changes, its seeds and whether it removes the difference
-    def change(column, value, mse, name):
+    # the authors' other choices, one or several at a time: each control named by what it
+    # changes, with its seeds, its std and its ratio to the authors', and whether it removes
+    # the difference
+    def change(name, mse, std=0.001, seeds=3, **columns):
+        columns = dict(dict(linear="coefficients", init="skequi's", max_hom_dim=1024,
+                            stats="train", hidden_rep="2S"), **columns)
         pd.DataFrame(dict(task="ParticleInteraction", N=[10000], model="EMLP", lr=3e-3,
-                          linear="coefficients", test_mse=[mse], seeds=3, device="cpu",
-                          wall_min=3.0, **{column: value})).to_csv(
+                          test_mse=[mse], std=std, seeds=seeds, device="cpu", wall_min=3.0,
+                          **columns)).to_csv(
             tmp_path / f"emlp_particle_n{name}.csv", index=False)
 
-    change("stats", "pool of 36000", 0.03, "100_3seeds_poolstats")
+    change("100_3seeds_poolstats", 0.03, stats="pool of 36000")
     why = _row(reproduce.render(), "ParticleInteraction (O(1,3))")[11]
-    assert why.endswith("; standardised with the statistics of a 36,000-sample draw, as the "
-                        "authors' trainer standardises with its whole dataset's (train, "
-                        "validation and test), 3 seeds: 0.03 at N = 10000, which does not remove "
-                        "the difference at N = 10000")
+    assert why.endswith("; with the authors' standardisation (a 36,000-sample draw's "
+                        "statistics, as theirs are the whole dataset's) (3 seeds): 0.03 ± 0.001 "
+                        "at N = 10000 (115.38x the authors'), which does not remove the "
+                        "difference at N = 10000")
     assert "1e-3 0.0002, 3e-3 0.0001, 1e-2 5e-05:" in why  # not counted as an lr control
-    change("hidden_rep", "2S+T(1,2)", 1e-6, "300_3seeds_rank3")
+    # several changes at once, seeds pooled over two runs (3 at 2e-4 +- 0, 3 at 0 +- 0):
+    # 1e-4 +- 1e-4, level with the authors' 2.6e-4 and ahead of the MLP
+    for name, mse in (("100_3seeds_authors", 2e-4), ("100_3seeds_authors_from3", 0.0)):
+        change(name, mse, std=0.0, linear="dense, projected", init="the authors'",
+               max_hom_dim=4096, hidden_rep="2S+T(1,2)", stats="pool of 36000")
     why = _row(reproduce.render(), "ParticleInteraction (O(1,3))")[11]
-    assert why.endswith("; with the authors' allocation of the hidden channels, 2S+T(1,2) (their "
-                        "uniform_rep's rank-3 tensor, which skequi's cap on basis size leaves "
-                        "out), 3 seeds: 1e-06 at N = 10000, which removes the difference: a "
-                        "likely cause")
+    assert why.endswith("; with the authors' dense projected linear layers, start (projected "
+                        "orthogonal weights, bilinear layers at 0.1 W(x) x), hidden allocation "
+                        "(2S+T(1,2): a rank-3 tensor) and standardisation (a 36,000-sample "
+                        "draw's statistics, as theirs are the whole dataset's) (6 seeds): "
+                        "0.0001 ± 0.0001 at N = 10000 (0.38x the authors'), which removes the "
+                        "difference: a likely cause")
 
 
 def _plume_table(future, domain):
@@ -508,3 +518,20 @@ def test_an_emlp_seeds_cell_names_whole_sizes_once_and_single_cells_by_model(rep
                               seeds=[3, 3, 3, 1, 1, 1]))
     assert reproduce._emlp_seeds(frame) == "1; 3 for every model at N = 30, EMLP at N = 100"
     assert reproduce._emlp_seeds(frame.assign(seeds=1)) == "1"
+
+
+def test_emlp_cells_pool_runs_of_other_seeds_and_leave_out_runs_that_repeat_one(reproduce):
+    def run(first_seed, seeds, mse, std):
+        return dict(task="Inertia", N=1000, model="EMLP", test_mse=mse, std=std, seeds=seeds,
+                    first_seed=first_seed, paper_mse=0.1)
+
+    runs = pd.DataFrame([run(0, 1, 0.3, 0.0), run(1, 2, 0.6, 0.1),
+                         run(2, 1, 9.0, 0.0)])  # seed 2 again: left out
+    cell = reproduce._seed_cells(runs).iloc[0]
+    assert cell.seeds == 3 and cell.test_mse == pytest.approx(0.5)
+    # population std of three seeds with mean 0.3, and two with mean 0.6 and std 0.1
+    assert cell["std"] == pytest.approx(np.sqrt((0.3**2 + 2 * (0.1**2 + 0.6**2)) / 3 - 0.25))
+    assert cell.ratio == pytest.approx(5.0)
+    # files written before first_seed existed ran seeds 0, 1, ...
+    old = reproduce._seed_cells(runs.drop(columns="first_seed"))
+    assert old.seeds[0] == 2 and old.test_mse[0] == pytest.approx(0.6)
