@@ -38,11 +38,11 @@ Usage::
     python benchmarks/bench_emlp.py --sizes 1000 --seeds 1 --epoch-scale 0.2
     python benchmarks/bench_emlp.py --device cuda --sizes 100,1000,10000
 
-Controls (the EMLP models only; each writes what it changed as a column): ``--emlp-lr``,
-``--emlp-dense-linear`` (the authors' dense projected linear layers), ``--emlp-init authors``
-(their start), ``--max-hom-dim 4096`` (their hidden allocation for O(1,3)) and
-``--pool-stats 36000`` (their standardisation statistics); ``--first-seed`` adds seeds to a
-run.
+Controls, each written as a column of the table: ``--emlp-lr``, ``--emlp-dense-linear``
+(the authors' dense projected linear layers), ``--emlp-init authors`` (their start) and
+``--max-hom-dim 4096`` (their hidden allocation for O(1,3)) change the EMLP models;
+``--pool-stats 36000`` (their standardisation statistics) changes every model.
+``--first-seed`` adds seeds to a run.
 """
 
 from __future__ import annotations
