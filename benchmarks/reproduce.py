@@ -183,6 +183,11 @@ PROTOCOLS = {
                                    ("o5_small", "100,300", "O5Synthetic"),
                                    ("particle_n100", "100", "ParticleInteraction"),
                                    ("particle_n300", "300", "ParticleInteraction"))},
+    # seeds 1 and 2 of the three tasks at N = 1000 ("emlp" ran seed 0): _seed_cells pools them
+    **{f"emlp_seed{seed}": _same_on_gpu(
+        [_B + "bench_emlp.py", "--sizes", "1000", "--seeds", "1", "--first-seed", seed,
+         "--tasks", "O5Synthetic,Inertia,ParticleInteraction", "--csv",
+         _R + f"emlp_seed{seed}.csv", "--no-timing"]) for seed in ("1", "2")},
     # the authors' choices one or several at a time: _EMLP_CHANGES
     **{f"emlp_particle_n{n}_3seeds_{change}": _same_on_gpu(
         [_B + "bench_emlp.py", "--sizes", n, "--tasks", "ParticleInteraction", "--models",
@@ -277,6 +282,8 @@ CPU_MINUTES = {
                                        "the same run at N = 300",
     "emlp_particle_n300_3seeds_rank3": "12.3 min on one thread (`OMP_NUM_THREADS=1`), beside "
                                        "the same run at N = 100",
+    "emlp_seed1": "25.9 min on one thread (`OMP_NUM_THREADS=1`), beside emlp_seed2",
+    "emlp_seed2": "26.1 min on one thread (`OMP_NUM_THREADS=1`), beside emlp_seed1",
     "emlp_particle_n100_3seeds_init": "12.7 min on one thread (`OMP_NUM_THREADS=1`), beside "
                                       "the init_dense run",
     "emlp_particle_n100_3seeds_init_dense": "13.0 min on one thread (`OMP_NUM_THREADS=1`), "
@@ -749,13 +756,13 @@ EMLP_TASKS = {"O5Synthetic": "O(5)", "Inertia": "O(3)", "ParticleInteraction": "
 #: EMLP results: the three tasks at N = 1000 (the CPU protocol), ParticleInteraction at the
 #: other sizes (its target changed to the authors' formula after the older per-N run),
 #: O5Synthetic and Inertia at the other sizes, 3 seeds of their cells at N <= 300 and of
-#: ParticleInteraction's at N = 100 and 300; where two runs share a cell (task, N, model),
-#: _seed_cells pools their seeds or keeps the one with more
+#: ParticleInteraction's at N = 100 and 300, and seeds 1 and 2 at N = 1000; where two runs
+#: share a cell (task, N, model), _seed_cells pools their seeds or keeps the one with more
 EMLP_FILES = ("emlp.csv", "emlp_per_n.csv", "emlp_per_n_o5.csv", "emlp_per_n_inertia.csv",
               "emlp_o5_n100_3seeds.csv", "emlp_inertia_small_3seeds.csv",
               "emlp_inertia_n300_3seeds.csv", "emlp_o5_small_3seeds.csv",
               "emlp_mlp_small_3seeds.csv", "emlp_o5_n100_mlpaug_3seeds.csv",
-              "emlp_particle_small_3seeds.csv")
+              "emlp_particle_small_3seeds.csv", "emlp_seed1.csv", "emlp_seed2.csv")
 
 
 #: our EMLP where its cells were in question: at other learning rates (the rows' runs use the
