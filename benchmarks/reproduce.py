@@ -196,11 +196,15 @@ PROTOCOLS = {
         for change, sizes, options in (
             ("poolstats", ("100", "300"), ("--pool-stats", "36000")),
             ("rank3", ("100", "300"), ("--max-hom-dim", "4096")),
-            ("init", ("100",), ("--emlp-init", "authors")),
+            ("init", ("100", "300"), ("--emlp-init", "authors")),
             ("init_dense", ("100", "300"), ("--emlp-init", "authors", "--emlp-dense-linear")),
             ("authors", ("100", "300"), _AUTHORS_EMLP),
             ("authors_from3", ("100",), (*_AUTHORS_EMLP, "--first-seed", "3")))
         for n in sizes},
+    "emlp_o5_n100_3seeds_init_dense": _same_on_gpu(
+        [_B + "bench_emlp.py", "--sizes", "100", "--tasks", "O5Synthetic", "--models", "EMLP",
+         "--emlp-init", "authors", "--emlp-dense-linear", "--seeds", "3", "--csv",
+         _R + "emlp_o5_n100_3seeds_init_dense.csv", "--no-timing"]),
     **{f"plumes_{variant}": ([_B + "bench_plumes.py", "--variants", variant, "--out",
                               _R + "plumes"],
                              [_B + "bench_plumes.py", "--variants", variant, "--out",
@@ -296,6 +300,10 @@ CPU_MINUTES = {
                                                "beside the init_dense run at N = 300",
     "emlp_particle_n300_3seeds_init_dense": "14.9 min on one thread (`OMP_NUM_THREADS=1`), "
                                             "beside the authors_from3 run",
+    "emlp_particle_n300_3seeds_init": "8.6 min on one thread (`OMP_NUM_THREADS=1`), beside "
+                                      "emlp_o5_n100_3seeds_init_dense",
+    "emlp_o5_n100_3seeds_init_dense": "7.5 min on one thread (`OMP_NUM_THREADS=1`), beside "
+                                      "emlp_particle_n300_3seeds_init",
     "emlp_particle_n100_3seeds_dense": "8.8 min on one thread (`OMP_NUM_THREADS=1`), beside "
                                        "a DDMNIST fit",
     "emlp_particle_n300_3seeds_dense": "5.1 min on one thread (`OMP_NUM_THREADS=1`), beside "
@@ -775,7 +783,8 @@ EMLP_CONTROLS = ("emlp_o5_n100_3seeds_lr1e-3.csv", "emlp_inertia_small_3seeds_lr
                  *(f"emlp_particle_n{n}_3seeds_{change}.csv"
                    for change in ("poolstats", "rank3", "init", "init_dense", "authors")
                    for n in (100, 300)),
-                 "emlp_particle_n100_3seeds_authors_from3.csv")
+                 "emlp_particle_n100_3seeds_authors_from3.csv",
+                 "emlp_o5_n100_3seeds_init_dense.csv")
 #: the authors' choices an EMLP control can take besides lr: (column of its CSV, the value the
 #: rows' runs have there, how the row names it)
 _EMLP_CHANGES = (
