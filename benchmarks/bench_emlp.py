@@ -165,6 +165,20 @@ def dense_linear(module: torch.nn.Module) -> torch.nn.Module:
     return module
 
 
+def equivariant_projection(layer, dense: torch.Tensor) -> dict[str, torch.Tensor]:
+    """The coefficients (by parameter name) of the orthogonal projection of a dense
+    ``(size_out, size_in)`` matrix onto ``layer``'s equivariant maps: each block's entries
+    against its orthonormal basis rows (a scalar block's basis is [[1]])."""
+    flat = dense.reshape(-1)
+    coefficients = {}
+    for blk in layer._blocks:
+        entries = flat[torch.from_numpy(layer._block_positions(blk))].reshape(
+            blk.m_o, blk.m_i, blk.d_o * blk.d_i)
+        coefficients[f"w_{blk.name}"] = (entries[..., 0] if blk.is_scalar
+                                         else entries @ getattr(layer, f"basis_{blk.name}").T)
+    return coefficients
+
+
 @torch.no_grad()
 def authors_init(module: torch.nn.Module) -> torch.nn.Module:
     """``module`` (in place) started as the EMLP authors' objax model starts: every equivariant
@@ -177,13 +191,8 @@ def authors_init(module: torch.nn.Module) -> torch.nn.Module:
     for layer in module.modules():
         if isinstance(layer, EquivariantLinear):
             dense = torch.nn.init.orthogonal_(torch.empty(layer.size_out, layer.size_in))
-            flat = dense.reshape(-1)
-            for blk in layer._blocks:
-                entries = flat[torch.from_numpy(layer._block_positions(blk))].reshape(
-                    blk.m_o, blk.m_i, blk.d_o * blk.d_i)
-                weight = getattr(layer, f"w_{blk.name}")
-                weight.copy_(entries[..., 0] if blk.is_scalar
-                             else entries @ getattr(layer, f"basis_{blk.name}").T)
+            for name, coefficients in equivariant_projection(layer, dense).items():
+                getattr(layer, name).copy_(coefficients)
             if layer._has_bias:  # orthonormal rows: the coefficients of the projection
                 layer.bias_coef.copy_(layer.bias_basis
                                       @ (torch.rand(layer.size_out) / layer.size_out ** 0.5))
