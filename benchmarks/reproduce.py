@@ -53,8 +53,10 @@ def _same_on_gpu(command: list[str], *gpu_only: str) -> tuple[list[str], list[st
     return command, [*command, *gpu_only, "--device", "cuda"]
 
 
-#: every choice of the authors' EMLP code that bench_emlp can take (_EMLP_CHANGES)
-_AUTHORS_EMLP = ("--emlp-init", "authors", "--emlp-dense-linear", "--max-hom-dim", "4096",
+#: the authors' start, and every choice of the authors' EMLP code that bench_emlp can take
+#: (_EMLP_CHANGES)
+_AUTHORS_START = ("--emlp-init", "authors")
+_AUTHORS_EMLP = (*_AUTHORS_START, "--emlp-dense-linear", "--max-hom-dim", "4096",
                  "--pool-stats", "36000")
 
 PROTOCOLS = {
@@ -189,22 +191,23 @@ PROTOCOLS = {
          "--tasks", "O5Synthetic,Inertia,ParticleInteraction", "--csv",
          _R + f"emlp_seed{seed}.csv", "--no-timing"]) for seed in ("1", "2")},
     # the authors' choices one or several at a time: _EMLP_CHANGES
-    **{f"emlp_particle_n{n}_3seeds_{change}": _same_on_gpu(
-        [_B + "bench_emlp.py", "--sizes", n, "--tasks", "ParticleInteraction", "--models",
-         "EMLP", *options, "--seeds", "3", "--csv",
-         _R + f"emlp_particle_n{n}_3seeds_{change}.csv", "--no-timing"])
-        for change, sizes, options in (
-            ("poolstats", ("100", "300"), ("--pool-stats", "36000")),
-            ("rank3", ("100", "300"), ("--max-hom-dim", "4096")),
-            ("init", ("100", "300"), ("--emlp-init", "authors")),
-            ("init_dense", ("100", "300"), ("--emlp-init", "authors", "--emlp-dense-linear")),
-            ("authors", ("100", "300"), _AUTHORS_EMLP),
-            ("authors_from3", ("100",), (*_AUTHORS_EMLP, "--first-seed", "3")))
+    **{f"emlp_{short}_n{n}_3seeds_{change}": _same_on_gpu(
+        [_B + "bench_emlp.py", "--sizes", n, "--tasks", task, "--models", "EMLP", *options,
+         "--seeds", "3", "--csv", _R + f"emlp_{short}_n{n}_3seeds_{change}.csv", "--no-timing"])
+        for short, task, change, sizes, options in (
+            ("particle", "ParticleInteraction", "poolstats", ("100", "300"),
+             ("--pool-stats", "36000")),
+            ("particle", "ParticleInteraction", "rank3", ("100", "300"),
+             ("--max-hom-dim", "4096")),
+            ("particle", "ParticleInteraction", "init", ("100", "300"), _AUTHORS_START),
+            ("particle", "ParticleInteraction", "init_dense", ("100", "300"),
+             (*_AUTHORS_START, "--emlp-dense-linear")),
+            ("particle", "ParticleInteraction", "authors", ("100", "300"), _AUTHORS_EMLP),
+            ("particle", "ParticleInteraction", "authors_from3", ("100",),
+             (*_AUTHORS_EMLP, "--first-seed", "3")),
+            ("o5", "O5Synthetic", "init_dense", ("100",),
+             (*_AUTHORS_START, "--emlp-dense-linear")))
         for n in sizes},
-    "emlp_o5_n100_3seeds_init_dense": _same_on_gpu(
-        [_B + "bench_emlp.py", "--sizes", "100", "--tasks", "O5Synthetic", "--models", "EMLP",
-         "--emlp-init", "authors", "--emlp-dense-linear", "--seeds", "3", "--csv",
-         _R + "emlp_o5_n100_3seeds_init_dense.csv", "--no-timing"]),
     **{f"plumes_{variant}": ([_B + "bench_plumes.py", "--variants", variant, "--out",
                               _R + "plumes"],
                              [_B + "bench_plumes.py", "--variants", variant, "--out",
