@@ -42,7 +42,8 @@ Controls, each written as a column of the table: ``--emlp-lr``, ``--emlp-dense-l
 (the authors' dense projected linear layers), ``--emlp-init authors`` (their start) and
 ``--max-hom-dim 4096`` (their hidden allocation for O(1,3)) change the EMLP models;
 ``--pool-stats 36000`` (their standardisation statistics) changes every model.
-``--first-seed`` adds seeds to a run.
+``--authors-draw`` trains and tests ParticleInteraction on the authors' own samples (the
+seeds then vary the start only). ``--first-seed`` adds seeds to a run.
 """
 
 from __future__ import annotations
@@ -243,18 +244,17 @@ class KeepBestOnValidation(Callback):
 
 
 class PoolStandardization:
-    """Standardise inputs and targets with the statistics of a large draw (``n_pool`` samples),
-    as the EMLP authors' trainer does: their ``split_dataset`` subsets forward ``stats`` to the
-    whole dataset (train + validation + test, 36,000 samples in the data-efficiency study), so
+    """Standardise inputs and targets with the statistics of a large draw ``X, y``, as the EMLP
+    authors' trainer does: their ``split_dataset`` subsets forward ``stats`` to the whole
+    dataset (train + validation + test, 36,000 samples in the data-efficiency study), so
     every training-set size is standardised with near-population statistics. skequi's
     ``standardize=True`` takes them from the training set. The per-copy forms are skequi's
     (scalars centred and scaled, other copies divided by their RMS norm), which for these tasks
     are the authors' ``stats``."""
 
-    def __init__(self, make, group: str, rep_in: str, rep_out: str, n_pool: int):
+    def __init__(self, X: np.ndarray, y: np.ndarray, group: str, rep_in: str, rep_out: str):
         from skequi.estimators._emlp import _standardizer
 
-        X, y = make(n_pool, random_state=99_999)
         dim = as_matrix_group(group).dim
         self.x_shift, self.x_scale = map(np.asarray, _standardizer(X, parse_rep(rep_in), dim))
         self.y_shift, self.y_scale = map(np.asarray, _standardizer(
@@ -268,6 +268,42 @@ class PoolStandardization:
 
     def y_back(self, y: np.ndarray) -> np.ndarray:
         return (y.reshape(len(y), -1) * self.y_scale + self.y_shift).reshape(y.shape)
+
+    @classmethod
+    def drawn(cls, make, group: str, rep_in: str, rep_out: str,
+              n_pool: int) -> PoolStandardization:
+        """The statistics of a fresh ``n_pool``-sample draw of ``make``'s task."""
+        return cls(*make(n_pool, random_state=99_999), group, rep_in, rep_out)
+
+
+#: the EMLP authors' data-efficiency draw: one dataset of 36,000 samples under numpy seed 2021
+#: (train_regression.py's FixedNumpySeed), split by oil's split_dataset
+AUTHORS_POOL, AUTHORS_SEED = 36_000, 2021
+
+
+def authors_draw(n_train: int, n_val: int = 1000, n_test: int = 5000
+                 ) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    """ParticleInteraction's samples exactly as the EMLP authors' data-efficiency study draws
+    them: ``np.random.seed(2021)``, ``randn(36000, 16) / 4`` and the matrix element, then oil's
+    ``split_dataset`` with ``{'train': n_train, 'test': n_test, 'val': n_val}``, which takes
+    the splits largest first (ties in that order), each as the test part of sklearn's
+    ``train_test_split`` of the indices left, on numpy's global random state. Every trial of a
+    training-set size therefore sees the same samples; only the start differs.
+
+    Returns the whole draw ``X, y`` (the authors standardise with its statistics) and the
+    indices of each split by name.
+    """
+    from sklearn.model_selection import train_test_split
+
+    from skequi.datasets._physics import _particle_interaction_target
+
+    rng = np.random.RandomState(AUTHORS_SEED)  # the global state np.random.seed(2021) sets
+    X = rng.randn(AUTHORS_POOL, 16) / 4
+    indices, splits = np.arange(AUTHORS_POOL), {}
+    sizes = {"train": n_train, "test": n_test, "val": n_val}
+    for name, count in sorted(sizes.items(), key=lambda item: item[1], reverse=True):
+        indices, splits[name] = train_test_split(indices, test_size=count, random_state=rng)
+    return X, _particle_interaction_target(X), splits
 
 
 #: (dense projected linear layers, the authors' start) -> the estimator
@@ -283,9 +319,14 @@ def _mse_table(args) -> pd.DataFrame:
         models = ["EMLP", "MLP", "RPP-EMLP r=4" if task == "ModifiedInertia" else "MLP+Aug"]
         models = [m for m in models if args.models is None or m in args.models.split(",")]
         X_test, y_test = make(args.n_test, random_state=10_000)
-        pool = (PoolStandardization(make, group, rep_in, rep_out, args.pool_stats)
-                if args.pool_stats else None)
+        pool = (PoolStandardization.drawn(make, group, rep_in, rep_out, args.pool_stats)
+                if args.pool_stats and not args.authors_draw else None)
         for n in args.sizes:
+            if args.authors_draw:
+                X_all, y_all, split = authors_draw(n, args.n_val, args.n_test)
+                X_test, y_test = X_all[split["test"]], y_all[split["test"]]
+                if args.pool_stats:
+                    pool = PoolStandardization(X_all, y_all, group, rep_in, rep_out)
             epochs = max(1, int(min(900_000 / n, 1000) * args.epoch_scale))
             for model in models:
                 params = dict(MODELS[model])
@@ -294,9 +335,13 @@ def _mse_table(args) -> pd.DataFrame:
                     params["lr"] = args.emlp_lr
                 estimator = EMLP_ESTIMATORS[emlp and args.emlp_dense_linear,
                                             emlp and args.emlp_init == "authors"]
-                scores, start = [], time.perf_counter()
+                scores, fitted, start = [], [], time.perf_counter()
                 for seed in range(args.first_seed, args.first_seed + args.seeds):
-                    X, y = make(n + args.n_val, random_state=seed)
+                    if args.authors_draw:  # the same samples for every seed
+                        rows_used = np.concatenate([split["train"], split["val"]])
+                        X, y = X_all[rows_used], y_all[rows_used]
+                    else:
+                        X, y = make(n + args.n_val, random_state=seed)
                     if pool is not None:
                         X, y = pool.x(X), pool.y(y)
                     keep_best = KeepBestOnValidation(X[n:], y[n:])
@@ -308,15 +353,23 @@ def _mse_table(args) -> pd.DataFrame:
                     prediction = (reg.predict(X_test) if pool is None
                                   else pool.y_back(reg.predict(pool.x(X_test))))
                     scores.append(np.mean((prediction - y_test) ** 2))
+                    # in raw units, as the authors' Train_MSE (the kept epoch's model)
+                    on_train = (reg.predict(X[:n]) if pool is None
+                                else pool.y_back(reg.predict(X[:n])))
+                    y_train = y[:n] if pool is None else pool.y_back(y[:n])
+                    fitted.append(np.mean((on_train - y_train) ** 2))
                 published = AUTHORS_PER_N.get(task, {}).get(model, {}).get(n)
                 if published is None and n == 1000:
                     published = paper.get(model)
                 rows.append(dict(task=task, N=n, model=model, epochs=epochs, lr=params["lr"],
                                  linear=linear_form(reg.module_) if emlp else None,
                                  stats=f"pool of {args.pool_stats}" if pool else "train",
+                                 draw=("the authors' (seed 2021)" if args.authors_draw
+                                       else "one per seed"),
                                  hidden_rep=str(reg.module_.hidden_rep) if emlp else None,
                                  max_hom_dim=_allocation.MAX_HOM_DIM if emlp else None,
                                  init=init_form(reg.module_) if emlp else None,
+                                 train_mse=np.mean(fitted),
                                  test_mse=np.mean(scores), std=np.std(scores),
                                  paper_mse=published, ratio=(np.mean(scores) / published
                                                              if published else None),
@@ -534,6 +587,11 @@ def main(argv=None) -> None:
     parser.add_argument("--pool-stats", type=int, default=None, metavar="N_POOL",
                         help="standardise with the statistics of an N_POOL-sample draw, as the "
                              "authors' trainer does (36000), not the training set's (a control)")
+    parser.add_argument("--authors-draw", action="store_true",
+                        help="ParticleInteraction only: train, validate and test on the "
+                             "authors' own samples (numpy seed 2021, 36,000 drawn, oil's "
+                             "split), the same for every seed; with --pool-stats (36000), "
+                             "standardise with that draw's statistics (a control)")
     parser.add_argument("--max-hom-dim", type=int, default=None,
                         help="raise the cap on hidden tensor ranks (skequi.reps.uniform_rep: "
                              "d^(2 r) <= this, default 1024); 4096 gives O(1,3)'s 384 channels "
@@ -556,6 +614,12 @@ def main(argv=None) -> None:
         parser.error("--timing-only and --no-timing leave nothing to run; choose one")
     args.sizes = [int(s) for s in args.sizes.split(",")]
     args.tasks = args.tasks.split(",")
+    if args.authors_draw and args.tasks != ["ParticleInteraction"]:
+        parser.error("--authors-draw reproduces the authors' ParticleInteraction samples only; "
+                     "add --tasks ParticleInteraction")
+    if args.authors_draw and args.pool_stats not in (None, AUTHORS_POOL):
+        parser.error(f"with --authors-draw the pool is the authors' whole draw: --pool-stats "
+                     f"{AUTHORS_POOL} or none")
     if args.quick:
         args.sizes, args.seeds, args.epoch_scale = [200], 1, 0.005
         args.hidden, args.n_test, args.n_val = 64, 500, 200

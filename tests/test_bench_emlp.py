@@ -54,7 +54,7 @@ def test_the_pool_statistics_control_standardises_with_the_pool_and_scores_in_ra
         bench, tmp_path):
     from skequi.datasets import make_particle_interaction
 
-    pool = bench.PoolStandardization(make_particle_interaction, "O(1,3)", "4V", "S", 2000)
+    pool = bench.PoolStandardization.drawn(make_particle_interaction, "O(1,3)", "4V", "S", 2000)
     X, y = make_particle_interaction(50, random_state=0)
     assert np.allclose(pool.y_back(pool.y(y)), y)
     # vectors are only divided (a scalar multiple commutes with every Lorentz transformation)
@@ -110,3 +110,42 @@ def test_the_authors_start_projects_an_orthogonal_matrix_and_keeps_the_model_equ
     for g in group.samples(4, random_state=0):
         rho = torch.as_tensor(parse_rep("4V").rho(g), dtype=torch.float32)
         assert torch.allclose(model(x @ rho.T), model(x), rtol=1e-3, atol=1e-6)
+
+
+def test_the_authors_draw_is_their_seeded_dataset_split_largest_first(bench):
+    from skequi.datasets import make_particle_interaction
+
+    X, y, split = bench.authors_draw(100)
+    # np.random.seed(2021); randn(36000, 16) / 4, the matrix element as make_particle_interaction
+    assert np.array_equal(X[:2], np.random.RandomState(2021).randn(2, 16) / 4)
+    assert X.shape == (36_000, 16) and np.isclose(np.var(y), np.var(
+        make_particle_interaction(36_000, random_state=0)[1]), rtol=0.1)
+    assert {name: len(ids) for name, ids in split.items()} == {"test": 5000, "val": 1000,
+                                                               "train": 100}
+    used = np.concatenate(list(split.values()))
+    assert len(np.unique(used)) == len(used)  # disjoint
+    # the test split is the first one taken, the first 5,000 of a permutation of all 36,000
+    rng = np.random.RandomState(2021)
+    rng.randn(36_000, 16)
+    assert np.array_equal(split["test"], rng.permutation(36_000)[:5000])
+    again = bench.authors_draw(100)[2]
+    assert all(np.array_equal(split[name], again[name]) for name in split)
+    # a larger training set leaves the test split as it is (taken before it)
+    assert np.array_equal(bench.authors_draw(300)[2]["test"], split["test"])
+
+
+def test_the_authors_draw_control_trains_every_seed_on_the_same_samples(bench, tmp_path,
+                                                                      capsys):
+    csv = tmp_path / "draw.csv"
+    bench.main(["--quick", "--no-timing", "--tasks", "ParticleInteraction", "--models", "EMLP",
+                "--authors-draw", "--pool-stats", "36000", "--csv", str(csv)])
+    table = pd.read_csv(csv)
+    assert list(table.draw) == ["the authors' (seed 2021)"]
+    assert list(table.stats) == ["pool of 36000"] and np.isfinite(table.test_mse).all()
+    # the training MSE in raw units beside it, as the authors' Train_MSE
+    assert np.isfinite(table.train_mse).all() and 0.05 < table.train_mse[0] < 5
+    for wrong in (["--tasks", "O5Synthetic"], ["--tasks", "ParticleInteraction",
+                                                "--pool-stats", "2000"]):
+        with pytest.raises(SystemExit):
+            bench.main(["--quick", "--no-timing", "--authors-draw", *wrong])
+    assert "ParticleInteraction samples only" in capsys.readouterr().err

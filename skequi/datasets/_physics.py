@@ -145,10 +145,14 @@ def make_particle_interaction(n_samples: int = 1000, *, random_state=None):
     """
     rng = np.random.default_rng(random_state)
     X = rng.normal(size=(n_samples, 16)) / 4
+    return X, _particle_interaction_target(X)
+
+
+def _particle_interaction_target(X: np.ndarray) -> np.ndarray:
+    """The matrix element of four four-momenta ``X`` (n, 16), as documented above."""
     p1, p2, p3, p4 = (X[:, 4 * k:4 * k + 4] for k in range(4))
     eta = _MINKOWSKI
     electron = np.einsum("ni,nj->nij", p1, p3) - (_dot(p1, p3) - _dot(p1, p1))[:, None, None] * eta
     muon = np.einsum("ni,nj->nij", p2 @ eta, p4 @ eta) \
         - (_dot(p2, p4) - _dot(p2, p2))[:, None, None] * eta
-    y = 4 * np.einsum("nab,nab->n", electron, muon)
-    return X, y
+    return 4 * np.einsum("nab,nab->n", electron, muon)
