@@ -27,6 +27,7 @@ def test_no_timing_writes_the_mse_table_only(bench, tmp_path, capsys):
     assert list(table.model) == ["EMLP", "MLP", "MLP+Aug"]
     assert np.isfinite(table.test_mse).all() and (table.N == 200).all()
     assert (table.device == "cpu:0").all()
+    assert table.authors_test_mse.isna().all()  # the authors' split is ParticleInteraction's
 
 
 def test_timing_only_and_no_timing_together_is_an_error(bench, capsys):
@@ -65,6 +66,8 @@ def test_the_pool_statistics_control_standardises_with_the_pool_and_scores_in_ra
                 "--pool-stats", "2000", "--csv", str(csv)])
     table = pd.read_csv(csv)
     assert list(table.stats) == ["pool of 2000"]
+    # our test set scores the row; the authors' test split is scored beside it
+    assert table.test_mse[0] == table.our_test_mse[0] != table.authors_test_mse[0]
     # raw units: a model that learnt nothing scores about the targets' variance (0.75), not 1
     assert 0.3 < table.test_mse[0] < 3
 
@@ -144,6 +147,8 @@ def test_the_authors_draw_control_trains_every_seed_on_the_same_samples(bench, t
     assert list(table.stats) == ["pool of 36000"] and np.isfinite(table.test_mse).all()
     # the training MSE in raw units beside it, as the authors' Train_MSE
     assert np.isfinite(table.train_mse).all() and 0.05 < table.train_mse[0] < 5
+    # scored on the authors' test split, and on ours as well
+    assert table.test_mse[0] == table.authors_test_mse[0] != table.our_test_mse[0]
     for wrong in (["--tasks", "O5Synthetic"], ["--tasks", "ParticleInteraction",
                                                 "--pool-stats", "2000"]):
         with pytest.raises(SystemExit):
