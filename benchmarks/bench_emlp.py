@@ -302,7 +302,11 @@ def authors_draw(n_train: int, n_val: int = 1000, n_test: int = 5000
     indices, splits = np.arange(AUTHORS_POOL), {}
     sizes = {"train": n_train, "test": n_test, "val": n_val}
     for name, count in sorted(sizes.items(), key=lambda item: item[1], reverse=True):
-        indices, splits[name] = train_test_split(indices, test_size=count, random_state=rng)
+        if count == len(indices):  # oil takes what is left as it is (N = 30000)
+            indices, splits[name] = indices[:0], indices
+        else:
+            indices, splits[name] = train_test_split(indices, test_size=count,
+                                                     random_state=rng)
     return X, _particle_interaction_target(X), splits
 
 

@@ -135,6 +135,10 @@ def test_the_authors_draw_is_their_seeded_dataset_split_largest_first(bench):
     assert all(np.array_equal(split[name], again[name]) for name in split)
     # a larger training set leaves the test split as it is (taken before it)
     assert np.array_equal(bench.authors_draw(300)[2]["test"], split["test"])
+    # the largest study (30,000 + 5,000 + 1,000): the last split is what is left, as oil's
+    every = bench.authors_draw(30_000)[2]
+    assert len(every["val"]) == 1000 and len(np.unique(np.concatenate(list(
+        every.values())))) == 36_000
 
 
 def test_the_authors_draw_control_trains_every_seed_on_the_same_samples(bench, tmp_path,
