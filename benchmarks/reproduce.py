@@ -854,7 +854,8 @@ def _pooled(runs: pd.DataFrame) -> pd.DataFrame:
         w = group.seeds / group.seeds.sum()
         mean = float((w * group.test_mse).sum())
         var = float((w * (group["std"] ** 2 + group.test_mse ** 2)).sum()) - mean ** 2
-        extra = {"our_test_mse": float((w * group.our_test_mse).sum())
+        # scored on our test set too (an --authors-draw run); NaN unless every run was
+        extra = {"our_test_mse": float((w * group.our_test_mse).sum(skipna=False))
                  if "our_test_mse" in group else float("nan")}
         return pd.Series(dict(test_mse=mean, std=max(var, 0.0) ** 0.5,
                               seeds=int(group.seeds.sum()), **extra))
