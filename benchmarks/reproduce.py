@@ -211,7 +211,7 @@ PROTOCOLS = {
             ("particle", "ParticleInteraction", "draw", ("100", "300"), ("--authors-draw",)),
             ("particle", "ParticleInteraction", "authors_draw", ("100",),
              (*_AUTHORS_EMLP, "--authors-draw")),
-            ("particle", "ParticleInteraction", "init_dense_draw", ("100",),
+            ("particle", "ParticleInteraction", "init_dense_draw", ("100", "300"),
              (*_AUTHORS_START, "--emlp-dense-linear", "--authors-draw")))
         for n in sizes},
     **{f"plumes_{variant}": ([_B + "bench_plumes.py", "--variants", variant, "--out",
@@ -332,6 +332,9 @@ CPU_MINUTES = {
     "emlp_particle_n100_3seeds_init_dense_draw": "12.6 min on one thread "
                                                  "(`OMP_NUM_THREADS=1`), three runs on the two "
                                                  "cores (32.1 min with four)",
+    "emlp_particle_n300_3seeds_init_dense_draw": "12.2 min on one thread "
+                                                 "(`OMP_NUM_THREADS=1`), beside a one-thread "
+                                                 "run of the same size",
     "emlp_particle_n100_3seeds_dense": "8.8 min on one thread (`OMP_NUM_THREADS=1`), beside "
                                        "a DDMNIST fit",
     "emlp_particle_n300_3seeds_dense": "5.1 min on one thread (`OMP_NUM_THREADS=1`), beside "
@@ -824,7 +827,7 @@ EMLP_CONTROLS = ("emlp_o5_n100_3seeds_lr1e-3.csv", "emlp_inertia_small_3seeds_lr
                  "emlp_o5_n100_3seeds_init_dense.csv",
                  *(f"emlp_particle_n{n}_3seeds_draw.csv" for n in (100, 300)),
                  "emlp_particle_n100_3seeds_authors_draw.csv",
-                 "emlp_particle_n100_3seeds_init_dense_draw.csv")
+                 *(f"emlp_particle_n{n}_3seeds_init_dense_draw.csv" for n in (100, 300)))
 #: the authors' choices an EMLP control can take besides lr: (column of its CSV, the value the
 #: rows' runs have there, how the row names it)
 _EMLP_CHANGES = (
