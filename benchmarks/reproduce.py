@@ -59,6 +59,31 @@ _AUTHORS_START = ("--emlp-init", "authors")
 _AUTHORS_EMLP = (*_AUTHORS_START, "--emlp-dense-linear", "--max-hom-dim", "4096",
                  "--pool-stats", "36000")
 
+#: EMLP-only controls with the authors' choices, 3 seeds each: (short task name, task, what
+#: the run changes, sizes, bench_emlp options); protocols and EMLP_CONTROLS
+_AUTHORS_CHOICES = (
+    ("particle", "ParticleInteraction", "poolstats", ("100", "300"), ("--pool-stats", "36000")),
+    ("particle", "ParticleInteraction", "rank3", ("100", "300"), ("--max-hom-dim", "4096")),
+    ("particle", "ParticleInteraction", "init", ("100", "300"), _AUTHORS_START),
+    ("particle", "ParticleInteraction", "init_dense", ("100", "300"),
+     (*_AUTHORS_START, "--emlp-dense-linear")),
+    ("particle", "ParticleInteraction", "authors", ("100", "300"), _AUTHORS_EMLP),
+    ("particle", "ParticleInteraction", "authors_from3", ("100",),
+     (*_AUTHORS_EMLP, "--first-seed", "3")),
+    ("o5", "O5Synthetic", "init_dense", ("100",), (*_AUTHORS_START, "--emlp-dense-linear")),
+    ("particle", "ParticleInteraction", "draw", ("100", "300"), ("--authors-draw",)),
+    ("particle", "ParticleInteraction", "authors_draw", ("100",),
+     (*_AUTHORS_EMLP, "--authors-draw")),
+    ("particle", "ParticleInteraction", "init_dense_draw", ("100", "300"),
+     (*_AUTHORS_START, "--emlp-dense-linear", "--authors-draw")),
+)
+
+
+def _authors_choices():
+    """Each run of ``_AUTHORS_CHOICES``: (protocol and CSV name, task, size, options)."""
+    return [(f"emlp_{short}_n{n}_3seeds_{change}", task, n, options)
+            for short, task, change, sizes, options in _AUTHORS_CHOICES for n in sizes]
+
 PROTOCOLS = {
     **{f"mnist_{task}": (
         [_B + "bench_paper_tables.py", "--tasks", task, "--out", _R + "paper_tables",
@@ -192,28 +217,10 @@ PROTOCOLS = {
          "--tasks", "O5Synthetic,Inertia,ParticleInteraction", "--csv",
          _R + f"emlp_seed{seed}.csv", "--no-timing"]) for seed in ("1", "2")},
     # the authors' choices one or several at a time: _EMLP_CHANGES
-    **{f"emlp_{short}_n{n}_3seeds_{change}": _same_on_gpu(
+    **{name: _same_on_gpu(
         [_B + "bench_emlp.py", "--sizes", n, "--tasks", task, "--models", "EMLP", *options,
-         "--seeds", "3", "--csv", _R + f"emlp_{short}_n{n}_3seeds_{change}.csv", "--no-timing"])
-        for short, task, change, sizes, options in (
-            ("particle", "ParticleInteraction", "poolstats", ("100", "300"),
-             ("--pool-stats", "36000")),
-            ("particle", "ParticleInteraction", "rank3", ("100", "300"),
-             ("--max-hom-dim", "4096")),
-            ("particle", "ParticleInteraction", "init", ("100", "300"), _AUTHORS_START),
-            ("particle", "ParticleInteraction", "init_dense", ("100", "300"),
-             (*_AUTHORS_START, "--emlp-dense-linear")),
-            ("particle", "ParticleInteraction", "authors", ("100", "300"), _AUTHORS_EMLP),
-            ("particle", "ParticleInteraction", "authors_from3", ("100",),
-             (*_AUTHORS_EMLP, "--first-seed", "3")),
-            ("o5", "O5Synthetic", "init_dense", ("100",),
-             (*_AUTHORS_START, "--emlp-dense-linear")),
-            ("particle", "ParticleInteraction", "draw", ("100", "300"), ("--authors-draw",)),
-            ("particle", "ParticleInteraction", "authors_draw", ("100",),
-             (*_AUTHORS_EMLP, "--authors-draw")),
-            ("particle", "ParticleInteraction", "init_dense_draw", ("100", "300"),
-             (*_AUTHORS_START, "--emlp-dense-linear", "--authors-draw")))
-        for n in sizes},
+         "--seeds", "3", "--csv", _R + f"{name}.csv", "--no-timing"])
+        for name, task, n, options in _authors_choices()},
     **{f"plumes_{variant}": ([_B + "bench_plumes.py", "--variants", variant, "--out",
                               _R + "plumes"],
                              [_B + "bench_plumes.py", "--variants", variant, "--out",
@@ -820,33 +827,26 @@ EMLP_CONTROLS = ("emlp_o5_n100_3seeds_lr1e-3.csv", "emlp_inertia_small_3seeds_lr
                  "emlp_inertia_small_3seeds_dense.csv", "emlp_o5_small_3seeds_dense.csv",
                  "emlp_particle_n100_3seeds_dense.csv", "emlp_particle_n300_3seeds_dense.csv",
                  "emlp_particle_n100_3seeds_lr1e-3.csv",
-                 *(f"emlp_particle_n{n}_3seeds_{change}.csv"
-                   for change in ("poolstats", "rank3", "init", "init_dense", "authors")
-                   for n in (100, 300)),
-                 "emlp_particle_n100_3seeds_authors_from3.csv",
-                 "emlp_o5_n100_3seeds_init_dense.csv",
-                 *(f"emlp_particle_n{n}_3seeds_draw.csv" for n in (100, 300)),
-                 "emlp_particle_n100_3seeds_authors_draw.csv",
-                 *(f"emlp_particle_n{n}_3seeds_init_dense_draw.csv" for n in (100, 300)))
+                 *(f"{name}.csv" for name, *_ in _authors_choices()))
 #: the authors' choices an EMLP control can take besides lr: (column of its CSV, the value the
-#: rows' runs have there, how the row names it)
+#: rows' runs have there, how the row names it, the same in a word or two)
 _EMLP_CHANGES = (
-    ("linear", "coefficients", lambda run: "dense projected linear layers"),
+    ("linear", "coefficients", lambda run: "dense projected linear layers", "dense layers"),
     ("init", "skequi's", lambda run: "start (projected orthogonal weights, bilinear layers at "
-     "0.1 W(x) x)"),
+     "0.1 W(x) x)", "start"),
     ("max_hom_dim", 1024, lambda run: f"hidden allocation ({run.hidden_rep.iloc[0]}: a rank-3 "
-     "tensor)"),
+     "tensor)", "allocation"),
     ("stats", "train", lambda run: "standardisation (a "
      f"{int(run.stats.iloc[0].removeprefix('pool of ')):,}-sample draw's statistics, as theirs "
-     "are the whole dataset's)"),
+     "are the whole dataset's)", "statistics"),
     ("draw", "one per seed", lambda run: "samples (their own draw, numpy seed 2021, the same "
-     "for every seed: only the start varies, as in their trials)"),
+     "for every seed: only the start varies, as in their trials)", "samples"),
 )
 
 
 def _control_changes(run: pd.DataFrame) -> tuple[str, ...]:
     """The columns of ``_EMLP_CHANGES`` in which an EMLP control run differs from the rows'."""
-    return tuple(column for column, default, _ in _EMLP_CHANGES
+    return tuple(column for column, default, *_ in _EMLP_CHANGES
                  if column in run and run[column].notna().any()
                  and (run[column] != default).any())
 
@@ -927,7 +927,7 @@ def _emlp_controls(task: str, cells: pd.DataFrame, per_n: pd.DataFrame,
                      "RESULTS.md)")
         else:
             text += ", which does not remove the difference at N = " + ", ".join(map(str, left))
-    names = {column: describe for column, _, describe in _EMLP_CHANGES}
+    names = {column: describe for column, _, describe, _ in _EMLP_CHANGES}
     for changes in sorted((c for c in kinds if c and c != ("linear",)), key=len):
         runs = pd.concat(kinds[changes])
         control = _pooled(runs)
@@ -974,7 +974,8 @@ def _draw_effect(kinds: dict[tuple[str, ...], list[pd.DataFrame]], cells: pd.Dat
             continue
         if "std" not in ours:  # a row's cell from a run before the column
             ours = ours.assign(std=float("nan"))
-        whose = ("their " + _and([_SHORT[change] for change in base]) if base
+        short = {column: word for column, *_, word in _EMLP_CHANGES}
+        whose = ("their " + _and([short[change] for change in base]) if base
                  else "our choices")
         moves.append(f"{whose} " + ", ".join(
             f"at N = {n} from {_mean_std(ours.loc[n])} (our draws, {int(ours.seeds[n])} "
@@ -988,11 +989,6 @@ def _draw_effect(kinds: dict[tuple[str, ...], list[pd.DataFrame]], cells: pd.Dat
     return ("; the authors' samples move " + " and ".join(moves) + ": their per-N numbers are "
             "one draw's" + (", and our seeds (a draw and a start each) spread wider than "
                             "starts alone" if wider else ""))
-
-
-#: _EMLP_CHANGES's columns in a word or two
-_SHORT = {"linear": "dense layers", "init": "start", "max_hom_dim": "allocation",
-          "stats": "statistics"}
 
 
 def _and(words: list[str]) -> str:
