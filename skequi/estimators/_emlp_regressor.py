@@ -7,7 +7,7 @@ import torch
 from skorch import NeuralNetRegressor
 
 from ..reps import Rep, parse_rep
-from ._base import signature_with
+from ._sklearn_params import signature_with
 from ._emlp import _COMMON_DOC, _EMLPMixin, _scalars
 from ._images import validate_target
 from ._registry import register

@@ -12,7 +12,7 @@ from skorch import NeuralNetRegressor
 
 from ..models import AutoregressiveRollout, GMCNNFieldRegressor
 from ..transforms import apply_group, group_matrices
-from ._base import signature_with
+from ._sklearn_params import signature_with
 from ._registry import register
 from ._gmcnn import _COMMON_DOC, _GMCNNMixin
 from ._images import validate_target

@@ -1,6 +1,7 @@
 """LatentEquivariantRegressor: the latent-equivariance loss for invariant
 vectors, fields that the group moves like the inputs, and autoregressive
-rollouts (the mixin and its loss are in :mod:`._latent`)."""
+rollouts (the mixin is in :mod:`._latent`, its loss in
+:mod:`._latent_objective`)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from skorch import NeuralNetRegressor
 
 from ..transforms import apply_group, apply_group_per_sample
-from ._base import signature_with
+from ._sklearn_params import signature_with
 from ._registry import register
 from ._images import validate_target
 from ._latent import _LatentMixin
