@@ -41,6 +41,7 @@ Usage::
 Controls, each written as a column of the table: ``--emlp-lr``, ``--emlp-dense-linear``
 (the authors' dense projected linear layers), ``--emlp-init authors`` (their start) and
 ``--max-hom-dim 4096`` (their hidden allocation for O(1,3)) change the EMLP models;
+``--mlp-init authors`` starts the MLP baselines as their objax MLP starts;
 ``--pool-stats 36000`` (their standardisation statistics) changes every model.
 ``--authors-draw`` trains and tests ParticleInteraction on the authors' own samples (the
 seeds then vary the start only). ``--first-seed`` adds seeds to a run.
@@ -186,11 +187,17 @@ def authors_init(module: torch.nn.Module) -> torch.nn.Module:
     linear layer at the projection onto the equivariant maps of a random orthogonal
     (size_out, size_in) matrix, its bias at the projection of uniform(0, 1) / sqrt(size_out),
     and every bilinear layer at ``0.1 W(x) x`` with unit normal weights (skequi's layers start
-    variance-preserving, with zero bias, and divide the bilinear product by its fan-in)."""
+    variance-preserving, with zero bias, and divide the bilinear product by its fan-in). A plain
+    ``torch.nn.Linear`` (the MLP baselines') starts as objax's ``Linear`` does by default:
+    Xavier-normal weights and zero bias (torch's: uniform weights of std 1/sqrt(3 fan_in) and a
+    uniform bias)."""
     from skequi.nn import EquivariantBilinear, EquivariantLinear
 
     for layer in module.modules():
-        if isinstance(layer, EquivariantLinear):
+        if isinstance(layer, torch.nn.Linear):
+            torch.nn.init.xavier_normal_(layer.weight)
+            torch.nn.init.zeros_(layer.bias)
+        elif isinstance(layer, EquivariantLinear):
             dense = torch.nn.init.orthogonal_(torch.empty(layer.size_out, layer.size_in))
             for name, coefficients in equivariant_projection(layer, dense).items():
                 getattr(layer, name).copy_(coefficients)
@@ -340,8 +347,8 @@ def _mse_table(args) -> pd.DataFrame:
                 emlp = params["architecture"] == "emlp"
                 if emlp and args.emlp_lr is not None:
                     params["lr"] = args.emlp_lr
-                estimator = EMLP_ESTIMATORS[emlp and args.emlp_dense_linear,
-                                            emlp and args.emlp_init == "authors"]
+                start_as_authors = (args.emlp_init if emlp else args.mlp_init) == "authors"
+                estimator = EMLP_ESTIMATORS[emlp and args.emlp_dense_linear, start_as_authors]
                 scores, start = {name: [] for name in ("train_mse", *tests)}, time.perf_counter()
                 for seed in range(args.first_seed, args.first_seed + args.seeds):
                     if args.authors_draw:  # the same samples for every seed
@@ -370,7 +377,8 @@ def _mse_table(args) -> pd.DataFrame:
                                        else "one per seed"),
                                  hidden_rep=str(reg.module_.hidden_rep) if emlp else None,
                                  max_hom_dim=_allocation.MAX_HOM_DIM if emlp else None,
-                                 init=init_form(reg.module_) if emlp else None,
+                                 init=(init_form(reg.module_)
+                                       if emlp or start_as_authors else None),
                                  train_mse=np.mean(scores["train_mse"]),
                                  test_mse=np.mean(scores[scored_on]),
                                  std=np.std(scores[scored_on]),
@@ -597,6 +605,10 @@ def main(argv=None) -> None:
                         help="start the EMLP models as skequi does or as the authors' code "
                              "does (orthogonal projected weights, uniform bias, bilinear 0.1 "
                              "W(x) x without a fan-in factor; a control)")
+    parser.add_argument("--mlp-init", choices=("skequi", "authors"), default="skequi",
+                        help="start the MLP baselines with torch's Linear defaults or as the "
+                             "authors' objax MLP does (Xavier-normal weights, zero bias; a "
+                             "control)")
     parser.add_argument("--pool-stats", type=int, default=None, metavar="N_POOL",
                         help="standardise with the statistics of an N_POOL-sample draw, as the "
                              "authors' trainer does (36000), not the training set's (a control)")

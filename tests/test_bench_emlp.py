@@ -115,6 +115,26 @@ def test_the_authors_start_projects_an_orthogonal_matrix_and_keeps_the_model_equ
         assert torch.allclose(model(x @ rho.T), model(x), rtol=1e-3, atol=1e-6)
 
 
+def test_the_authors_mlp_start_is_xavier_normal_with_zero_bias(bench, tmp_path):
+    from skequi.models import MLP
+
+    torch.manual_seed(0)
+    model = bench.authors_init(MLP(16, 1, hidden=384))
+    assert bench.init_form(model) == "the authors'"
+    for layer in model.modules():
+        if isinstance(layer, torch.nn.Linear):
+            fan_out, fan_in = layer.weight.shape
+            assert (layer.bias == 0).all()  # torch starts it uniform
+            # objax's xavier_normal: std sqrt(2 / (fan_in + fan_out)); torch's 1/sqrt(3 fan_in)
+            assert layer.weight.std().item() == pytest.approx((2 / (fan_in + fan_out)) ** 0.5,
+                                                               rel=0.1)
+    csv = tmp_path / "mlp_init.csv"
+    bench.main(["--quick", "--no-timing", "--tasks", "O5Synthetic", "--models", "MLP,EMLP",
+                "--mlp-init", "authors", "--csv", str(csv)])
+    table = pd.read_csv(csv).set_index("model")
+    assert table.init["MLP"] == "the authors'" and table.init["EMLP"] == "skequi's"
+
+
 def test_the_authors_draw_is_their_seeded_dataset_split_largest_first(bench):
     from skequi.datasets import make_particle_interaction
 
