@@ -1,13 +1,20 @@
 import pytest
 import torch
 
-from skequi.datasets import load_digit_images
+from skequi.datasets import load_digit_images, make_rotated_digits
 
 
 @pytest.fixture(scope="session")
 def digits():
     X, y = load_digit_images()
     return X[:240], y[:240]
+
+
+@pytest.fixture(scope="session")
+def rotated():
+    """160 digits, each turned by a random element of C4 (the latent estimators' tests)."""
+    X, y, _ = make_rotated_digits("C4", random_state=0)
+    return X[:160], y[:160]
 
 
 @pytest.fixture(params=["cpu", pytest.param("cuda", marks=pytest.mark.gpu)])

@@ -9,17 +9,11 @@ from torch import nn
 
 import skequi
 from skequi import LatentEquivariantClassifier, LatentEquivariantRegressor
-from skequi.datasets import double_digits_action, make_double_digits, make_rotated_digits
+from skequi.datasets import double_digits_action, make_double_digits
 from skequi.reporting import latent_representation_report
 from skequi.transforms import apply_group
 
 FAST = dict(max_epochs=2, batch_size=32, channels=(4, 8), random_state=0)
-
-
-@pytest.fixture(scope="module")
-def rotated():
-    X, y, _ = make_rotated_digits("C4", random_state=0)
-    return X[:160], y[:160]
 
 
 def test_fit_predict_and_report_of_the_fixed_representation(rotated):

@@ -6,15 +6,8 @@ from sklearn.exceptions import NotFittedError
 from torch import nn
 
 from skequi import LatentEquivariantClassifier
-from skequi.datasets import make_rotated_digits
 
 FAST = dict(max_epochs=2, batch_size=32, channels=(4, 8), random_state=0)
-
-
-@pytest.fixture(scope="module")
-def rotated():
-    X, y, _ = make_rotated_digits("C4", random_state=0)
-    return X[:160], y[:160]
 
 
 def test_equivariance_loss_lowers_the_latent_equivariance_error(rotated):
