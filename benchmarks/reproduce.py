@@ -1013,7 +1013,7 @@ def _mlp_start_control(task: str, model: str, above: pd.DataFrame) -> str:
         return ""
     control = pd.concat(runs).sort_values("N").set_index("N")
     row = above.set_index("N")
-    cells, within = [], []
+    cells, ours, theirs_only = [], [], []  # within the tolerance on our test set; on theirs
     for n, run in control.iterrows():
         paper = row.paper_mse[n]
         theirs = run.get("authors_test_mse", float("nan")) / paper
@@ -1022,19 +1022,20 @@ def _mlp_start_control(task: str, model: str, above: pd.DataFrame) -> str:
         if pd.notna(theirs):
             cell += f"; {run.authors_test_mse:.3g} on their test set, {theirs:.2f}x"
         cells.append(cell + ")")
-        if min(run.test_mse / paper, theirs if pd.notna(theirs) else float("inf")) \
-                <= MSE_TOLERANCE:
-            within.append(int(n))
+        if run.test_mse / paper <= MSE_TOLERANCE:
+            ours.append(int(n))
+        elif theirs <= MSE_TOLERANCE:
+            theirs_only.append(int(n))
     text = (f"; the {model} started as the authors' objax MLP starts (Xavier-normal weights, "
             f"zero bias; {int(control.seeds.iloc[0])} seeds) scores " + ", ".join(cells))
+    within = sorted(ours + theirs_only)
     left = [int(n) for n in control.index if n not in within]
-    where = (" (on our test set or theirs)"
-             if control.get("authors_test_mse", pd.Series(dtype=float)).notna().any() else "")
+    where = (f" (at N = {', '.join(map(str, theirs_only))} on their test set)" if theirs_only
+             else "")
     if not left:
         return text + (f": within {MSE_TOLERANCE}x of the authors' numbers at every size"
                        f"{where}, so the {model}'s gap is its start (torch's Linear "
-                       "defaults)"
-                       + (" and the test set" if where else ""))
+                       "defaults)" + (" and the test set" if theirs_only else ""))
     if within:
         return text + (f", within {MSE_TOLERANCE}x of the authors' at N = "
                        f"{', '.join(map(str, within))}{where}, not at N = "
