@@ -927,6 +927,15 @@ def _pooled(runs: pd.DataFrame) -> pd.DataFrame:
         "N").reset_index()
 
 
+def _control_runs(files: tuple[str, ...], task: str, model: str,
+                  sizes: pd.Series) -> list[pd.DataFrame]:
+    """The lines of the control ``files`` that ran ``model`` on ``task`` at ``sizes``, one
+    frame a file that has any."""
+    runs = [run[(run.task == task) & (run.model == model) & run.N.isin(sizes)]
+            for run in map(_read, files) if run is not None]
+    return [run for run in runs if len(run)]
+
+
 def _emlp_controls(task: str, cells: pd.DataFrame, per_n: pd.DataFrame,
                    ranking: list[int]) -> str:
     """Our EMLP's controls at the sizes of ``cells`` (the row's EMLP cells in question: ranked
@@ -934,9 +943,8 @@ def _emlp_controls(task: str, cells: pd.DataFrame, per_n: pd.DataFrame,
     beside the row's 3e-3, and with the authors' choices (``_EMLP_CHANGES``) one or several at
     a time; the cause is named where a control removes what put every cell it ran in
     question."""
-    runs = [run[(run.task == task) & (run.model == "EMLP") & run.N.isin(cells.N)]
-            for run in map(_read, EMLP_CONTROLS) if run is not None]
-    runs = [run.assign(linear=run.get("linear", "coefficients")) for run in runs if len(run)]
+    runs = [run.assign(linear=run.get("linear", "coefficients"))
+            for run in _control_runs(EMLP_CONTROLS, task, "EMLP", cells.N)]
     if not runs:
         return ""
     kinds = {}
@@ -1022,9 +1030,7 @@ def _mlp_start_control(task: str, model: str, above: pd.DataFrame) -> str:
     sizes of ``above`` (the row's cells of it beyond the verdicts' tolerance of the authors'
     MSE): on our test set and, where it was scored there, theirs; at which sizes that brings
     it within the tolerance."""
-    runs = [run[(run.task == task) & (run.model == model) & run.N.isin(above.N)]
-            for run in map(_read, MLP_CONTROLS) if run is not None]
-    runs = [run for run in runs if len(run)]
+    runs = _control_runs(MLP_CONTROLS, task, model, above.N)
     if not runs:
         return ""
     control = pd.concat(runs).sort_values("N").set_index("N")
