@@ -20,6 +20,8 @@ ODE solve in training (2-10x cheaper on a CPU). Fits run in two processes, one
 torch thread each. ``--emlp-dense-linear`` trains the EMLPs' linear layers as
 the authors do, as dense weights projected onto the equivariant maps
 (``bench_emlp.DenseLinearEMLPRegressor``; ours train the basis coefficients).
+``--mlp-init authors`` starts the MLP as the authors' objax MLP starts (Xavier-normal
+weights, zero bias; ``bench_emlp.authors_init``), not at torch's Linear defaults.
 
 Usage::
 
@@ -28,6 +30,7 @@ Usage::
     python benchmarks/bench_dynamics.py --seeds 3 --test 500 --device cuda
     python benchmarks/bench_dynamics.py --models "O(2),D6" --dynamics ode   # some rows only
     python benchmarks/bench_dynamics.py --models "O(2),SO(2),D6" --emlp-dense-linear
+    python benchmarks/bench_dynamics.py --models MLP --mlp-init authors
 """
 
 from __future__ import annotations
@@ -65,7 +68,12 @@ def _run(model, dynamics, seed, args):
     )
     from skequi.dynamics import derivative_pairs, integrate, relative_rollout_error
 
-    from bench_emlp import DenseLinearEMLPRegressor, linear_form  # beside this script
+    from bench_emlp import (  # beside this script
+        AuthorsInitEMLPRegressor,
+        DenseLinearEMLPRegressor,
+        init_form,
+        linear_form,
+    )
 
     torch.set_num_threads(1)
     states, times = make_spring_pendulum(args.train + args.test, t_max=args.t_max,
@@ -75,7 +83,9 @@ def _run(model, dynamics, seed, args):
     X, y = derivative_pairs(chunks, vector_field=spring_pendulum_vector_field)
     batches = int(np.ceil(len(X) / args.batch))
     dense = args.emlp_dense_linear and model != "MLP"
-    estimator = DenseLinearEMLPRegressor if dense else EMLPRegressor
+    authors_start = model == "MLP" and args.mlp_init == "authors"
+    estimator = (DenseLinearEMLPRegressor if dense
+                 else AuthorsInitEMLPRegressor if authors_start else EMLPRegressor)
     est = estimator(GROUPS[model], "4V", "4V", dynamics=dynamics, hidden=args.hidden,
                         n_layers=3, architecture="mlp" if model == "MLP" else "emlp",
                         lr=3e-3, batch_size=args.batch,
@@ -99,6 +109,7 @@ def _run(model, dynamics, seed, args):
     loss = np.asarray(est.history_[:, "train_loss"])
     return dict(model=model, dynamics=dynamics, seed=seed, n_params=est.n_params_,
                 linear=None if model == "MLP" else linear_form(est.module_),
+                init=init_form(est.module_) if model == "MLP" else None,
                 rollout_error=float(np.exp(np.log(np.clip(errors, 1e-7, None)).mean())),
                 diverged=float(1 - finite.mean()),
                 momentum_drift=float(np.abs(momentum - momentum[:, :1]).max(1).mean())
@@ -171,6 +182,9 @@ def main(argv=None) -> None:
     parser.add_argument("--emlp-dense-linear", action="store_true",
                         help="train the EMLPs' linear layers as dense weights projected onto "
                              "the equivariant maps, as the EMLP authors do (a control)")
+    parser.add_argument("--mlp-init", choices=("skequi", "authors"), default="skequi",
+                        help="start the MLP with torch's Linear defaults (skequi's) or as the "
+                             "EMLP authors' objax MLP does (Xavier-normal weights, zero bias)")
     parser.add_argument("--plot", default="dynamics.png")
     parser.add_argument("--csv", default=None, help="also write the table here")
     parser.add_argument("--models", default=",".join(GROUPS),
@@ -199,7 +213,7 @@ def main(argv=None) -> None:
         diverged=("diverged", "mean"),
         momentum_drift=("momentum_drift", "mean"),
         equivariance_error=("equivariance_error", "mean"),
-        n_params=("n_params", "first"), linear=("linear", "first"),
+        n_params=("n_params", "first"), linear=("linear", "first"), init=("init", "first"),
         loss_fall_last_fifth=("loss_fall_last_fifth", "mean"),
         fit_s=("fit_seconds", "mean"), rollout_s=("rollout_seconds", "mean")).reset_index()
     table["paper"] = [PAPER[(d, m)] for d, m in zip(table.dynamics, table.model)]
