@@ -167,8 +167,8 @@ PROTOCOLS = {
     # DYNAMICS_MLP
     **{f"dynamics_mlp{suffix}": _same_on_gpu(
         [_B + "bench_dynamics.py", "--models", "MLP", "--mlp-init", "authors", "--seeds", seeds,
-         "--jobs", "1", "--csv",
-         _R + f"dynamics_mlp{suffix}.csv", "--plot", _R + f"dynamics_mlp{suffix}.png"])
+         "--jobs", "1", "--csv", _R + f"dynamics_mlp{suffix}.csv", "--plot",
+         _R + f"dynamics_mlp{suffix}.png"])
         for suffix, seeds in (("", "3"), ("_2seeds", "2"))},
     "emlp": ([_B + "bench_emlp.py", "--sizes", "1000", "--seeds", "1", "--tasks", _EMLP_TASKS,
               "--csv", _R + "emlp.csv"],
@@ -1279,8 +1279,8 @@ def _dynamics_rows(path: str, kind: str) -> tuple[pd.DataFrame | None, pd.Series
     mlp = _read(DYNAMICS_MLP[path])
     if mlp is None or kind not in set(mlp.dynamics) or "MLP" not in rows.index:
         return rows, None
-    xavier = mlp[mlp.dynamics == kind].set_index("model").loc[["MLP"]]
-    return pd.concat([rows.drop(index="MLP"), xavier]), rows.loc["MLP"]
+    authors_start = mlp[mlp.dynamics == kind].set_index("model").loc[["MLP"]]
+    return pd.concat([rows.drop(index="MLP"), authors_start]), rows.loc["MLP"]
 
 
 def _seed_check(kind: str, ranking: str, paper_ranking: str) -> str:
