@@ -42,7 +42,8 @@ Controls, each written as a column of the table: ``--emlp-lr``, ``--emlp-dense-l
 (the authors' dense projected linear layers), ``--emlp-init authors`` (their start) and
 ``--max-hom-dim 4096`` (their hidden allocation for O(1,3)) change the EMLP models;
 ``--mlp-init authors`` starts the MLP baselines as their objax MLP starts;
-``--pool-stats 36000`` (their standardisation statistics) changes every model.
+``--pool-stats 36000`` (their standardisation statistics) and ``--raw`` (no standardisation,
+as their Inertia) change every model.
 ``--authors-draw`` trains and tests ParticleInteraction on the authors' own samples (the
 seeds then vary the start only). ``--first-seed`` adds seeds to a run.
 """
@@ -361,7 +362,7 @@ def _mse_table(args) -> pd.DataFrame:
                     reg = estimator(group, rep_in, rep_out, hidden=args.hidden,
                                     max_epochs=epochs, batch_size=500,
                                     device=args.device, random_state=seed,
-                                    standardize=pool is None,
+                                    standardize=pool is None and not args.raw,
                                     callbacks=[keep_best], **params).fit(X[:n], y[:n])
                     # in raw units; on the training set as the authors' Train_MSE
                     for name, (X_set, y_set) in {"train_mse": (X_raw[:n], y_raw[:n]),
@@ -372,7 +373,8 @@ def _mse_table(args) -> pd.DataFrame:
                     published = paper.get(model)
                 rows.append(dict(task=task, N=n, model=model, epochs=epochs, lr=params["lr"],
                                  linear=linear_form(reg.module_) if emlp else None,
-                                 stats=f"pool of {args.pool_stats}" if pool else "train",
+                                 stats=(f"pool of {args.pool_stats}" if pool
+                                        else "none" if args.raw else "train"),
                                  draw=("the authors' (seed 2021)" if args.authors_draw
                                        else "one per seed"),
                                  hidden_rep=str(reg.module_.hidden_rep) if emlp else None,
@@ -612,6 +614,9 @@ def main(argv=None) -> None:
     parser.add_argument("--pool-stats", type=int, default=None, metavar="N_POOL",
                         help="standardise with the statistics of an N_POOL-sample draw, as the "
                              "authors' trainer does (36000), not the training set's (a control)")
+    parser.add_argument("--raw", action="store_true",
+                        help="train on raw inputs and targets, not standardised: the authors' "
+                             "Inertia sets its stats to (0, 1, 0, 1) (a control)")
     parser.add_argument("--authors-draw", action="store_true",
                         help="ParticleInteraction only: train, validate and test on the "
                              "authors' own samples (numpy seed 2021, 36,000 drawn, oil's "
@@ -645,6 +650,8 @@ def main(argv=None) -> None:
     if args.authors_draw and args.pool_stats not in (None, AUTHORS_POOL):
         parser.error(f"with --authors-draw the pool is the authors' whole draw: --pool-stats "
                      f"{AUTHORS_POOL} or none")
+    if args.raw and args.pool_stats:
+        parser.error("--raw trains unstandardised; --pool-stats standardises: choose one")
     if args.quick:
         args.sizes, args.seeds, args.epoch_scale = [200], 1, 0.005
         args.hidden, args.n_test, args.n_val = 64, 500, 200

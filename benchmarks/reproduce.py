@@ -250,6 +250,15 @@ PROTOCOLS = {
         [_B + "bench_emlp.py", "--sizes", "30", "--seeds", "2", "--first-seed", "1", "--tasks",
          "ParticleInteraction", "--models", "EMLP", "--csv",
          _R + "emlp_particle_n30_seeds12.csv", "--no-timing"]),
+    # every model unstandardised, as the authors' Inertia (RAW_CONTROLS)
+    "emlp_inertia_raw_3seeds": _same_on_gpu(
+        [_B + "bench_emlp.py", "--sizes", "30,100,1000", "--seeds", "3", "--tasks", "Inertia",
+         "--models", "EMLP,MLP,MLP+Aug", "--mlp-init", "authors", "--raw", "--csv",
+         _R + "emlp_inertia_raw_3seeds.csv", "--no-timing"]),
+    "emlp_inertia_raw_dense_3seeds": _same_on_gpu(
+        [_B + "bench_emlp.py", "--sizes", "30,100", "--seeds", "3", "--tasks", "Inertia",
+         "--models", "EMLP", "--emlp-dense-linear", "--raw", "--csv",
+         _R + "emlp_inertia_raw_dense_3seeds.csv", "--no-timing"]),
     # the baselines' cells: BASELINE_FILES
     **{f"emlp_baselines_{short}": _same_on_gpu(
         [_B + "bench_emlp.py", "--sizes", "30,100,300,1000,3000,10000", "--seeds", "3",
@@ -365,6 +374,10 @@ CPU_MINUTES = {
                               "emlp_particle_n30_seeds12",
     "emlp_particle_n30_seeds12": "11.1 min on one thread (`OMP_NUM_THREADS=1`), beside a "
                                  "two-fit DDMNIST run and emlp_baselines_inertia",
+    "emlp_inertia_raw_3seeds": "45.7 min on one thread (`OMP_NUM_THREADS=1`), beside the "
+                               "latent fit of a DDMNIST run",
+    "emlp_inertia_raw_dense_3seeds": "7.7 min on one thread (`OMP_NUM_THREADS=1`), beside "
+                                     "the latent fit of a DDMNIST run",
     "emlp_baselines_particle": "21.1 min on one thread (`OMP_NUM_THREADS=1`), beside "
                                "emlp_baselines_o5 and, from minute 6, a two-fit DDMNIST run",
     "emlp_baselines_o5": "21.6 min on one thread (`OMP_NUM_THREADS=1`), beside "
@@ -1109,6 +1122,42 @@ def _skequi_start_control(model: str, per_n: pd.DataFrame, replaced: pd.DataFram
     return text
 
 
+#: every model of a task trained on raw inputs and targets (``bench_emlp.py --raw``), as the
+#: authors' Inertia is (its ``stats`` are (0, 1, 0, 1)), and the EMLP so with the authors'
+#: dense projected linear layers; the rows' runs standardise
+RAW_CONTROLS = ("emlp_inertia_raw_3seeds.csv", "emlp_inertia_raw_dense_3seeds.csv")
+
+
+def _raw_control(task: str, per_n: pd.DataFrame) -> str:
+    """Every model unstandardised (``RAW_CONTROLS``), size by size, and whether each EMLP
+    there ranks with the baselines as the authors' numbers (``per_n``'s ``paper_mse``) do."""
+    runs = [run[run.task == task] for run in map(_read, RAW_CONTROLS) if run is not None]
+    runs = [run.assign(linear=run.get("linear", None)) for run in runs if len(run)]
+    if not runs:
+        return ""
+    control = pd.concat(runs)
+    control["model"] = [model + (" with dense projected layers"
+                                 if linear == "dense, projected" else "")
+                        for model, linear in zip(control.model, control.linear)]
+    parts = []
+    for n, cells in control.groupby("N"):
+        mse = cells.set_index("model").test_mse
+        theirs = list(per_n[per_n.N == n].set_index("model").paper_mse.sort_values(
+            kind="stable").index)
+        baselines = mse[mse.index.isin(_BASELINES)]
+        ranks, emlps = [], [m for m in mse.index if m not in _BASELINES]
+        for emlp in emlps if len(baselines) == 2 else ():
+            order = pd.concat([baselines, mse[[emlp]]]).sort_values(kind="stable").index
+            rank = ("the authors' ranking" if [m.split(" with")[0] for m in order] == theirs
+                    else "ranked " + " < ".join(order))
+            ranks.append(f"{emlp}: {rank}" if len(emlps) > 1 else rank)
+        parts.append(f"N = {n}: " + ", ".join(f"{m} {v:.3g}" for m, v in mse.items())
+                     + "".join(f", {rank}" for rank in ranks))
+    seeds = control.seeds.unique()
+    return ("; every model unstandardised, as the authors train it"
+            + (f" ({int(seeds[0])} seeds)" if len(seeds) == 1 else "") + ": " + "; ".join(parts))
+
+
 def _draw_effect(kinds: dict[tuple[str, ...], list[pd.DataFrame]], cells: pd.DataFrame) -> str:
     """What the authors' own samples do to a set of choices (``kinds``: EMLP controls by what
     they change; ``cells``: the row's, the empty set's): the cell on our draws (one per seed)
@@ -1248,6 +1297,7 @@ def _emlp(task: str) -> Callable[[], dict]:
             emlp = per_n[per_n.model == "EMLP"]
             why += _emlp_controls(task, emlp[emlp.N.isin(sizes)
                                              | (emlp.test_mse > emlp.paper_mse)], per_n, sizes)
+            why += _raw_control(task, per_n)
             for model in _BASELINES:
                 why += _skequi_start_control(model, per_n, replaced)
         return dict(ours=text, verdict=verdict, why=why,

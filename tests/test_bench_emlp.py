@@ -72,6 +72,22 @@ def test_the_pool_statistics_control_standardises_with_the_pool_and_scores_in_ra
     assert 0.3 < table.test_mse[0] < 3
 
 
+def test_the_raw_control_trains_unstandardised_as_the_authors_inertia(bench, tmp_path,
+                                                                      monkeypatch):
+    fitted = []
+    fit = bench.EMLPRegressor.fit
+    monkeypatch.setattr(bench.EMLPRegressor, "fit",
+                        lambda self, X, y: fitted.append(self.standardize) or fit(self, X, y))
+    csv = tmp_path / "raw.csv"
+    bench.main(["--quick", "--no-timing", "--tasks", "Inertia", "--models", "EMLP,MLP",
+                "--raw", "--csv", str(csv)])
+    table = pd.read_csv(csv)
+    assert fitted == [False, False] and list(table.stats) == ["none", "none"]
+    assert np.isfinite(table.test_mse).all()
+    with pytest.raises(SystemExit):
+        bench.main(["--quick", "--no-timing", "--raw", "--pool-stats", "2000"])
+
+
 def test_the_allocation_control_sets_the_cap_on_hidden_tensor_ranks(bench, tmp_path,
                                                                      monkeypatch):
     from skequi.reps import _allocation, uniform_rep

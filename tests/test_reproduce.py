@@ -355,6 +355,34 @@ def test_baselines_started_as_the_authors_take_the_row_and_skequis_start_is_its_
     assert "(Xavier-normal weights, zero bias): level (within 0.5%) at every size" in why
 
 
+def test_an_emlp_row_ranks_its_models_unstandardised_where_that_control_ran(
+        reproduce, tmp_path):
+    def run(mse, name, seeds=3):
+        pd.DataFrame(dict(task="Inertia", N=[30] * 3 + [100] * 3,
+                          model=["EMLP", "MLP", "MLP+Aug"] * 2, test_mse=mse,
+                          paper_mse=[4.1, 13.43, 4.643, 1.1, 7.908, 1.785], seeds=seeds,
+                          device="cpu", wall_min=10.0)).to_csv(tmp_path / name, index=False)
+
+    run([5.6, 11.1, 3.9, 1.6, 8.2, 0.8], "emlp_per_n_inertia.csv", seeds=1)
+    pd.DataFrame(dict(task="Inertia", N=1000, model=["EMLP", "MLP", "MLP+Aug"],
+                      test_mse=[0.04, 1.8, 0.1], paper_mse=[0.136, 3.24, 0.13], seeds=1,
+                      device="cpu", wall_min=10.0)).to_csv(tmp_path / "emlp.csv", index=False)
+    assert "unstandardised" not in _row(reproduce.render(), "Inertia (O(3))")[11]
+    run([4.0, 12.0, 4.5, 1.9, 8.0, 1.2], "emlp_inertia_raw_3seeds.csv")
+    why = _row(reproduce.render(), "Inertia (O(3))")[11]
+    assert why.endswith("; every model unstandardised, as the authors train it (3 seeds): "
+                        "N = 30: EMLP 4, MLP 12, MLP+Aug 4.5, the authors' ranking; N = 100: "
+                        "EMLP 1.9, MLP 8, MLP+Aug 1.2, ranked MLP+Aug < EMLP < MLP")
+    # the EMLP with the authors' dense projected layers too: each EMLP ranked on its own
+    pd.DataFrame(dict(task="Inertia", N=[100], model="EMLP", linear="dense, projected",
+                      test_mse=[1.0], seeds=3, device="cpu", wall_min=5.0)).to_csv(
+        tmp_path / "emlp_inertia_raw_dense_3seeds.csv", index=False)
+    why = _row(reproduce.render(), "Inertia (O(3))")[11]
+    assert why.endswith("N = 100: EMLP 1.9, MLP 8, MLP+Aug 1.2, EMLP with dense projected "
+                        "layers 1, EMLP: ranked MLP+Aug < EMLP < MLP, EMLP with dense "
+                        "projected layers: the authors' ranking")
+
+
 def _plume_table(future, domain):
     models = ["persistence", "CNN", "GM-CNN C4 exact", "GM-CNN C4 r=1",
               "latent method (SMOKE recipe)", "latent augmented (CNN+aug)"]
