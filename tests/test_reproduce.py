@@ -129,6 +129,14 @@ def test_a_ddmnist_row_merges_the_seeds_of_its_runs_at_one_budget(reproduce, tmp
     assert ("so the lead holds with training in the 2 seeds trained longer (it moved by 0.010, "
             "inside the seed std 0.015), so the epoch budget is unlikely to explain the "
             "row") in why and "returns" not in why
+    # a control whose fits early stopping ended says so
+    runs = pd.read_csv(tmp_path / "ddmnist_d4_60ep_runs.csv").assign(epochs=[57, 59])
+    runs.to_csv(tmp_path / "ddmnist_d4_60ep_runs.csv", index=False)
+    why = _row(reproduce.render(), "DDMNIST D4xD4")[11]
+    assert ("best validation epochs 52 and 54, both stopped early, after 57 and 59 epochs; "
+            "this seed at 30") in why
+    runs.assign(epochs=[60, 59]).to_csv(tmp_path / "ddmnist_d4_60ep_runs.csv", index=False)
+    assert "stopped early" not in _row(reproduce.render(), "DDMNIST D4xD4")[11]
 
 
 def test_verdicts_follow_the_numbers(reproduce, tmp_path):
