@@ -261,6 +261,12 @@ PROTOCOLS = {
         [_B + "bench_emlp.py", "--sizes", "30,100", "--seeds", "3", "--tasks", "Inertia",
          "--models", "EMLP", "--emlp-dense-linear", "--raw", "--csv",
          _R + "emlp_inertia_raw_dense_3seeds.csv", "--no-timing"]),
+    # and the baselines so at the other sizes
+    **{f"emlp_inertia_raw_baselines_n{'_'.join(sizes)}": _same_on_gpu(
+        [_B + "bench_emlp.py", "--sizes", ",".join(sizes), "--seeds", "3", "--tasks", "Inertia",
+         "--models", "MLP,MLP+Aug", "--mlp-init", "authors", "--raw", "--csv",
+         _R + f"emlp_inertia_raw_baselines_n{'_'.join(sizes)}.csv", "--no-timing"])
+        for sizes in (("300", "3000"), ("10000",))},
     # the baselines' cells: BASELINE_FILES
     **{f"emlp_baselines_{short}": _same_on_gpu(
         [_B + "bench_emlp.py", "--sizes", "30,100,300,1000,3000,10000", "--seeds", "3",
@@ -380,6 +386,10 @@ CPU_MINUTES = {
                                "latent fit of a DDMNIST run",
     "emlp_inertia_raw_dense_3seeds": "7.7 min on one thread (`OMP_NUM_THREADS=1`), beside "
                                      "the latent fit of a DDMNIST run",
+    "emlp_inertia_raw_baselines_n300_3000": "4.5 min on one thread (`OMP_NUM_THREADS=1`), "
+                                            "beside emlp_inertia_raw_baselines_n10000",
+    "emlp_inertia_raw_baselines_n10000": "2.5 min on one thread (`OMP_NUM_THREADS=1`), beside "
+                                         "emlp_inertia_raw_baselines_n300_3000",
     "emlp_baselines_particle": "21.1 min on one thread (`OMP_NUM_THREADS=1`), beside "
                                "emlp_baselines_o5 and, from minute 6, a two-fit DDMNIST run",
     "emlp_baselines_o5": "21.6 min on one thread (`OMP_NUM_THREADS=1`), beside "
@@ -1132,9 +1142,12 @@ def _skequi_start_control(model: str, per_n: pd.DataFrame, replaced: pd.DataFram
 
 
 #: every model of a task trained on raw inputs and targets (``bench_emlp.py --raw``), as the
-#: authors' Inertia is (its ``stats`` are (0, 1, 0, 1)), and the EMLP so with the authors'
-#: dense projected linear layers; the rows' runs standardise
-RAW_CONTROLS = ("emlp_inertia_raw_3seeds.csv", "emlp_inertia_raw_dense_3seeds.csv")
+#: authors' Inertia is (its ``stats`` are (0, 1, 0, 1)), the EMLP so with the authors' dense
+#: projected linear layers, and the baselines alone at the other sizes; the rows' runs
+#: standardise
+RAW_CONTROLS = ("emlp_inertia_raw_3seeds.csv", "emlp_inertia_raw_dense_3seeds.csv",
+                "emlp_inertia_raw_baselines_n300_3000.csv",
+                "emlp_inertia_raw_baselines_n10000.csv")
 
 
 def _raw_control(task: str, per_n: pd.DataFrame) -> str:
