@@ -609,8 +609,8 @@ def main(argv=None) -> None:
                              "W(x) x without a fan-in factor; a control)")
     parser.add_argument("--mlp-init", choices=("skequi", "authors"), default="skequi",
                         help="start the MLP baselines with torch's Linear defaults or as the "
-                             "authors' objax MLP does (Xavier-normal weights, zero bias; a "
-                             "control)")
+                             "authors' objax MLP does (Xavier-normal weights, zero bias; the "
+                             "recipe of REPRODUCTION.md's baseline cells)")
     parser.add_argument("--pool-stats", type=int, default=None, metavar="N_POOL",
                         help="standardise with the statistics of an N_POOL-sample draw, as the "
                              "authors' trainer does (36000), not the training set's (a control)")
