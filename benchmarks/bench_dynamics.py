@@ -22,6 +22,9 @@ the authors do, as dense weights projected onto the equivariant maps
 (``bench_emlp.DenseLinearEMLPRegressor``; ours train the basis coefficients).
 ``--mlp-init authors`` starts the MLP as the authors' objax MLP starts (Xavier-normal
 weights, zero bias; ``bench_emlp.authors_init``), not at torch's Linear defaults.
+``--train-on rollouts`` trains every model as the authors do, on the chunks
+integrated from their first states (:func:`fit_on_rollouts`, needs torchdiffeq),
+with the same model, start, standardisation and optimizer.
 
 Usage::
 
@@ -31,6 +34,7 @@ Usage::
     python benchmarks/bench_dynamics.py --models "O(2),D6" --dynamics ode   # some rows only
     python benchmarks/bench_dynamics.py --models "O(2),SO(2),D6" --emlp-dense-linear
     python benchmarks/bench_dynamics.py --models MLP --mlp-init authors
+    python benchmarks/bench_dynamics.py --dynamics ode --train-on rollouts
 """
 
 from __future__ import annotations
@@ -55,6 +59,99 @@ def _training_states(states, rng, chunk=5):
     n_chunks = states.shape[1] // chunk
     starts = rng.integers(0, n_chunks, size=len(states)) * chunk
     return np.stack([states[i, s:s + chunk] for i, s in enumerate(starts)])
+
+
+def fit_on_rollouts(est, chunks, *, dt: float, steps: int, vector_field, rtol: float = 1e-4,
+                    atol: float = 1.4e-8) -> list:
+    """Fit ``est`` as the EMLP authors fit their neural ODEs and Hamiltonian networks.
+
+    Their ``IntegratedODETrainer`` / ``IntegratedDynamicsTrainer`` integrate
+    each chunk from its first state over the chunk's times and step Adam on
+    the mean squared error to the chunk, in raw units (``jax``'s ``odeint``,
+    dopri5, at rtol 1e-4 and its default atol 1.4e-8). Here torchdiffeq's
+    dopri5 at the same tolerances, differentiated through the solver's steps
+    (theirs by the adjoint equations). Everything else is ``est``'s own: the
+    module and its start (``est.fit``'s at the same ``random_state``), the
+    standardisation (from the chunks' derivative pairs), the optimizer, the
+    batch size; ``steps`` optimizer steps over batches of shuffled chunks.
+
+    Parameters
+    ----------
+    est : EMLPRegressor
+        Unfitted, with ``dynamics="ode"`` or ``"hamiltonian"``.
+    chunks : array of shape (n_chunks, chunk_len, d)
+        States ``dt`` apart.
+    dt : float
+    steps : int
+    vector_field : callable
+        The true ``dz/dt``, for the standardisation statistics only.
+    rtol, atol : float
+
+    Returns
+    -------
+    losses : list of float
+        The training loss (MSE over the chunks of the batch) of every step.
+    left_out : int
+        Chunk-steps left out of their step's loss because the solver could not
+        follow them (its step size underflowed, as a stiff or diverging field
+        forces): the batch is then solved in halves, recursively, like
+        :func:`skequi.dynamics.integrate`, and the chunks that fail alone are
+        left out of that step.
+    """
+    import torch
+    from torchdiffeq import odeint
+
+    from skequi.dynamics import derivative_pairs
+    from skequi.estimators._randomness import FitRandomness, derive_seed
+
+    X, y = derivative_pairs(chunks, vector_field=vector_field)
+    est._prepare_Xy(X, y, reset=True)  # the statistics and shapes est.fit would record
+    randomness = FitRandomness(derive_seed(est.random_state))
+    with randomness.global_rng_for_init():
+        est.initialize()
+    module, optimizer = est.module_, est.optimizer_
+    parameter = next(module.parameters())
+    device, dtype = parameter.device, parameter.dtype
+    stats = [torch.as_tensor(np.asarray(est.fit_meta_[key]), dtype=dtype, device=device)
+             for key in ("x_shift", "x_scale", "y_shift", "y_scale")]
+
+    def field(_, z):
+        x_shift, x_scale, y_shift, y_scale = stats
+        return module((z - x_shift) / x_scale) * y_scale + y_shift
+
+    states = torch.as_tensor(np.asarray(chunks), dtype=dtype, device=device)
+    times = torch.arange(states.shape[1], dtype=dtype, device=device) * dt
+    def squared_errors(batch):
+        """Summed squared error of the chunks the solver follows, and how many it follows."""
+        try:
+            path = odeint(field, batch[:, 0], times, rtol=rtol, atol=atol, method="dopri5")
+        except AssertionError:  # torchdiffeq: the step size underflowed
+            if len(batch) == 1:
+                return batch.new_zeros(()), 0
+            (first, n_first), (second, n_second) = (squared_errors(part) for part in
+                                                    batch.tensor_split(2))
+            return first + second, n_first + n_second
+        return ((path.transpose(0, 1) - batch) ** 2).sum(), len(batch)
+
+    shuffle = randomness.generator("shuffle")
+    losses, left_out, order = [], 0, torch.empty(0, dtype=torch.long)
+    module.train()
+    for _ in range(steps):
+        if len(order) < est.batch_size:  # a new epoch: the chunks reshuffled
+            order = torch.randperm(len(states), generator=shuffle)
+        batch, order = states[order[:est.batch_size].to(device)], order[est.batch_size:]
+        total, followed = squared_errors(batch)
+        left_out += len(batch) - followed
+        if not followed:
+            continue
+        loss = total / (followed * batch[0].numel())
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    module.eval()
+    module.zero_grad(set_to_none=True)
+    return losses, left_out
 
 
 def _run(model, dynamics, seed, args):
@@ -92,7 +189,13 @@ def _run(model, dynamics, seed, args):
                         max_epochs=max(1, args.steps // batches), device=args.device,
                         random_state=seed)
     start = time.perf_counter()
-    est.fit(X, y)
+    if args.train_on == "rollouts":
+        loss, left_out = fit_on_rollouts(est, chunks, dt=0.2, steps=args.steps,
+                                         vector_field=spring_pendulum_vector_field)
+        loss = np.asarray(loss)
+    else:
+        est.fit(X, y)
+        loss, left_out = np.asarray(est.history_[:, "train_loss"]), 0
     fit_seconds = time.perf_counter() - start
     test = states[args.train:]
     start = time.perf_counter()
@@ -106,8 +209,9 @@ def _run(model, dynamics, seed, args):
     finite = np.isfinite(path).all(axis=(1, 2))  # integrate marks diverged rollouts inf
     with np.errstate(invalid="ignore"):
         momentum = spring_pendulum_angular_momentum(path[finite])
-    loss = np.asarray(est.history_[:, "train_loss"])
     return dict(model=model, dynamics=dynamics, seed=seed, n_params=est.n_params_,
+                trained_on=args.train_on,
+                chunks_left_out=left_out / (args.steps * min(args.batch, args.train)),
                 linear=None if model == "MLP" else linear_form(est.module_),
                 init=init_form(est.module_) if model == "MLP" else None,
                 rollout_error=float(np.exp(np.log(np.clip(errors, 1e-7, None)).mean())),
@@ -185,6 +289,10 @@ def main(argv=None) -> None:
     parser.add_argument("--mlp-init", choices=("skequi", "authors"), default="skequi",
                         help="start the MLP with torch's Linear defaults (skequi's) or as the "
                              "EMLP authors' objax MLP does (Xavier-normal weights, zero bias)")
+    parser.add_argument("--train-on", choices=("derivatives", "rollouts"), default="derivatives",
+                        help="fit the true dz/dt at the chunks' states (skequi's), or the chunks "
+                             "integrated from their first states, as the EMLP authors do "
+                             "(fit_on_rollouts; needs torchdiffeq)")
     parser.add_argument("--plot", default="dynamics.png")
     parser.add_argument("--csv", default=None, help="also write the table here")
     parser.add_argument("--models", default=",".join(GROUPS),
@@ -214,6 +322,7 @@ def main(argv=None) -> None:
         momentum_drift=("momentum_drift", "mean"),
         equivariance_error=("equivariance_error", "mean"),
         n_params=("n_params", "first"), linear=("linear", "first"), init=("init", "first"),
+        trained_on=("trained_on", "first"), chunks_left_out=("chunks_left_out", "mean"),
         loss_fall_last_fifth=("loss_fall_last_fifth", "mean"),
         fit_s=("fit_seconds", "mean"), rollout_s=("rollout_seconds", "mean")).reset_index()
     table["paper"] = [PAPER[(d, m)] for d, m in zip(table.dynamics, table.model)]
@@ -221,12 +330,16 @@ def main(argv=None) -> None:
     if args.csv:
         table.assign(seeds=args.seeds, train=args.train, steps=args.steps, device=args.device,
                      wall_min=elapsed / 60).to_csv(args.csv, index=False)
+        # every fit, seed by seed, beside the table
+        results.drop(columns=["solvers", "error_over_time", "momentum_over_time", "times"]).to_csv(
+            args.csv.removesuffix(".csv") + "_runs.csv", index=False)
     print("\nrollout_error: geometric mean over seeds of the per-seed geometric mean over test "
           "rollouts and times; spread: std over seeds; momentum_drift: max over time of "
           "|L_z(t) - L_z(0)|, mean over the rollouts that did not diverge; diverged: "
           "fraction of rollouts that blew up (counted as the largest error); "
-          "loss_fall_last_fifth: relative fall of the training loss over the last fifth of "
-          "the steps (near 0: converged)\n")
+          "chunks_left_out: fraction of the chunk-steps of rollout training the solver could "
+          "not follow (left out of their step's loss); loss_fall_last_fifth: relative fall of "
+          "the training loss over the last fifth of the steps (near 0: converged)\n")
     print("## ODE solvers on the trained O(2) fields of seed 0 (best of 3 alternating rounds, "
           "20 rollouts, rtol = atol = 1e-4)\n")
     timed = results[results.solvers.map(bool)]

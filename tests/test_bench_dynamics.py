@@ -1,4 +1,4 @@
-"""benchmarks/bench_dynamics.py: the table's file, and the dense-linear control."""
+"""benchmarks/bench_dynamics.py: the table's file, the dense-linear, start and rollout controls."""
 
 import pathlib
 
@@ -34,3 +34,74 @@ def test_the_mlp_start_control_starts_the_mlp_as_the_authors(
     authors, ours = run("--mlp-init", "authors"), run()
     assert authors.init == "the authors'" and ours.init == "skequi's"
     assert np.isfinite(authors.rollout_error) and authors.rollout_error != ours.rollout_error
+
+
+def test_rollout_training_fits_the_chunks_from_fits_start(benchmark_script, monkeypatch):
+    monkeypatch.syspath_prepend(str(pathlib.Path(__file__).parents[1] / "benchmarks"))
+    bench = benchmark_script("bench_dynamics")
+    from skequi import EMLPRegressor
+    from skequi.datasets import make_spring_pendulum, spring_pendulum_vector_field
+    from skequi.dynamics import derivative_pairs, integrate
+
+    states, _ = make_spring_pendulum(24, t_max=4.0, n_steps=20, random_state=0)
+    chunks = bench._training_states(states, np.random.default_rng(0))
+    times = np.arange(chunks.shape[1]) * 0.2
+
+    def estimator(lr):
+        return EMLPRegressor("O2eR3", "4V", "4V", dynamics="ode", hidden=16, n_layers=2,
+                             lr=lr, batch_size=len(chunks), max_epochs=1, random_state=3)
+
+    # one step at a negligible lr: the loss is the MSE of the chunks integrated from their
+    # first states, in raw units, by the field predict evaluates; the start is fit's
+    still = estimator(1e-10)
+    (loss,), left_out = bench.fit_on_rollouts(still, chunks, dt=0.2, steps=1,
+                                              vector_field=spring_pendulum_vector_field)
+    assert left_out == 0
+    path = integrate(still, chunks[:, 0], times, rtol=1e-8, atol=1e-10)
+    assert np.isclose(loss, ((path - chunks) ** 2).mean(), rtol=1e-3)
+    fitted = estimator(1e-10).fit(*derivative_pairs(chunks,
+                                                   vector_field=spring_pendulum_vector_field))
+    assert np.allclose(fitted.predict(chunks[:, 0]), still.predict(chunks[:, 0]), atol=1e-6)
+
+    losses, _ = bench.fit_on_rollouts(estimator(3e-3), chunks, dt=0.2, steps=40,
+                                      vector_field=spring_pendulum_vector_field)
+    assert len(losses) == 40 and np.mean(losses[-5:]) < 0.6 * losses[0]
+
+
+def test_rollout_training_leaves_out_only_the_chunks_the_solver_cannot_follow(
+        benchmark_script, monkeypatch):
+    monkeypatch.syspath_prepend(str(pathlib.Path(__file__).parents[1] / "benchmarks"))
+    bench = benchmark_script("bench_dynamics")
+    import torchdiffeq
+
+    from skequi import EMLPRegressor
+    from skequi.datasets import make_spring_pendulum, spring_pendulum_vector_field
+
+    states, _ = make_spring_pendulum(12, t_max=2.0, n_steps=10, random_state=0)
+    chunks = bench._training_states(states, np.random.default_rng(0))
+    stiff = chunks[5, 0].copy()
+    solve = torchdiffeq.odeint
+
+    def odeint(field, z0, times, **options):  # the solver gives up on chunk 5 alone
+        if any(np.allclose(z.detach().numpy(), stiff) for z in z0):
+            raise AssertionError("underflow in dt 0.0")
+        return solve(field, z0, times, **options)
+
+    monkeypatch.setattr(torchdiffeq, "odeint", odeint)
+    est = EMLPRegressor("O2eR3", "4V", "4V", dynamics="ode", hidden=8, n_layers=1, lr=1e-3,
+                        batch_size=len(chunks), max_epochs=1, random_state=0)
+    losses, left_out = bench.fit_on_rollouts(est, chunks, dt=0.2, steps=3,
+                                             vector_field=spring_pendulum_vector_field)
+    assert left_out == 3 and len(losses) == 3 and np.isfinite(losses).all()
+
+
+def test_the_rollout_control_trains_every_model_on_rollouts(
+        benchmark_script, tmp_path, monkeypatch):
+    monkeypatch.syspath_prepend(str(pathlib.Path(__file__).parents[1] / "benchmarks"))
+    csv = tmp_path / "dynamics.csv"
+    benchmark_script("bench_dynamics").main(
+        ["--quick", "--models", "MLP", "--dynamics", "ode", "--train-on", "rollouts",
+         "--jobs", "1", "--csv", str(csv), "--plot", str(tmp_path / "dynamics.png")])
+    row = pd.read_csv(csv).set_index("model").loc["MLP"]
+    assert row.trained_on == "rollouts" and np.isfinite(row.rollout_error)
+    assert row.loss_fall_last_fifth > 0  # 150 steps, one per chunk batch, not per epoch
