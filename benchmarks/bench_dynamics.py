@@ -62,7 +62,7 @@ def _training_states(states, rng, chunk=5):
 
 
 def fit_on_rollouts(est, chunks, *, dt: float, steps: int, vector_field, rtol: float = 1e-4,
-                    atol: float = 1.4e-8) -> list:
+                    atol: float = 1.4e-8, max_solver_steps: int = 32) -> tuple[list, int]:
     """Fit ``est`` as the EMLP authors fit their neural ODEs and Hamiltonian networks.
 
     Their ``IntegratedODETrainer`` / ``IntegratedDynamicsTrainer`` integrate
@@ -86,6 +86,12 @@ def fit_on_rollouts(est, chunks, *, dt: float, steps: int, vector_field, rtol: f
     vector_field : callable
         The true ``dz/dt``, for the standardisation statistics only.
     rtol, atol : float
+    max_solver_steps : int, default=32
+        The most dopri5 steps between two of a chunk's times (about 2 are the
+        norm here). Differentiating through the solver keeps every step's
+        activations, so a field that turns stiff on some chunks would
+        otherwise fill the memory (18 GB in one O(2) fit); the authors' adjoint
+        needs none.
 
     Returns
     -------
@@ -93,8 +99,8 @@ def fit_on_rollouts(est, chunks, *, dt: float, steps: int, vector_field, rtol: f
         The training loss (MSE over the chunks of the batch) of every step.
     left_out : int
         Chunk-steps left out of their step's loss because the solver could not
-        follow them (its step size underflowed, as a stiff or diverging field
-        forces): the batch is then solved in halves, recursively, like
+        follow them (its step size underflowed, or it took more than
+        ``max_solver_steps``, as a stiff or diverging field forces): the batch is then solved in halves, recursively, like
         :func:`skequi.dynamics.integrate`, and the chunks that fail alone are
         left out of that step.
     """
@@ -124,8 +130,9 @@ def fit_on_rollouts(est, chunks, *, dt: float, steps: int, vector_field, rtol: f
     def squared_errors(batch):
         """Summed squared error of the chunks the solver follows, and how many it follows."""
         try:
-            path = odeint(field, batch[:, 0], times, rtol=rtol, atol=atol, method="dopri5")
-        except AssertionError:  # torchdiffeq: the step size underflowed
+            path = odeint(field, batch[:, 0], times, rtol=rtol, atol=atol, method="dopri5",
+                          options=dict(max_num_steps=max_solver_steps))
+        except AssertionError:  # torchdiffeq: the step size underflowed, or too many steps
             if len(batch) == 1:
                 return batch.new_zeros(()), 0
             (first, n_first), (second, n_second) = (squared_errors(part) for part in
