@@ -100,9 +100,10 @@ def fit_on_rollouts(est, chunks, *, dt: float, steps: int, vector_field, rtol: f
     left_out : int
         Chunk-steps left out of their step's loss because the solver could not
         follow them (its step size underflowed, or it took more than
-        ``max_solver_steps``, as a stiff or diverging field forces): the batch is then solved in halves, recursively, like
-        :func:`skequi.dynamics.integrate`, and the chunks that fail alone are
-        left out of that step.
+        ``max_solver_steps``, as a stiff or diverging field forces): the
+        batch is then solved in halves, recursively, like
+        :func:`skequi.dynamics.integrate`, and the chunks that fail alone
+        are left out of that step.
     """
     import torch
     from torchdiffeq import odeint

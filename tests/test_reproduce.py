@@ -711,8 +711,11 @@ def test_a_dynamics_row_names_what_the_rollout_trained_control_ranks(reproduce, 
             "(SO(2) lost 1.0% of its rollouts) and ranks O(2) < D6 < MLP < SO(2) (the paper's): "
             "likely the training objective") in why
     run(["O(2)", "SO(2)", "D6", "MLP"], [0.015, 0.012, 0.020, 0.025], "dynamics_rollouts.csv")
+    frame = pd.read_csv(tmp_path / "dynamics_rollouts.csv").assign(seeds=1)
+    frame.to_csv(tmp_path / "dynamics_rollouts.csv", index=False)
     why = _row(reproduce.render(), "Double spring pendulum, neural ODE")[-1]
-    assert ("ranks SO(2) < O(2) < D6 < MLP, not the paper's ranking either: the training "
+    assert ("dynamics_rollouts.csv, 1 seed), scores O(2) 0.015, SO(2) 0.012, D6 0.020, MLP 0.025 "
+            "and ranks SO(2) < O(2) < D6 < MLP, not the paper's ranking either: the training "
             "objective does not explain it") in why
 
 
