@@ -283,6 +283,8 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--first-seed", type=int, default=0,
+                        help="run seeds first-seed, ..., first-seed + seeds - 1")
     parser.add_argument("--train", type=int, default=500, help="training trajectories")
     parser.add_argument("--test", type=int, default=50, help="held-out rollouts")
     parser.add_argument("--steps", type=int, default=2000, help="optimizer steps per fit")
@@ -315,7 +317,8 @@ def main(argv=None) -> None:
     if args.quick:
         args.seeds, args.train, args.test, args.steps, args.hidden = 1, 100, 8, 150, 32
         args.t_max = 10.0
-    jobs = [delayed(_run)(model, dynamics, seed, args) for seed in range(args.seeds)
+    jobs = [delayed(_run)(model, dynamics, seed, args)
+            for seed in range(args.first_seed, args.first_seed + args.seeds)
             for dynamics in kinds for model in models]
     start = time.perf_counter()
     results = pd.DataFrame(Parallel(n_jobs=args.jobs, verbose=10)(jobs))

@@ -101,7 +101,9 @@ def test_the_rollout_control_trains_every_model_on_rollouts(
     csv = tmp_path / "dynamics.csv"
     benchmark_script("bench_dynamics").main(
         ["--quick", "--models", "MLP", "--dynamics", "ode", "--train-on", "rollouts",
-         "--jobs", "1", "--csv", str(csv), "--plot", str(tmp_path / "dynamics.png")])
+         "--first-seed", "1", "--jobs", "1", "--csv", str(csv), "--plot",
+         str(tmp_path / "dynamics.png")])
     row = pd.read_csv(csv).set_index("model").loc["MLP"]
     assert row.trained_on == "rollouts" and np.isfinite(row.rollout_error)
+    assert pd.read_csv(tmp_path / "dynamics_runs.csv").seed.tolist() == [1]
     assert row.loss_fall_last_fifth > 0  # 150 steps, one per chunk batch, not per epoch
