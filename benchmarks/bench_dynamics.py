@@ -90,7 +90,7 @@ def fit_on_rollouts(est, chunks, *, dt: float, steps: int, vector_field, rtol: f
         The most dopri5 steps between two of a chunk's times (about 2 are the
         norm here). Differentiating through the solver keeps every step's
         activations, so a field that turns stiff on some chunks would
-        otherwise fill the memory (18 GB in one O(2) fit); the authors' adjoint
+        otherwise fill the memory (18 GB in one fit); the authors' adjoint
         needs none.
 
     Returns
@@ -128,6 +128,7 @@ def fit_on_rollouts(est, chunks, *, dt: float, steps: int, vector_field, rtol: f
 
     states = torch.as_tensor(np.asarray(chunks), dtype=dtype, device=device)
     times = torch.arange(states.shape[1], dtype=dtype, device=device) * dt
+
     def squared_errors(batch):
         """Summed squared error of the chunks the solver follows, and how many it follows."""
         try:
