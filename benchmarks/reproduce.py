@@ -173,6 +173,11 @@ PROTOCOLS = {
         [_B + "bench_dynamics.py", "--dynamics", "ode", "--train-on", "rollouts", "--mlp-init",
          "authors", "--seeds", "1", "--csv", _R + "dynamics_rollouts.csv", "--plot",
          _R + "dynamics_rollouts.png"], "--jobs", "1"),
+    "dynamics_rollouts_seed1": _same_on_gpu(
+        [_B + "bench_dynamics.py", "--dynamics", "ode", "--train-on", "rollouts", "--mlp-init",
+         "authors", "--seeds", "1", "--first-seed", "1", "--csv",
+         _R + "dynamics_rollouts_seed1.csv", "--plot", _R + "dynamics_rollouts_seed1.png"],
+        "--jobs", "1"),
     # the MLP started as the authors' ("dynamics" and "dynamics_2seeds" have skequi's start):
     # DYNAMICS_MLP
     **{f"dynamics_mlp{suffix}": _same_on_gpu(
@@ -343,6 +348,10 @@ CPU_MINUTES = {
                 "3 seeds took 42 min",
     "dynamics_rollouts": "33.0 min (2 fits at a time, one core each, the machine otherwise "
                          "idle; each EMLP fit 16.3-16.6 min, the MLP's 2.2)",
+    "dynamics_rollouts_seed1": "33.4 min (2 fits at a time, one core each, the machine "
+                               "otherwise idle; the EMLP fits 16.5-19.3 min, O(2)'s the "
+                               "longest: its field turned stiff and 55 chunk-steps were left "
+                               "out; the MLP's 2.1)",
     "dynamics_dense": "55.1 min (2 fits at a time, one core each; a one-thread EMLP run "
                       "shared the cores for 14 of them)",
     "emlp": "22 min",
