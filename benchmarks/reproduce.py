@@ -69,6 +69,10 @@ _DDMNIST_LONGER = (("ddmnist_c4_60ep", "C4", "60", 0), ("ddmnist_c4_60ep_seed1",
                    ("ddmnist_d1_60ep", "D1", "60", 0), ("ddmnist_d1_60ep_seed1", "D1", "60", 1),
                    ("ddmnist_c4_150ep", "C4", "150", 0))
 
+#: the pendulum trained on rollouts, one seed a run: (protocol and CSV name, seed) for the
+#: protocols and DYNAMICS_ROLLOUTS
+_DYNAMICS_ROLLOUT_RUNS = (("dynamics_rollouts", 0), ("dynamics_rollouts_seed1", 1))
+
 #: the authors' start, and every choice of the authors' EMLP code that bench_emlp can take
 #: (_EMLP_CHANGES)
 _AUTHORS_START = ("--emlp-init", "authors")
@@ -168,16 +172,13 @@ PROTOCOLS = {
         [_B + "bench_dynamics.py", "--models", "O(2),SO(2),D6", "--emlp-dense-linear",
          "--seeds", "3", "--csv", _R + "dynamics_dense.csv", "--plot",
          _R + "dynamics_dense.png"], "--jobs", "1"),
-    # every model trained on rollouts, as the EMLP authors train (DYNAMICS_ROLLOUTS)
-    "dynamics_rollouts": _same_on_gpu(
+    # every model trained on rollouts, as the EMLP authors train, a seed a run
+    # (DYNAMICS_ROLLOUTS)
+    **{name: _same_on_gpu(
         [_B + "bench_dynamics.py", "--dynamics", "ode", "--train-on", "rollouts", "--mlp-init",
-         "authors", "--seeds", "1", "--csv", _R + "dynamics_rollouts.csv", "--plot",
-         _R + "dynamics_rollouts.png"], "--jobs", "1"),
-    "dynamics_rollouts_seed1": _same_on_gpu(
-        [_B + "bench_dynamics.py", "--dynamics", "ode", "--train-on", "rollouts", "--mlp-init",
-         "authors", "--seeds", "1", "--first-seed", "1", "--csv",
-         _R + "dynamics_rollouts_seed1.csv", "--plot", _R + "dynamics_rollouts_seed1.png"],
-        "--jobs", "1"),
+         "authors", "--seeds", "1", *(("--first-seed", str(seed)) if seed else ()), "--csv",
+         _R + f"{name}.csv", "--plot", _R + f"{name}.png"], "--jobs", "1")
+        for name, seed in _DYNAMICS_ROLLOUT_RUNS},
     # the MLP started as the authors' ("dynamics" and "dynamics_2seeds" have skequi's start):
     # DYNAMICS_MLP
     **{f"dynamics_mlp{suffix}": _same_on_gpu(
@@ -1389,6 +1390,15 @@ def _seed_check(kind: str, ranking: str, paper_ranking: str) -> str:
 DYNAMICS_DENSE = "dynamics_dense.csv"
 
 
+def _control_scores(rows: pd.DataFrame, seeds: int) -> str:
+    """A dynamics control's errors by model (± the std over seeds where there are several),
+    and the share of rollouts each lost."""
+    return (", ".join(f"{m} {e:.3f}" + (f" ± {sd:.3f}" if seeds > 1 else "")
+                      for m, e, sd in zip(rows.index, rows.rollout_error, rows.spread))
+            + "".join(f" ({m} lost {f:.1%} of its rollouts)"
+                      for m, f in rows.diverged.items() if f > 0))
+
+
 def _dynamics_dense(kind: str, rows: pd.DataFrame, paper_ranking: str) -> str:
     """The dense-projected control's EMLPs, ranked with the row's other models (the MLP)."""
     frame = _read(DYNAMICS_DENSE)
@@ -1401,11 +1411,7 @@ def _dynamics_dense(kind: str, rows: pd.DataFrame, paper_ranking: str) -> str:
     text = (f"; the EMLPs trained with the EMLP authors' linear layers (dense weights "
             f"projected onto the equivariant maps; {DYNAMICS_DENSE}, "
             f"{int(dense.seeds.iloc[0])} seeds) score "
-            + ", ".join(f"{m} {e:.3f} ± {sd:.3f}"
-                        for m, e, sd in zip(dense.index, dense.rollout_error, dense.spread))
-            + "".join(f" ({m} lost {f:.1%} of its rollouts)"
-                      for m, f in dense.diverged.items() if f > 0)
-            + f" and rank {ranking}")
+            + _control_scores(dense, int(dense.seeds.iloc[0])) + f" and rank {ranking}")
     if ranking == paper_ranking:
         best = paper_ranking.split(" < ")[0]
         if best in dense.index and "spread" in rows:
@@ -1420,7 +1426,7 @@ def _dynamics_dense(kind: str, rows: pd.DataFrame, paper_ranking: str) -> str:
 #: every pendulum model (the MLP with the authors' start) trained as the EMLP authors train
 #: them, on the 5-state chunks integrated from their first states (``--train-on rollouts``),
 #: the table's settings otherwise; one run per seed, merged from their per-fit files
-DYNAMICS_ROLLOUTS = ("dynamics_rollouts.csv", "dynamics_rollouts_seed1.csv")
+DYNAMICS_ROLLOUTS = tuple(f"{name}.csv" for name, _ in _DYNAMICS_ROLLOUT_RUNS)
 
 
 def _dynamics_rollouts(kind: str, paper_ranking: str) -> str:
@@ -1439,11 +1445,7 @@ def _dynamics_rollouts(kind: str, paper_ranking: str) -> str:
     text = (f"; every model trained on rollouts, as the EMLP authors train (5-state chunks "
             f"integrated from their first states; {' and '.join(path for path, _ in runs)}, "
             f"{seeds} seed{'s' if seeds > 1 else ''}), scores "
-            + ", ".join(f"{m} {e:.3f}" + (f" ± {sd:.3f}" if seeds > 1 else "")
-                        for m, e, sd in zip(rows.index, rows.rollout_error, rows.spread))
-            + "".join(f" ({m} lost {f:.1%} of its rollouts)"
-                      for m, f in rows.diverged.items() if f > 0)
-            + f" and ranks {ranking}")
+            + _control_scores(rows, seeds) + f" and ranks {ranking}")
     if ranking == paper_ranking:
         return text + " (the paper's): likely the training objective"
     return text + ", not the paper's ranking either: the training objective does not explain it"
