@@ -17,3 +17,24 @@ def test_a_quick_run_writes_both_files_from_the_first_seed(benchmark_script, tmp
     # the latent's scale and its distance from equivariance are measured for both
     assert (runs.latent_rms > 0).all() and np.isfinite(runs.latent_error).all()
     assert runs.upright.between(0, 1).all() and (runs.epochs <= 2).all()
+    assert (runs.train_digits == 400).all() and (table.train_digits == 400).all()
+
+
+def test_digits_per_class_narrows_only_the_training_pool(benchmark_script, tmp_path,
+                                                         monkeypatch):
+    import skequi.datasets
+
+    calls, make = [], skequi.datasets.make_ddmnist
+
+    def recorded(*args, **kwargs):
+        calls.append(kwargs)
+        return make(*args, **kwargs)
+
+    monkeypatch.setattr(skequi.datasets, "make_ddmnist", recorded)
+    csv = tmp_path / "pool.csv"
+    benchmark_script("bench_ddmnist").main(
+        ["--quick", "--groups", "D1", "--digits-per-class", "5", "--jobs", "1", "--csv",
+         str(csv)])
+    pools = {(call["subset"], call.get("digits_per_class")) for call in calls}
+    assert pools == {("train", 5), ("test", None)}  # validation and test pairs: all digits
+    assert (pd.read_csv(tmp_path / "pool_runs.csv").train_digits == 5).all()

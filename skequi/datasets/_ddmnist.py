@@ -36,7 +36,7 @@ _NOISE = {"C4": "uncorrected", "D4": "round trip", "D1": None}
 
 
 def make_ddmnist(pairs_per_class: int = 100, *, subset: str = "train", normalize: bool = True,
-                 random_state=None):
+                 digits_per_class: int | None = None, random_state=None):
     """Upright DDMNIST pairs as the latent paper draws them: ``pairs_per_class`` per label.
 
     For each of the 100 labels ``10 a + b`` the paper draws ``pairs_per_class``
@@ -54,6 +54,10 @@ def make_ddmnist(pairs_per_class: int = 100, *, subset: str = "train", normalize
         (400 / 100 per class; the paper: MNIST's 60,000 / 10,000).
     normalize : bool, default=True
         Normalise the canvas with :data:`DDMNIST_NORMALIZATION`.
+    digits_per_class : int or None, default=None
+        Draw only from the first ``digits_per_class`` images of each digit in
+        ``subset`` (a smaller pool of distinct digits, for studies of how much
+        digit variety matters); None draws from all of them.
     random_state : int, Generator or None
 
     Returns
@@ -64,7 +68,8 @@ def make_ddmnist(pairs_per_class: int = 100, *, subset: str = "train", normalize
     Raises
     ------
     ValueError
-        If ``pairs_per_class`` is not a positive int.
+        If ``pairs_per_class`` is not a positive int, or ``digits_per_class``
+        is neither None nor an int from 1 to the subset's images per digit.
 
     Examples
     --------
@@ -77,8 +82,16 @@ def make_ddmnist(pairs_per_class: int = 100, *, subset: str = "train", normalize
             or pairs_per_class < 1:
         raise ValueError(f"pairs_per_class must be a positive int, got {pairs_per_class!r}")
     images, labels = load_mnist_images(subset)
-    rng = np.random.default_rng(random_state)
     by_digit = [np.flatnonzero(labels == d) for d in range(10)]
+    if digits_per_class is not None:
+        most = min(len(rows) for rows in by_digit)
+        if isinstance(digits_per_class, bool) \
+                or not isinstance(digits_per_class, (int, np.integer)) \
+                or not 1 <= digits_per_class <= most:
+            raise ValueError(f"digits_per_class must be None or an int from 1 to {most} (the "
+                             f"{subset!r} subset's images per digit), got {digits_per_class!r}")
+        by_digit = [rows[:digits_per_class] for rows in by_digit]
+    rng = np.random.default_rng(random_state)
     n = 100 * int(pairs_per_class)
     X = np.zeros((n, 1, 2 * _SIDE, 2 * _SIDE), dtype=np.float32)
     y = np.repeat(np.arange(100), pairs_per_class)

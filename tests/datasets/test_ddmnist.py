@@ -48,6 +48,26 @@ def test_pairs_per_class_must_be_a_positive_int(bad):
         make_ddmnist(bad)
 
 
+def test_digits_per_class_draws_from_the_first_images_of_each_digit():
+    X, y = make_ddmnist(4, subset="test", normalize=False, digits_per_class=2, random_state=0)
+    digits, labels = load_mnist_images("test")
+    pool = np.concatenate([np.flatnonzero(labels == d)[:2] for d in range(10)])
+    for pair, label in zip(X[:, 0, 14:42], y):
+        for half, digit in ((pair[:, :28], label // 10), (pair[:, 28:], label % 10)):
+            match = np.flatnonzero(np.abs(digits[pool, 0] - half).max(axis=(1, 2)) < 1e-5)
+            assert match.size and labels[pool[match[0]]] == digit
+    # 2 images per digit, 4 pairs of each label: some image repeats within a label
+    assert len({X[i, 0, 14:42, :28].tobytes() for i in range(4)}) <= 2
+    full, _ = make_ddmnist(4, subset="test", digits_per_class=None, random_state=0)
+    assert np.array_equal(full, make_ddmnist(4, subset="test", random_state=0)[0])
+
+
+@pytest.mark.parametrize("bad", [0, 101, 2.5, True, "10"])
+def test_digits_per_class_must_fit_the_subset(bad):
+    with pytest.raises(ValueError, match="digits_per_class must be None or an int from 1 to 100"):
+        make_ddmnist(2, subset="test", digits_per_class=bad)
+
+
 def test_bilinear_rotation_turns_counter_clockwise_like_the_group():
     x = torch.rand(3, 1, 28, 28)
     quarter = _rotate_bilinear(x, torch.full((3,), np.pi / 2))
