@@ -137,6 +137,16 @@ def test_a_ddmnist_row_merges_the_seeds_of_its_runs_at_one_budget(reproduce, tmp
             "this seed at 30") in why
     runs.assign(epochs=[60, 59]).to_csv(tmp_path / "ddmnist_d4_60ep_runs.csv", index=False)
     assert "stopped early" not in _row(reproduce.render(), "DDMNIST D4xD4")[11]
+    # a seed trained to two longer budgets: its runs are counted, not taken for more seeds
+    pd.DataFrame(dict(group="D4xD4", method=["CNN", "ours"], max_epochs=150)).to_csv(
+        tmp_path / "ddmnist_d4_150ep.csv", index=False)
+    pd.DataFrame(dict(group="D4xD4", method=["CNN", "ours"], seed=0, upright=[0.78, 0.80],
+                      best_epoch=[112, 69])).to_csv(tmp_path / "ddmnist_d4_150ep_runs.csv",
+                                                    index=False)
+    why = _row(reproduce.render(), "DDMNIST D4xD4")[11]
+    assert ("+0.020 at 150 (seed 0, CNN+aug 0.780, ours 0.800, best validation epochs 112 and "
+            "69; this seed at 30: -0.010), so the lead grew with training in 2 of the 3 runs of "
+            "2 seeds trained longer") in why
 
 
 def test_verdicts_follow_the_numbers(reproduce, tmp_path):
