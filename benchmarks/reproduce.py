@@ -1512,8 +1512,10 @@ def _dynamics_rollouts(kind: str, paper_ranking: str) -> str:
         spread=("rollout_error", lambda v: np.std(v)), diverged=("diverged", "mean"))
     ranking = " < ".join(rows.rollout_error.sort_values().index)
     seeds = fits.seed.nunique()
+    paths = [path for path, _ in runs]
+    files = " and ".join([", ".join(paths[:-1]), paths[-1]] if len(paths) > 1 else paths)
     text = (f"; every model trained on rollouts, as the EMLP authors train (5-state chunks "
-            f"integrated from their first states; {' and '.join(path for path, _ in runs)}, "
+            f"integrated from their first states; {files}, "
             f"{seeds} seed{'s' if seeds > 1 else ''}), scores "
             + _control_scores(rows, seeds) + f" and ranks {ranking}")
     if ranking == paper_ranking:
