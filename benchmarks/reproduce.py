@@ -76,7 +76,8 @@ _DDMNIST_POOL_RUNS = (("ddmnist_c4_100digits", "C4", 100, 0),)
 
 #: the pendulum trained on rollouts, one seed a run: (protocol and CSV name, seed) for the
 #: protocols and DYNAMICS_ROLLOUTS
-_DYNAMICS_ROLLOUT_RUNS = (("dynamics_rollouts", 0), ("dynamics_rollouts_seed1", 1))
+_DYNAMICS_ROLLOUT_RUNS = (("dynamics_rollouts", 0), ("dynamics_rollouts_seed1", 1),
+                         ("dynamics_rollouts_seed2", 2))
 
 #: the authors' start, and every choice of the authors' EMLP code that bench_emlp can take
 #: (_EMLP_CHANGES)
@@ -377,6 +378,10 @@ CPU_MINUTES = {
                                "otherwise idle; the EMLP fits 16.5-19.3 min, O(2)'s the "
                                "longest: its field turned stiff and 55 chunk-steps were left "
                                "out; the MLP's 2.1)",
+    "dynamics_rollouts_seed2": "62.9 min (2 fits at a time, one core each; a one-fit "
+                               "DDMNIST run shared the cores for the first 20 min and the "
+                               "CI for 6; the EMLP fits 28-36 min, O(2)'s the longest, 81 "
+                               "chunk-steps left out; the MLP's 2.6)",
     "dynamics_dense": "55.1 min (2 fits at a time, one core each; a one-thread EMLP run "
                       "shared the cores for 14 of them)",
     "emlp": "22 min",

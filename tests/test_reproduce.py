@@ -732,6 +732,10 @@ def test_a_dynamics_row_names_what_the_rollout_trained_control_ranks(reproduce, 
     why = _row(reproduce.render(), "Double spring pendulum, neural ODE")[-1]
     assert ("ranks O(2) < D6 < MLP < SO(2) (the paper's): likely the training objective"
             in why)
+    run("dynamics_rollouts_seed2_runs.csv", 2, [0.015, 0.015, 0.020, 0.025])
+    why = _row(reproduce.render(), "Double spring pendulum, neural ODE")[-1]
+    assert ("first states; dynamics_rollouts.csv, dynamics_rollouts_seed1.csv and "
+            "dynamics_rollouts_seed2.csv, 3 seeds), scores O(2) 0.015 ± 0.000, SO(2) 0.033") in why
 
 
 def test_an_emlp_seeds_cell_names_whole_sizes_once_and_single_cells_by_model(reproduce):
