@@ -149,13 +149,6 @@ PROTOCOLS = {
                    [_B + "bench_ddmnist.py", "--groups", "C4", "--csv", _R + "ddmnist_c4.csv",
                     "--epochs", "90", "--jobs", "1", "--device", "cuda"]),
     # D1 and D4 at 30 epochs (their rows' run)
-    "ddmnist_d4_150ep": "74.2 min (two fits side by side, one thread each, the machine "
-                        "otherwise idle for the first hour; early stopping ended the CNN "
-                        "after 132 epochs, in 55 min, and ours after 89, in 74)",
-    "ddmnist_c4_100digits": "47.2 min (the two fits one after the other, `--jobs 1`, one "
-                            "thread; a two-fit DDMNIST run shared the cores for its first "
-                            "17 min and a two-fit dynamics run for its last 20; the latent "
-                            "fit took 26 min, the CNN 20)",
     "ddmnist_dihedral": ([_B + "bench_ddmnist.py", "--groups", "D1,D4", "--csv",
                           _R + "ddmnist_dihedral.csv", "--epochs", "30"],
                          [_B + "bench_ddmnist.py", "--groups", "D1,D4", "--csv",
