@@ -25,7 +25,9 @@ FLOAT32_BATCHES = (
     "float32 convolution and matrix kernels choose their summation order by batch size, so a "
     "row predicted alone and in a batch agree to a few units in the last place (up to 2.4e-7 "
     "seen), above the check's 1e-7; tests/estimators/test_training.py checks the same "
-    "property at float32 tolerance"
+    "property at float32 tolerance. Whether a run crosses 1e-7 depends on the estimator and "
+    "the kernels the CPU picks (on our 2-core CI machine only EMLPRegressor does, and not in "
+    "every run), so the expectation is not strict"
 )
 EXPECTED_FAILED = {
     "check_no_attributes_set_in_init": SKORCH_INIT,
