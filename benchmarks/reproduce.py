@@ -807,18 +807,28 @@ def _one_seed_controls(names: tuple[str, ...], group: str, fits: pd.DataFrame | 
 
 def _ddmnist_pool(group: str, longest: int, noise: float, fits: pd.DataFrame | None) -> str:
     """Controls whose training pairs come from fewer distinct digits, at the row's budget
-    ``longest``: their scores beside the same seed's in the row's ``fits`` (all 400 digits),
-    and whether digit variety moved them by more than the row's seed std ``noise``."""
-    notes = []
+    ``longest``, seed by seed: their scores from the smallest pool up, beside the same seed's
+    in the row's ``fits`` (all 400 digits); whether the smallest pool moved both models by more
+    than the row's seed std ``noise``, and whether both rose with every larger pool."""
+    pools: dict[int, list[tuple[int, pd.Series]]] = {}
+    row_scores: dict[int, pd.Series | None] = {}
     for epochs, control, seed, same in _one_seed_controls(DDMNIST_POOLS, group, fits):
-        if epochs != longest:
-            continue
-        digits = int(control.train_digits.iloc[0])
-        note = (f"with the training pairs drawn from {digits} images of each digit instead of "
-                f"all {_DDMNIST_DIGITS} (seed {seed}, {longest} epochs): CNN+aug "
-                f"{control.upright['CNN']:.3f}, ours {control.upright['ours']:.3f}")
+        if epochs == longest:
+            pools.setdefault(seed, []).append((int(control.train_digits.iloc[0]),
+                                               control.upright))
+            row_scores[seed] = same
+    notes = []
+    for seed, curve in sorted(pools.items()):
+        curve.sort(key=lambda pool: pool[0])
+        note = (f"with the training pairs drawn from fewer images of each digit than all "
+                f"{_DDMNIST_DIGITS} (seed {seed}, {longest} epochs): " + ", ".join(
+                    f"{'CNN+aug ' if i == 0 else ''}{upright['CNN']:.3f} and "
+                    f"{'ours ' if i == 0 else ''}{upright['ours']:.3f} from {digits}"
+                    for i, (digits, upright) in enumerate(curve)))
+        same = row_scores[seed]
         if same is not None:
-            cost = same - control.upright
+            digits, smallest = curve[0]
+            cost = same - smallest
             note += (f", against {same['CNN']:.3f} and {same['ours']:.3f} from all "
                      f"{_DDMNIST_DIGITS}: {_DDMNIST_DIGITS // digits}x fewer digits cost the "
                      f"CNN {cost['CNN']:.3f} and ours {cost['ours']:.3f}")
@@ -831,6 +841,14 @@ def _ddmnist_pool(group: str, longest: int, noise: float, fits: pd.DataFrame | N
             else:
                 note += (f" (not more than the seed std {noise:.3f} for both), so digit "
                          "variety is unlikely to explain the gap to the paper's numbers")
+            if len(curve) > 1:
+                scores = pd.DataFrame([upright for _, upright in curve] + [same])
+                rising = [name for method, name in (("CNN", "the CNN"), ("ours", "ours"))
+                          if (scores[method].diff().iloc[1:] > 0).all()]
+                note += ("; both models score higher with every larger pool"
+                         if len(rising) == 2 else
+                         f"; only {rising[0]} scores higher with every larger pool"
+                         if rising else "; neither scores higher with every larger pool")
         notes.append(note)
     return "; ".join(notes)
 

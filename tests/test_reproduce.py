@@ -762,7 +762,8 @@ def test_emlp_cells_pool_runs_of_other_seeds_and_leave_out_runs_that_repeat_one(
     assert old.seeds[0] == 2 and old.test_mse[0] == pytest.approx(0.6)
 
 
-def test_a_ddmnist_row_reports_its_control_with_fewer_training_digits(reproduce, tmp_path):
+def test_a_ddmnist_row_reports_its_control_with_fewer_training_digits(reproduce, tmp_path,
+                                                                    monkeypatch):
     pd.DataFrame(dict(group="C4xC4", method=["CNN", "ours"], upright=0.0, upright_std=0.0,
                       moved=0.0, best_epoch=0.0, epochs=30.0, seeds=3, max_epochs=30,
                       device="CPU", wall_min=33.6)).to_csv(tmp_path / "ddmnist_c4.csv",
@@ -772,19 +773,30 @@ def test_a_ddmnist_row_reports_its_control_with_fewer_training_digits(reproduce,
                       epochs=30.0, latent_error=1.0)).to_csv(
         tmp_path / "ddmnist_c4_runs.csv", index=False)
 
-    def pool(upright, epochs=30):
+    def pool(upright, epochs=30, digits=100):
         pd.DataFrame(dict(group="C4xC4", method=["CNN", "ours"], max_epochs=epochs)).to_csv(
-            tmp_path / "ddmnist_c4_100digits.csv", index=False)
-        pd.DataFrame(dict(group="C4xC4", method=["CNN", "ours"], seed=0, train_digits=100,
+            tmp_path / f"ddmnist_c4_{digits}digits.csv", index=False)
+        pd.DataFrame(dict(group="C4xC4", method=["CNN", "ours"], seed=0, train_digits=digits,
                           upright=upright)).to_csv(
-            tmp_path / "ddmnist_c4_100digits_runs.csv", index=False)
+            tmp_path / f"ddmnist_c4_{digits}digits_runs.csv", index=False)
         return _row(reproduce.render(), "DDMNIST C4xC4")
 
     row = pool([0.70, 0.75])
-    assert ("with the training pairs drawn from 100 images of each digit instead of all 400 "
-            "(seed 0, 30 epochs): CNN+aug 0.700, ours 0.750, against 0.800 and 0.830 from all "
-            "400: 4x fewer digits cost the CNN 0.100 and ours 0.080 (more than the seed std "
-            "0.010), so digit variety limits both models") in row[11]
+    assert ("with the training pairs drawn from fewer images of each digit than all 400 "
+            "(seed 0, 30 epochs): CNN+aug 0.700 and ours 0.750 from 100, against 0.800 and "
+            "0.830 from all 400: 4x fewer digits cost the CNN 0.100 and ours 0.080 (more than "
+            "the seed std 0.010), so digit variety limits both models") in row[11]
     assert "ours 0.840 ± 0.010" in row[4] and row[7] == "3"  # the control does not join
+    assert "with every larger pool" not in row[11]  # one pool: no curve
     assert "unlikely to explain" in pool([0.795, 0.82])[11]
-    assert "100 images of each digit" not in pool([0.70, 0.75], epochs=60)[11]  # another budget
+    assert "fewer images of each digit" not in pool([0.70, 0.75], epochs=60)[11]  # other budget
+    # a second pool size joins the same seed's curve, smallest first
+    monkeypatch.setattr(reproduce, "DDMNIST_POOLS",
+                        ("ddmnist_c4_200digits.csv", "ddmnist_c4_100digits.csv"))
+    pool([0.70, 0.75])
+    row = pool([0.76, 0.78], digits=200)
+    assert ("CNN+aug 0.700 and ours 0.750 from 100, 0.760 and 0.780 from 200, against 0.800 "
+            "and 0.830 from all 400: 4x fewer digits cost") in row[11]
+    assert "; both models score higher with every larger pool" in row[11]
+    assert "; only the CNN scores higher" in pool([0.76, 0.74], digits=200)[11]
+    assert "; neither scores higher" in pool([0.69, 0.74], digits=200)[11]
