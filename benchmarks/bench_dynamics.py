@@ -251,22 +251,24 @@ def _time_solvers(est, z0, times, rounds: int = 3) -> dict:
     return {k: min(v) for k, v in timings.items()}
 
 
-def _plots(results: pd.DataFrame, path: str) -> None:
+def _plots(results: pd.DataFrame, path: str):
+    """Rollout error over time, a panel per kind of dynamics run, and O(2)'s and the MLP's
+    angular-momentum drift; saved to ``path``, and returned (a matplotlib figure)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(1, 3, figsize=(14, 3.8))
-    for (dynamics, ax) in zip(("ode", "hamiltonian"), axes[:2]):
+    kinds = [dynamics for dynamics in ("ode", "hamiltonian") if dynamics in set(results.dynamics)]
+    fig, axes = plt.subplots(1, len(kinds) + 1, figsize=(4.7 * (len(kinds) + 1), 3.8))
+    for (dynamics, ax) in zip(kinds, axes):
         for model, rows in results[results.dynamics == dynamics].groupby("model"):
             curve = np.exp(np.log(np.stack(list(rows.error_over_time))).mean(0))
             ax.semilogy(rows.times.iloc[0], curve, label=model)
         ax.set_title(f"{'neural ODE' if dynamics == 'ode' else 'Hamiltonian NN'}: rollout error")
         ax.set_xlabel("time")
-        if ax.lines:  # a run of one kind of dynamics leaves the other panel empty
-            ax.legend(fontsize="small")
-    ax = axes[2]
+        ax.legend(fontsize="small")
+    ax = axes[-1]
     for (model, dynamics), rows in results.groupby(["model", "dynamics"]):
         if model in ("O(2)", "MLP"):
             drift = np.stack(list(rows.momentum_over_time)).mean(0)
@@ -278,6 +280,7 @@ def _plots(results: pd.DataFrame, path: str) -> None:
         ax.legend(fontsize="small")
     fig.tight_layout()
     fig.savefig(path, dpi=120)
+    return fig
 
 
 def main(argv=None) -> None:

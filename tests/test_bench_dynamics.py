@@ -20,6 +20,23 @@ def test_the_dense_linear_control_trains_the_emlps_the_authors_way(
     assert (tmp_path / "dynamics.png").exists()
 
 
+def test_the_plot_has_a_panel_for_each_kind_of_dynamics_run(benchmark_script, tmp_path):
+    times = np.linspace(0.0, 1.0, 5)
+    curve = list(np.linspace(1e-3, 1e-2, 5))
+    results = pd.DataFrame(dict(dynamics="ode", model=["O(2)", "MLP"], times=[times] * 2,
+                                error_over_time=[curve] * 2, momentum_over_time=[curve] * 2))
+    fig = benchmark_script("bench_dynamics")._plots(results, str(tmp_path / "ode.png"))
+    assert [ax.get_title() for ax in fig.axes] == [
+        "neural ODE: rollout error", "|L_z(t) - L_z(0)|, mean over test rollouts"]
+    assert all(ax.lines for ax in fig.axes) and (tmp_path / "ode.png").exists()
+    both = pd.concat([results, results.assign(dynamics="hamiltonian")], ignore_index=True)
+    fig = benchmark_script("bench_dynamics")._plots(both, str(tmp_path / "both.png"))
+    assert len(fig.axes) == 3 and all(ax.lines for ax in fig.axes)
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
 def test_the_mlp_start_control_starts_the_mlp_as_the_authors(
         benchmark_script, tmp_path, monkeypatch):
     monkeypatch.syspath_prepend(str(pathlib.Path(__file__).parents[1] / "benchmarks"))
