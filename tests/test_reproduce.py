@@ -773,31 +773,39 @@ def test_a_ddmnist_row_reports_its_control_with_fewer_training_digits(reproduce,
                       epochs=30.0, latent_error=1.0)).to_csv(
         tmp_path / "ddmnist_c4_runs.csv", index=False)
 
-    def pool(upright, epochs=30, digits=100):
+    def pool(upright, epochs=30, digits=100, seed=0):
+        name = f"ddmnist_c4_{digits}digits" + (f"_seed{seed}" if seed else "")
         pd.DataFrame(dict(group="C4xC4", method=["CNN", "ours"], max_epochs=epochs)).to_csv(
-            tmp_path / f"ddmnist_c4_{digits}digits.csv", index=False)
-        pd.DataFrame(dict(group="C4xC4", method=["CNN", "ours"], seed=0, train_digits=digits,
-                          upright=upright)).to_csv(
-            tmp_path / f"ddmnist_c4_{digits}digits_runs.csv", index=False)
+            tmp_path / f"{name}.csv", index=False)
+        pd.DataFrame(dict(group="C4xC4", method=["CNN", "ours"], seed=seed,
+                          train_digits=digits, upright=upright)).to_csv(
+            tmp_path / f"{name}_runs.csv", index=False)
         return _row(reproduce.render(), "DDMNIST C4xC4")
 
     row = pool([0.70, 0.75])
     assert ("with the training pairs drawn from fewer images of each digit than all 400 "
-            "(seed 0, 30 epochs): CNN+aug 0.700 and ours 0.750 from 100, against 0.800 and "
-            "0.830 from all 400: 4x fewer digits cost the CNN 0.100 and ours 0.080 (more than "
-            "the seed std 0.010), so digit variety limits both models") in row[11]
+            "(30 epochs), seed 0 gave CNN+aug 0.700 and ours 0.750 from 100, against 0.800 and "
+            "0.830 from all 400 (4x fewer digits cost the CNN 0.100 and ours 0.080): both costs "
+            "exceed the seed std 0.010, so digit variety limits both models") in row[11]
     assert "ours 0.840 ± 0.010" in row[4] and row[7] == "3"  # the control does not join
     assert "with every larger pool" not in row[11]  # one pool: no curve
     assert "unlikely to explain" in pool([0.795, 0.82])[11]
     assert "fewer images of each digit" not in pool([0.70, 0.75], epochs=60)[11]  # other budget
-    # a second pool size joins the same seed's curve, smallest first
-    monkeypatch.setattr(reproduce, "DDMNIST_POOLS",
-                        ("ddmnist_c4_200digits.csv", "ddmnist_c4_100digits.csv"))
+    # a second pool size joins the same seed's curve, smallest first; another seed its own
+    monkeypatch.setattr(reproduce, "DDMNIST_POOLS", ("ddmnist_c4_200digits.csv",
+                                                     "ddmnist_c4_100digits.csv",
+                                                     "ddmnist_c4_100digits_seed1.csv"))
     pool([0.70, 0.75])
     row = pool([0.76, 0.78], digits=200)
-    assert ("CNN+aug 0.700 and ours 0.750 from 100, 0.760 and 0.780 from 200, against 0.800 "
-            "and 0.830 from all 400: 4x fewer digits cost") in row[11]
-    assert ("; both models score higher with every larger pool; ours' lead over the CNN, "
-            "from 100 digits to all 400: +0.050, +0.020 and +0.030") in row[11]
+    assert ("seed 0 gave CNN+aug 0.700 and ours 0.750 from 100, 0.760 and 0.780 from 200, "
+            "against 0.800 and 0.830 from all 400 (4x fewer digits cost the CNN 0.100 and ours "
+            "0.080; both models score higher with every larger pool; ours' lead over the CNN, "
+            "from 100 digits to all 400: +0.050, +0.020 and +0.030): both costs exceed the seed "
+            "std 0.010, so") in row[11]
     assert "; only the CNN scores higher" in pool([0.76, 0.74], digits=200)[11]
     assert "; neither scores higher" in pool([0.69, 0.74], digits=200)[11]
+    row = pool([0.71, 0.72], seed=1)
+    assert ("+0.030); seed 1 gave CNN+aug 0.710 and ours 0.720 from 100, against 0.810 and "
+            "0.840 from all 400 (4x fewer digits cost the CNN 0.100 and ours 0.120): both costs "
+            "exceed the seed std 0.010 in both seeds, so digit variety limits") in row[11]
+    assert "in 1 of 2 seeds, so whether digit variety" in pool([0.805, 0.72], seed=1)[11]
