@@ -838,7 +838,7 @@ def _ddmnist_pool(group: str, longest: int, noise: float, fits: pd.DataFrame | N
             pools.setdefault(seed, []).append((int(control.train_digits.iloc[0]),
                                                control.upright))
             row_scores[seed] = same
-    runs, costly, costs = [], [], []
+    runs, costs = [], []
     for seed, curve in sorted(pools.items()):
         curve.sort(key=lambda pool: pool[0])
         run = f"seed {seed} gave " + ", ".join(
@@ -849,7 +849,6 @@ def _ddmnist_pool(group: str, longest: int, noise: float, fits: pd.DataFrame | N
         if same is not None:
             digits, smallest = curve[0]
             cost = same - smallest
-            costly.append(min(cost["CNN"], cost["ours"]) > noise)
             costs.append((digits, cost))
             details = [f"{_DDMNIST_DIGITS // digits}x fewer digits cost the CNN "
                        f"{cost['CNN']:.3f} and ours {cost['ours']:.3f}"]
@@ -877,6 +876,7 @@ def _ddmnist_pool(group: str, longest: int, noise: float, fits: pd.DataFrame | N
         note += (f"; over the {len(costs)} seeds {_DDMNIST_DIGITS // costs[0][0]}x fewer digits "
                  f"cost the CNN {mean['CNN']:.3f} and ours {mean['ours']:.3f} on average")
         verdict = "; "
+    costly = [min(cost["CNN"], cost["ours"]) > noise for _, cost in costs]
     if costly:
         seeds = ("" if len(costly) == 1 else " in both seeds" if len(costly) == 2
                  else f" in all {len(costly)} seeds")
