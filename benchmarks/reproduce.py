@@ -62,7 +62,7 @@ _BASELINE_TASKS = (("particle", "ParticleInteraction"), ("o5", "O5Synthetic"),
                    ("inertia", "Inertia"))
 
 #: DDMNIST trained longer than its rows' runs, one seed each: seeds 0 and 1 of each group at
-#: 60 epochs and seed 0 of C4 and D4 at the paper's 150; (protocol and CSV name, group,
+#: 60 epochs and seed 0 of each group at the paper's 150; (protocol and CSV name, group,
 #: epochs, seed) for the protocols and DDMNIST_CONTROLS
 _DDMNIST_LONGER = (("ddmnist_c4_60ep", "C4", "60", 0), ("ddmnist_c4_60ep_seed1", "C4", "60", 1),
                    ("ddmnist_d4_60ep", "D4", "60", 0), ("ddmnist_d4_60ep_seed1", "D4", "60", 1),
@@ -862,7 +862,7 @@ def _ddmnist_pool(group: str, longest: int, noise: float, fits: pd.DataFrame | N
                                if rising else "neither scores higher with every larger pool")
                 leads = [f"{lead:+.3f}" for lead in scores["ours"] - scores["CNN"]]
                 details.append(f"ours' lead over the CNN, from {digits} digits to all "
-                               f"{_DDMNIST_DIGITS}: {', '.join(leads[:-1])} and {leads[-1]}")
+                               f"{_DDMNIST_DIGITS}: {_and(leads)}")
             run += (f", against {same['CNN']:.3f} and {same['ours']:.3f} from all "
                     f"{_DDMNIST_DIGITS} ({'; '.join(details)})")
         runs.append(run)
@@ -1223,7 +1223,7 @@ def _emlp_controls(task: str, cells: pd.DataFrame, per_n: pd.DataFrame,
         runs = pd.concat(kinds[changes])
         control = _pooled(runs)
         parts = [names[column](runs) for column in changes]
-        what = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+        what = _and(parts)
         seeds = control.seeds.unique()
         text += (f"; with the authors' {what}"
                  + (f" ({int(seeds[0])} seeds)" if len(seeds) == 1 else "") + ": "
@@ -1577,10 +1577,8 @@ def _dynamics_rollouts(kind: str, paper_ranking: str) -> str:
         spread=("rollout_error", lambda v: np.std(v)), diverged=("diverged", "mean"))
     ranking = " < ".join(rows.rollout_error.sort_values().index)
     seeds = fits.seed.nunique()
-    paths = [path for path, _ in runs]
-    files = " and ".join([", ".join(paths[:-1]), paths[-1]] if len(paths) > 1 else paths)
     text = (f"; every model trained on rollouts, as the EMLP authors train (5-state chunks "
-            f"integrated from their first states; {files}, "
+            f"integrated from their first states; {_and([path for path, _ in runs])}, "
             f"{seeds} seed{'s' if seeds > 1 else ''}), scores "
             + _control_scores(rows, seeds) + f" and ranks {ranking}")
     if ranking == paper_ranking:
