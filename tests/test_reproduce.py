@@ -53,7 +53,8 @@ def test_a_ddmnist_row_reports_its_longest_run(reproduce, tmp_path):
     assert "ours 0.900" in d1[4] and d1[6] == "≤30 (early stopping)"
 
 
-def test_a_ddmnist_row_merges_the_seeds_of_its_runs_at_one_budget(reproduce, tmp_path):
+def test_a_ddmnist_row_merges_the_seeds_of_its_runs_at_one_budget(reproduce, tmp_path,
+                                                                  monkeypatch):
     def table(name, seeds, wall):
         pd.DataFrame(dict(group="D4xD4", method=["CNN", "ours"], upright=0.0, upright_std=0.0,
                           moved=0.0, best_epoch=0.0, epochs=30.0, seeds=len(seeds),
@@ -84,8 +85,8 @@ def test_a_ddmnist_row_merges_the_seeds_of_its_runs_at_one_budget(reproduce, tmp
     row = _row(reproduce.render(), "DDMNIST D4xD4")
     assert row[7] == "3" and "ours 0.720 ± 0.030" in row[4] and "≤30" in row[6]
     # the shorter run tells how ours' lead moved with training
-    assert ("lead over the augmented CNN: +0.100 at 6 epochs, +0.010 at 30, so it shrank with "
-            "training; no run past 30 epochs tells whether that lasts;") in row[11]
+    assert ("lead over the augmented CNN: +0.100 at 6 epochs (1 seed), +0.010 at 30, so it "
+            "shrank with training; no run past 30 epochs tells whether that lasts;") in row[11]
     runs = pd.read_csv(tmp_path / "ddmnist_d4_seeds12_runs.csv")
     runs.loc[runs.method == "ours", "upright"] -= 0.05
     runs.to_csv(tmp_path / "ddmnist_d4_seeds12_runs.csv", index=False)
@@ -93,12 +94,13 @@ def test_a_ddmnist_row_merges_the_seeds_of_its_runs_at_one_budget(reproduce, tmp
     assert row[10] == "not reproduced" and "-0.023 at 30, so it shrank with training" in row[11]
     assert "relative latent error 1.20, the CNN's 1.40; 0 is equivariant" in row[11]
     # a one-seed control trained longer: its lead beside the same seed's in the row's runs
-    def control(name, seed, upright, best_epochs):
-        pd.DataFrame(dict(group="D4xD4", method=["CNN", "ours"], max_epochs=60)).to_csv(
+    def control(name, seed, upright, best_epochs, epochs=60):
+        pd.DataFrame(dict(group="D4xD4", method=["CNN", "ours"], max_epochs=epochs, seeds=1,
+                          device="CPU", wall_min=float(epochs))).to_csv(
             tmp_path / f"{name}.csv", index=False)
         pd.DataFrame(dict(group="D4xD4", method=["CNN", "ours"], seed=seed, upright=upright,
-                          best_epoch=best_epochs)).to_csv(tmp_path / f"{name}_runs.csv",
-                                                          index=False)
+                          moved=0.6, best_epoch=best_epochs, epochs=float(epochs),
+                          latent_error=1.3)).to_csv(tmp_path / f"{name}_runs.csv", index=False)
 
     control("ddmnist_d4_60ep", 0, [0.80, 0.74], [58, 41])
     row = _row(reproduce.render(), "DDMNIST D4xD4")
@@ -138,15 +140,32 @@ def test_a_ddmnist_row_merges_the_seeds_of_its_runs_at_one_budget(reproduce, tmp
     runs.assign(epochs=[60, 59]).to_csv(tmp_path / "ddmnist_d4_60ep_runs.csv", index=False)
     assert "stopped early" not in _row(reproduce.render(), "DDMNIST D4xD4")[11]
     # a seed trained to two longer budgets: its runs are counted, not taken for more seeds
-    pd.DataFrame(dict(group="D4xD4", method=["CNN", "ours"], max_epochs=150)).to_csv(
-        tmp_path / "ddmnist_d4_150ep.csv", index=False)
-    pd.DataFrame(dict(group="D4xD4", method=["CNN", "ours"], seed=0, upright=[0.78, 0.80],
-                      best_epoch=[112, 69])).to_csv(tmp_path / "ddmnist_d4_150ep_runs.csv",
-                                                    index=False)
+    control("ddmnist_d4_150ep", 0, [0.78, 0.80], [112, 69], epochs=150)
     why = _row(reproduce.render(), "DDMNIST D4xD4")[11]
     assert ("+0.020 at 150 (seed 0, CNN+aug 0.780, ours 0.800, best validation epochs 112 and "
             "69; this seed at 30: -0.010), so the lead grew with training in 2 of the 3 runs of "
             "2 seeds trained longer") in why
+    # the row moves to a longer budget once as many seeds reached it as any other
+    monkeypatch.setattr(reproduce, "DDMNIST_CONTROLS", reproduce.DDMNIST_CONTROLS + (
+        "ddmnist_d4_150ep_seed1.csv", "ddmnist_d4_150ep_seed2.csv"))
+    control("ddmnist_d4_150ep_seed1", 1, [0.77, 0.81], [120, 80], epochs=150)
+    row = _row(reproduce.render(), "DDMNIST D4xD4")
+    assert "≤30" in row[6] and "+0.040 at 150 (seed 1" in row[11]  # 2 seeds: still controls
+    control("ddmnist_d4_150ep_seed2", 2, [0.76, 0.79], [100, 90], epochs=150)
+    row = _row(reproduce.render(), "DDMNIST D4xD4")
+    assert row[6] == "≤150 (early stopping)" and row[7] == "3" and row[10] == "ordering reproduced"
+    assert row[4].startswith("CNN+aug 0.770 ± 0.010 / ours 0.800 ± 0.010 (upright)")
+    # the shorter budgets' leads, seeds merged, with their seed counts where fewer or more
+    assert row[11].endswith("ours' lead over the augmented CNN: +0.100 at 6 epochs (1 seed), "
+                            "-0.023 at 30, -0.028 at 60 (2 seeds), +0.030 at 150")
+    assert "not converged" not in row[11] and "(seed 0," not in row[11]  # no control left
+    control("ddmnist_d4_150ep_seed2", 2, [0.76, 0.72], [100, 90], epochs=150)
+    why = _row(reproduce.render(), "DDMNIST D4xD4")[11]  # ours 0.80, 0.81, 0.72: level
+    assert why.startswith("ours ahead of the augmented CNN by only 0.007")
+    control("ddmnist_d4_150ep_seed1", 1, [0.77, 0.70], [120, 80], epochs=150)
+    why = _row(reproduce.render(), "DDMNIST D4xD4")[11]  # lead -0.030, below 30 epochs' -0.023
+    assert ("-0.030 at 150, so it shrank with training (from 30 epochs); the latent loss"
+            in why) and "no run past" not in why
 
 
 def test_verdicts_follow_the_numbers(reproduce, tmp_path):
