@@ -794,13 +794,15 @@ _PAPER_EPOCHS = 150
 
 
 #: DDMNIST results: every group at the CPU protocol's 6 epochs, C4 at 30, D1 and D4 at 30, and
-#: each group's seeds 1-2 at 30; a group's row reports its longest runs, their seeds merged
-#: from each table's seed-by-seed file (``<name>_runs.csv``)
+#: each group's seeds 1-2 at 30; a group's row reports the longest budget that the most seeds
+#: reached in these and DDMNIST_CONTROLS, their seeds merged from each table's seed-by-seed
+#: file (``<name>_runs.csv``)
 DDMNIST_FILES = ("ddmnist.csv", "ddmnist_c4.csv", "ddmnist_dihedral.csv",
                  "ddmnist_c4_seeds12.csv", "ddmnist_d1_seeds12.csv", "ddmnist_d4_seeds12.csv")
 
 
-#: DDMNIST controls: one seed each, trained longer than its row's runs (_DDMNIST_LONGER)
+#: DDMNIST trained longer than the rows' 30 epochs, one seed a run (_DDMNIST_LONGER): a
+#: control while fewer seeds reached its budget than the row's, the row once as many did
 DDMNIST_CONTROLS = tuple(f"{name}.csv" for name, *_ in _DDMNIST_LONGER)
 
 
