@@ -900,13 +900,36 @@ def _ddmnist_pool(group: str, longest: int, noise: float, fits: pd.DataFrame | N
     return note
 
 
-def _ddmnist_control(group: str, longest: int,
-                     fits: pd.DataFrame | None) -> tuple[str, int, str, float]:
+@dataclass
+class _LongerRuns:
+    """The one-seed DDMNIST controls trained past a row's budget (:func:`_ddmnist_control`)."""
+
+    text: str  #: ours' lead in each, beside the same seed's at the row's budget
+    runs: int  #: the controls whose seed the row has
+    seeds: int  #: how many seeds those runs trained
+    grew: int  #: of those runs, in how many ours' lead grew
+    moved: float  #: the most ours' lead moved in any of them
+
+    @property
+    def tried(self) -> str:
+        """The runs compared, in words ("seed", "2 seeds", "3 runs of 2 seeds")."""
+        if self.runs > self.seeds:
+            return f"{self.runs} runs of {self.seeds} seeds"
+        return "seed" if self.runs == 1 else f"{self.runs} seeds"
+
+    @property
+    def every(self) -> str:
+        """All the runs compared, in words ("one seed", "both seeds tried", "all 3 ...")."""
+        if self.runs == 1:
+            return "one seed"
+        if self.runs == self.seeds == 2:
+            return "both seeds tried"
+        return f"all {self.tried} tried"
+
+
+def _ddmnist_control(group: str, longest: int, fits: pd.DataFrame | None) -> _LongerRuns:
     """One-seed controls trained past ``longest`` epochs: ours' lead there, and the same seed's
-    lead at ``longest`` (from the row's seed-by-seed ``fits``, where known); in how many of
-    the controls whose seed the row has ours' lead grew, how many those were (in words: "the
-    2 seeds", or "the 3 runs of 2 seeds" where a seed was trained to two budgets), and the most
-    the lead moved in any."""
+    lead at ``longest`` (from the row's seed-by-seed ``fits``, where known)."""
     notes, grew, compared, moved, seeds = [], 0, 0, 0.0, set()
     for epochs, control, seed, same in _one_seed_controls(DDMNIST_CONTROLS, group, fits):
         if epochs <= longest:
@@ -926,9 +949,7 @@ def _ddmnist_control(group: str, longest: int,
             seeds.add(seed)
             moved = max(moved, abs(lead - before))
         notes.append(note + ")")
-    tried = (f"{compared} runs of {len(seeds)} seeds" if compared > len(seeds)
-             else "seed" if compared == 1 else f"{compared} seeds")
-    return ", ".join(notes), grew, (compared, tried), moved
+    return _LongerRuns(", ".join(notes), compared, len(seeds), grew, moved)
 
 
 @dataclass
@@ -1013,8 +1034,8 @@ def _ddmnist(factor: str) -> Callable[[], dict]:
             why += (f" (mean of {seeds} seeds; seed std up to {noise:.3f}"
                     + (", so the two are level within seed noise)" if abs(margin) <= noise
                        else ")"))
-        control, grew, (compared, tried), moved = _ddmnist_control(
-            f"{factor}x{factor}", int(latent.max_epochs), found.fits)
+        longer = _ddmnist_control(f"{factor}x{factor}", int(latent.max_epochs), found.fits)
+        control = longer.text
         if shorter:  # how ours' lead moved with training
             leads = {budget: row.upright["ours"] - row.upright["CNN"]
                      for budget, row in shorter.items()}
@@ -1029,18 +1050,17 @@ def _ddmnist(factor: str) -> Callable[[], dict]:
                 for i, (budget, lead) in enumerate(leads.items()))
             why += (f", {margin:+.3f} at {int(latent.max_epochs)}"
                     + (f" and {control}" if control else ""))
-            if verdict == "not reproduced" and compared and seeds > 1 and moved <= noise:
-                why += (f", so the lead holds with training in the {tried} trained longer "
-                        f"(it moved by {moved:.3f}, inside the seed std "
+            if verdict == "not reproduced" and longer.runs and seeds > 1 and longer.moved <= noise:
+                why += (f", so the lead holds with training in the {longer.tried} trained longer "
+                        f"(it moved by {longer.moved:.3f}, inside the seed std "
                         f"{noise:.3f}), so the epoch budget is unlikely to explain the row")
-            elif verdict == "not reproduced" and grew and grew == compared:
-                why += (", so the lead returns when trained longer ("
-                        + {"seed": "one seed", "2 seeds": "both seeds tried"}.get(
-                            tried, f"all {tried} tried")
-                        + "): likely the row's epoch budget")
-            elif verdict == "not reproduced" and grew:
-                why += (f", so the lead grew with training in {grew} of the {tried} trained "
-                        "longer: the epoch budget is not the whole story")
+            elif verdict == "not reproduced" and longer.grew and longer.grew == longer.runs:
+                why += (f", so the lead returns when trained longer ({longer.every}): likely "
+                        "the row's epoch budget")
+            elif verdict == "not reproduced" and longer.grew:
+                why += (f", so the lead grew with training in {longer.grew} of the "
+                        f"{longer.tried} trained longer: the epoch budget is not the whole "
+                        "story")
             elif verdict == "not reproduced" and margin < early_lead and control:
                 why += (", so it shrinks with training, in the longer run too: more epochs "
                         "alone are unlikely to open the paper's gap")
