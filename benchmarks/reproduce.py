@@ -1056,7 +1056,7 @@ def _ddmnist(factor: str) -> Callable[[], dict]:
             why += "; ours' lead over the augmented CNN: " + ", ".join(
                 f"{lead:+.3f} at {budget}" + (" epochs" if i == 0 else "")
                 + ("" if counts[budget] == seeds else
-                   f" ({counts[budget]} seed{'s' if counts[budget] > 1 else ''})")
+                   f" ({_seeds(counts[budget])})")
                 for i, (budget, lead) in enumerate(leads.items()))
             why += (f", {margin:+.3f} at {int(latent.max_epochs)}"
                     + (f" and {control}" if control else ""))
@@ -1427,6 +1427,11 @@ def _draw_effect(kinds: dict[tuple[str, ...], list[pd.DataFrame]], cells: pd.Dat
                             "starts alone" if wider else ""))
 
 
+def _seeds(count: int) -> str:
+    """``count`` seeds in words: "1 seed", "3 seeds"."""
+    return f"{count} seed{'s' if count > 1 else ''}"
+
+
 def _and(words: list[str]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
@@ -1640,7 +1645,7 @@ def _dynamics_rollouts(kind: str, paper_ranking: str) -> str:
     seeds = fits.seed.nunique()
     text = (f"; every model trained on rollouts, as the EMLP authors train (5-state chunks "
             f"integrated from their first states; {_and([path for path, _ in runs])}, "
-            f"{seeds} seed{'s' if seeds > 1 else ''}), scores "
+            f"{_seeds(seeds)}), scores "
             + _control_scores(rows, seeds) + f" and ranks {ranking}")
     if ranking == paper_ranking:
         return text + " (the paper's): likely the training objective"
