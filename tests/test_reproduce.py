@@ -53,8 +53,7 @@ def test_a_ddmnist_row_reports_its_longest_run(reproduce, tmp_path):
     assert "ours 0.900" in d1[4] and d1[6] == "≤30 (early stopping)"
 
 
-def test_a_ddmnist_row_merges_the_seeds_of_its_runs_at_one_budget(reproduce, tmp_path,
-                                                                  monkeypatch):
+def test_a_ddmnist_row_merges_the_seeds_of_its_runs_at_one_budget(reproduce, tmp_path):
     def table(name, seeds, wall):
         pd.DataFrame(dict(group="D4xD4", method=["CNN", "ours"], upright=0.0, upright_std=0.0,
                           moved=0.0, best_epoch=0.0, epochs=30.0, seeds=len(seeds),
@@ -146,8 +145,6 @@ def test_a_ddmnist_row_merges_the_seeds_of_its_runs_at_one_budget(reproduce, tmp
             "69; this seed at 30: -0.010), so the lead grew with training in 2 of the 3 runs of "
             "2 seeds trained longer") in why
     # the row moves to a longer budget once as many seeds reached it as any other
-    monkeypatch.setattr(reproduce, "DDMNIST_CONTROLS", reproduce.DDMNIST_CONTROLS + (
-        "ddmnist_d4_150ep_seed1.csv", "ddmnist_d4_150ep_seed2.csv"))
     control("ddmnist_d4_150ep_seed1", 1, [0.77, 0.81], [120, 80], epochs=150)
     row = _row(reproduce.render(), "DDMNIST D4xD4")
     assert "≤30" in row[6] and "+0.040 at 150 (seed 1" in row[11]  # 2 seeds: still controls
