@@ -18,6 +18,8 @@ def test_a_quick_run_writes_both_files_from_the_first_seed(benchmark_script, tmp
     assert (runs.latent_rms > 0).all() and np.isfinite(runs.latent_error).all()
     assert runs.upright.between(0, 1).all() and (runs.epochs <= 2).all()
     assert (runs.train_digits == 400).all() and (table.train_digits == 400).all()
+    # the authors' D1 test pairs are clean: no round-trip score; the rows' batch by default
+    assert runs.upright_round_trip.isna().all() and (runs.batch_size == 128).all()
 
 
 def test_digits_per_class_narrows_only_the_training_pool(benchmark_script, tmp_path,
@@ -38,3 +40,25 @@ def test_digits_per_class_narrows_only_the_training_pool(benchmark_script, tmp_p
     pools = {(call["subset"], call.get("digits_per_class")) for call in calls}
     assert pools == {("train", 5), ("test", None)}  # validation and test pairs: all digits
     assert (pd.read_csv(tmp_path / "pool_runs.csv").train_digits == 5).all()
+
+
+def test_d4_is_also_scored_on_the_authors_test_pairs_and_the_batch_is_recorded(
+        benchmark_script, tmp_path, monkeypatch):
+    import skequi
+
+    batches, fit = [], skequi.LatentEquivariantClassifier.fit
+
+    def recorded(self, *args, **kwargs):
+        batches.append(self.batch_size)
+        return fit(self, *args, **kwargs)
+
+    monkeypatch.setattr(skequi.LatentEquivariantClassifier, "fit", recorded)
+    csv = tmp_path / "d4.csv"
+    benchmark_script("bench_ddmnist").main(
+        ["--quick", "--groups", "D4", "--batch-size", "256", "--jobs", "1", "--csv", str(csv)])
+    runs, table = pd.read_csv(tmp_path / "d4_runs.csv"), pd.read_csv(csv)
+    assert batches == [256, 256] and (runs.batch_size == 256).all()
+    assert (table.batch_size == 256).all()
+    # upright pairs with a round trip's artefacts: a score of their own, beside the clean one
+    assert runs.upright_round_trip.between(0, 1).all()
+    assert table.upright_round_trip.notna().all()
