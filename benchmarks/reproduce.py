@@ -83,8 +83,8 @@ _DDMNIST_POOL_RUNS = (("ddmnist_c4_100digits", "C4", 100, 0),
 
 #: DDMNIST with a choice of the authors' code the rows do not make: (protocol and CSV name,
 #: group, bench_ddmnist options) for the protocols and DDMNIST_RECIPE. Every run scores D4's
-#: fits on the authors' D4 test set too (upright pairs with a round trip's artefacts); the
-#: first refits the rows' 30-epoch seeds for that, the second trains with the authors' batch
+#: fits on the authors' D4 test set too (upright pairs with a round trip's artefacts); this
+#: one refits the rows' 30-epoch seeds for that
 _DDMNIST_RECIPE_RUNS = (
     ("ddmnist_d4_round_trip", "D4", ("--epochs", "30", "--seeds", "3")),
 )
