@@ -781,16 +781,21 @@ def test_emlp_cells_pool_runs_of_other_seeds_and_leave_out_runs_that_repeat_one(
     assert old.seeds[0] == 2 and old.test_mse[0] == pytest.approx(0.6)
 
 
+def _ddmnist_row(tmp_path, name: str, group: str, upright: list[float]) -> None:
+    """A DDMNIST row's table ``name`` and its seed-by-seed file: seeds 0-2 at 30 epochs,
+    ``upright`` the CNN's three, then ours'."""
+    pd.DataFrame(dict(group=group, method=["CNN", "ours"], upright=0.0, upright_std=0.0,
+                      moved=0.0, best_epoch=0.0, epochs=30.0, seeds=3, max_epochs=30,
+                      device="CPU", wall_min=33.0)).to_csv(tmp_path / f"{name}.csv",
+                                                           index=False)
+    pd.DataFrame(dict(group=group, method=["CNN"] * 3 + ["ours"] * 3, seed=[0, 1, 2] * 2,
+                      upright=upright, moved=0.7, best_epoch=28.0, epochs=30.0,
+                      latent_error=1.0)).to_csv(tmp_path / f"{name}_runs.csv", index=False)
+
+
 def test_a_ddmnist_row_reports_its_control_with_fewer_training_digits(reproduce, tmp_path,
                                                                     monkeypatch):
-    pd.DataFrame(dict(group="C4xC4", method=["CNN", "ours"], upright=0.0, upright_std=0.0,
-                      moved=0.0, best_epoch=0.0, epochs=30.0, seeds=3, max_epochs=30,
-                      device="CPU", wall_min=33.6)).to_csv(tmp_path / "ddmnist_c4.csv",
-                                                           index=False)
-    pd.DataFrame(dict(group="C4xC4", method=["CNN"] * 3 + ["ours"] * 3, seed=[0, 1, 2] * 2,
-                      upright=[0.80, 0.81, 0.82, 0.83, 0.84, 0.85], moved=0.7, best_epoch=28.0,
-                      epochs=30.0, latent_error=1.0)).to_csv(
-        tmp_path / "ddmnist_c4_runs.csv", index=False)
+    _ddmnist_row(tmp_path, "ddmnist_c4", "C4xC4", [0.80, 0.81, 0.82, 0.83, 0.84, 0.85])
 
     def pool(upright, epochs=30, digits=100, seed=0):
         name = f"ddmnist_c4_{digits}digits" + (f"_seed{seed}" if seed else "")
@@ -833,14 +838,7 @@ def test_a_ddmnist_row_reports_its_control_with_fewer_training_digits(reproduce,
 
 def test_a_ddmnist_row_reports_the_authors_test_set_and_batch(reproduce, tmp_path,
                                                               monkeypatch):
-    pd.DataFrame(dict(group="D4xD4", method=["CNN", "ours"], upright=0.0, upright_std=0.0,
-                      moved=0.0, best_epoch=0.0, epochs=30.0, seeds=3, max_epochs=30,
-                      device="CPU", wall_min=33.4)).to_csv(tmp_path / "ddmnist_dihedral.csv",
-                                                           index=False)
-    pd.DataFrame(dict(group="D4xD4", method=["CNN"] * 3 + ["ours"] * 3, seed=[0, 1, 2] * 2,
-                      upright=[0.70, 0.71, 0.72, 0.72, 0.73, 0.74], moved=0.6,
-                      best_epoch=28.0, epochs=30.0, latent_error=1.2)).to_csv(
-        tmp_path / "ddmnist_dihedral_runs.csv", index=False)
+    _ddmnist_row(tmp_path, "ddmnist_dihedral", "D4xD4", [0.70, 0.71, 0.72, 0.72, 0.73, 0.74])
 
     def recipe(name, seeds, batch, upright, round_trip):
         pd.DataFrame(dict(group="D4xD4", method=["CNN", "ours"], max_epochs=30)).to_csv(
