@@ -839,15 +839,24 @@ DDMNIST_POOLS = tuple(f"{name}.csv" for name, *_ in _DDMNIST_POOL_RUNS)
 _DDMNIST_DIGITS, _MNIST_DIGITS = 400, 6000
 
 
+def _group_fits(name: str, group: str) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+    """A DDMNIST run's table ``name`` and its fits of ``group`` (None: not run, or without
+    its seed-by-seed file, or ``group`` not in it)."""
+    frame, fits = _read(name), _read_fits(name)
+    if frame is None or fits is None or group not in set(fits.group):
+        return None
+    return frame, fits[fits.group == group]
+
+
 def _one_seed_controls(names: tuple[str, ...], group: str, fits: pd.DataFrame | None):
     """Each one-seed DDMNIST control in ``names`` that ran ``group``: its epoch budget, its fits
     by method, its seed, and that seed's upright scores in the row's seed-by-seed ``fits``
     (None where the row lacks the CNN's or ours')."""
     for name in names:
-        frame, control = _read(name), _read_fits(name)
-        if frame is None or control is None or group not in set(control.group):
+        found = _group_fits(name, group)
+        if found is None:
             continue
-        control = control[control.group == group].set_index("method")
+        frame, control = found[0], found[1].set_index("method")
         seed = int(control.seed.iloc[0])
         same = None if fits is None else fits[fits.seed == seed].set_index("method").upright
         if same is not None and not {"CNN", "ours"} <= set(same.index):
@@ -939,14 +948,15 @@ def _ddmnist_recipe(group: str, longest: int, noise: float, fits: pd.DataFrame |
     each choice moved ours' lead against the row's seed std ``noise``."""
     notes = []
     for name in DDMNIST_RECIPE:
-        frame, control = _read(name), _read_fits(name)
-        if frame is None or control is None or group not in set(control.group):
+        found = _group_fits(name, group)
+        if found is None:
             continue
-        control = control[control.group == group]
+        frame, control = found
         epochs, batch = int(frame.max_epochs.iloc[0]), int(control.batch_size.iloc[0])
         seeds = sorted(set(control.seed))
         mean = control.groupby("method")[["upright", "upright_round_trip"]].mean()
         clean, artefacts = mean.upright, mean.upright_round_trip
+        lead = clean["ours"] - clean["CNN"]
         which = (f"{_seeds(len(seeds))} ({_and([str(seed) for seed in seeds])}) at {epochs} "
                  f"epochs")
         note = ((f"with the authors' batch {batch}, " if batch != _ROW_BATCH else "")
@@ -954,12 +964,11 @@ def _ddmnist_recipe(group: str, longest: int, noise: float, fits: pd.DataFrame |
                 f"{'scores' if len(seeds) == 1 else 'score'} CNN+aug {clean['CNN']:.3f} and "
                 f"ours {clean['ours']:.3f} on the row's clean upright pairs")
         if artefacts.notna().all():
-            lead_clean = clean["ours"] - clean["CNN"]
             lead_artefacts = artefacts["ours"] - artefacts["CNN"]
             shift = artefacts - clean
             note += (f" and {artefacts['CNN']:.3f} and {artefacts['ours']:.3f} on the authors' "
                      f"test pairs (the artefacts move the CNN by {shift['CNN']:+.3f}, ours by "
-                     f"{shift['ours']:+.3f}, ours' lead from {lead_clean:+.3f} to "
+                     f"{shift['ours']:+.3f}, ours' lead from {lead:+.3f} to "
                      f"{lead_artefacts:+.3f})")
             if (shift < 0).all():
                 note += (": the authors' test pairs are harder for both models, so testing on "
@@ -971,7 +980,7 @@ def _ddmnist_recipe(group: str, longest: int, noise: float, fits: pd.DataFrame |
         if batch != _ROW_BATCH and epochs == longest and same is not None \
                 and len(same) == 2 * len(seeds):
             before = same.groupby("method").upright.mean()
-            lead, lead_before = clean["ours"] - clean["CNN"], before["ours"] - before["CNN"]
+            lead_before = before["ours"] - before["CNN"]
             note += (f"; the same seed{'s' if len(seeds) > 1 else ''} at batch {_ROW_BATCH}: "
                      f"{before['CNN']:.3f} and {before['ours']:.3f}, so batch {batch} moves "
                      f"ours' lead by {lead - lead_before:+.3f} "
