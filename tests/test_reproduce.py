@@ -781,16 +781,18 @@ def test_emlp_cells_pool_runs_of_other_seeds_and_leave_out_runs_that_repeat_one(
     assert old.seeds[0] == 2 and old.test_mse[0] == pytest.approx(0.6)
 
 
-def _ddmnist_row(tmp_path, name: str, group: str, upright: list[float]) -> None:
-    """A DDMNIST row's table ``name`` and its seed-by-seed file: seeds 0-2 at 30 epochs,
+def _ddmnist_row(tmp_path, name: str, group: str, upright: list[float],
+                 epochs: int = 30) -> None:
+    """A DDMNIST row's table ``name`` and its seed-by-seed file: seeds 0-2 at ``epochs``,
     ``upright`` the CNN's three, then ours'."""
     pd.DataFrame(dict(group=group, method=["CNN", "ours"], upright=0.0, upright_std=0.0,
-                      moved=0.0, best_epoch=0.0, epochs=30.0, seeds=3, max_epochs=30,
-                      device="CPU", wall_min=33.0)).to_csv(tmp_path / f"{name}.csv",
-                                                           index=False)
+                      moved=0.0, best_epoch=0.0, epochs=float(epochs), seeds=3,
+                      max_epochs=epochs, device="CPU", wall_min=33.0)).to_csv(
+        tmp_path / f"{name}.csv", index=False)
     pd.DataFrame(dict(group=group, method=["CNN"] * 3 + ["ours"] * 3, seed=[0, 1, 2] * 2,
-                      upright=upright, moved=0.7, best_epoch=28.0, epochs=30.0,
-                      latent_error=1.0)).to_csv(tmp_path / f"{name}_runs.csv", index=False)
+                      upright=upright, moved=0.7, best_epoch=epochs - 2.0,
+                      epochs=float(epochs), latent_error=1.0)).to_csv(
+        tmp_path / f"{name}_runs.csv", index=False)
 
 
 def test_a_ddmnist_row_reports_its_control_with_fewer_training_digits(reproduce, tmp_path,
@@ -834,6 +836,26 @@ def test_a_ddmnist_row_reports_its_control_with_fewer_training_digits(reproduce,
             "seeds 4x fewer digits cost the CNN 0.100 and ours 0.100 on average; both costs "
             "exceed the seed std 0.010 in both seeds, so digit variety limits") in row[11]
     assert "in 1 of 2 seeds, so whether digit variety" in pool([0.805, 0.72], seed=1)[11]
+
+
+def test_a_ddmnist_pool_control_is_compared_with_the_seeds_at_its_own_budget(reproduce,
+                                                                             tmp_path):
+    # the row at 60 epochs (3 seeds); its 30-epoch seeds stay a shorter budget
+    _ddmnist_row(tmp_path, "ddmnist_c4", "C4xC4", [0.80, 0.81, 0.82, 0.83, 0.84, 0.85])
+    _ddmnist_row(tmp_path, "ddmnist_c4_60ep", "C4xC4", [0.85, 0.86, 0.87, 0.90, 0.91, 0.92],
+                 epochs=60)
+    pd.DataFrame(dict(group="C4xC4", method=["CNN", "ours"], max_epochs=30)).to_csv(
+        tmp_path / "ddmnist_c4_100digits.csv", index=False)
+    pd.DataFrame(dict(group="C4xC4", method=["CNN", "ours"], seed=0, train_digits=100,
+                      upright=[0.70, 0.75])).to_csv(tmp_path / "ddmnist_c4_100digits_runs.csv",
+                                                    index=False)
+    row = _row(reproduce.render(), "DDMNIST C4xC4")
+    assert row[6] == "≤60 (early stopping)" and "ours 0.910 ± 0.010" in row[4]
+    assert ("with the training pairs drawn from fewer images of each digit than all 400 "
+            "(30 epochs), seed 0 gave CNN+aug 0.700 and ours 0.750 from 100, against 0.800 and "
+            "0.830 from all 400 (4x fewer digits cost the CNN 0.100 and ours 0.080): both costs "
+            "exceed the seed std 0.010") in row[11]
+    assert "(60 epochs), seed 0" not in row[11]  # no control ran the row's budget
 
 
 def test_a_ddmnist_row_reports_the_authors_test_set_and_batch(reproduce, tmp_path,
