@@ -811,7 +811,8 @@ def test_a_ddmnist_row_reports_its_control_with_fewer_training_digits(reproduce,
     row = pool([0.70, 0.75])
     assert ("with the training pairs drawn from fewer images of each digit than all 400 "
             "(30 epochs), seed 0 gave CNN+aug 0.700 and ours 0.750 from 100, against 0.800 and "
-            "0.830 from all 400 (4x fewer digits cost the CNN 0.100 and ours 0.080): both costs "
+            "0.830 from all 400 (4x fewer digits cost the CNN 0.100 and ours 0.080; ours' lead "
+            "over the CNN, from 100 digits to all 400: +0.050 and +0.030): both costs "
             "exceed the seed std 0.010, so digit variety limits both models") in row[11]
     assert "ours 0.840 ± 0.010" in row[4] and row[7] == "3"  # the control does not join
     assert "with every larger pool" not in row[11]  # one pool: no curve
@@ -832,7 +833,8 @@ def test_a_ddmnist_row_reports_its_control_with_fewer_training_digits(reproduce,
     assert "; neither scores higher" in pool([0.69, 0.74], digits=200)[11]
     row = pool([0.71, 0.72], seed=1)
     assert ("+0.030); seed 1 gave CNN+aug 0.710 and ours 0.720 from 100, against 0.810 and "
-            "0.840 from all 400 (4x fewer digits cost the CNN 0.100 and ours 0.120); over the 2 "
+            "0.840 from all 400 (4x fewer digits cost the CNN 0.100 and ours 0.120; ours' lead "
+            "over the CNN, from 100 digits to all 400: +0.010 and +0.030); over the 2 "
             "seeds 4x fewer digits cost the CNN 0.100 and ours 0.100 on average; both costs "
             "exceed the seed std 0.010 in both seeds, so digit variety limits") in row[11]
     assert "in 1 of 2 seeds, so whether digit variety" in pool([0.805, 0.72], seed=1)[11]
@@ -853,7 +855,8 @@ def test_a_ddmnist_pool_control_is_compared_with_the_seeds_at_its_own_budget(rep
     assert row[6] == "≤60 (early stopping)" and "ours 0.910 ± 0.010" in row[4]
     assert ("with the training pairs drawn from fewer images of each digit than all 400 "
             "(30 epochs), seed 0 gave CNN+aug 0.700 and ours 0.750 from 100, against 0.800 and "
-            "0.830 from all 400 (4x fewer digits cost the CNN 0.100 and ours 0.080): both costs "
+            "0.830 from all 400 (4x fewer digits cost the CNN 0.100 and ours 0.080; ours' lead "
+            "over the CNN, from 100 digits to all 400: +0.050 and +0.030): both costs "
             "exceed the seed std 0.010") in row[11]
     assert "(60 epochs), seed 0" not in row[11]  # no control ran the row's budget
 
