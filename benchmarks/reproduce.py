@@ -88,6 +88,7 @@ _DDMNIST_POOL_RUNS = (("ddmnist_c4_100digits", "C4", 100, 0),
 #: one refits the rows' 30-epoch seeds for that
 _DDMNIST_RECIPE_RUNS = (
     ("ddmnist_d4_round_trip", "D4", ("--epochs", "30", "--seeds", "3")),
+    ("ddmnist_d4_150ep_batch256", "D4", ("--epochs", "150", "--batch-size", "256")),
 )
 
 #: the pendulum trained on rollouts, one seed a run: (protocol and CSV name, seed) for the
@@ -402,6 +403,10 @@ CPU_MINUTES = {
     "ddmnist_c4_100digits_seed2": "22.4 min (two fits side by side, one thread each, the "
                                   "machine otherwise idle; the latent fit took 22 min, the "
                                   "CNN 12)",
+    "ddmnist_d4_150ep_batch256": "155.2 min (two fits side by side, one thread each; the "
+                                 "CNN ran all 150 epochs in 84 min beside a niced DDMNIST "
+                                 "run; the latent fit took 155 min, beside the 30-epoch "
+                                 "D4 digit-pool run and a CI run after the CNN ended)",
     "ddmnist_d4_100digits": "42.7 min (two fits side by side, one thread each, niced beside "
                             "a two-fit DDMNIST run that held one core throughout, and a CI "
                             "run for the last 5 min; the CNN took 26 min, the latent fit 41)",
