@@ -857,35 +857,56 @@ def _group_fits(name: str, group: str) -> tuple[pd.DataFrame, pd.DataFrame] | No
     return frame, fits[fits.group == group]
 
 
-def _one_seed_controls(names: tuple[str, ...], group: str, fits: pd.DataFrame | None):
+def _one_seed_runs(names: tuple[str, ...], group: str):
     """Each one-seed DDMNIST control in ``names`` that ran ``group``: its epoch budget, its fits
-    by method, its seed, and that seed's upright scores in the row's seed-by-seed ``fits``
-    (None where the row lacks the CNN's or ours')."""
+    by method and its seed."""
     for name in names:
         found = _group_fits(name, group)
         if found is None:
             continue
         frame, control = found[0], found[1].set_index("method")
-        seed = int(control.seed.iloc[0])
-        same = None if fits is None else fits[fits.seed == seed].set_index("method").upright
-        if same is not None and not {"CNN", "ours"} <= set(same.index):
-            same = None
-        yield int(frame.max_epochs.iloc[0]), control, seed, same
+        yield int(frame.max_epochs.iloc[0]), control, int(control.seed.iloc[0])
 
 
-def _ddmnist_pool(group: str, budget: int, noise: float, fits: pd.DataFrame | None) -> str:
-    """Controls whose training pairs come from fewer distinct digits, at ``budget`` epochs,
-    seed by seed: their scores from the smallest pool up, beside the same seed's in the
-    group's ``fits`` at that budget (all 400 digits), whether both models rose with every
-    larger pool, and in how many seeds the smallest pool cost both models more than those
-    fits' seed std ``noise``."""
+def _seed_upright(fits: pd.DataFrame | None, seed: int) -> pd.Series | None:
+    """The upright scores by method of ``seed`` in a row's seed-by-seed ``fits`` (None where
+    the fits are unknown or lack the CNN's or ours')."""
+    if fits is None:
+        return None
+    same = fits[fits.seed == seed].set_index("method").upright
+    return same if {"CNN", "ours"} <= set(same.index) else None
+
+
+def _one_seed_controls(names: tuple[str, ...], group: str, fits: pd.DataFrame | None):
+    """Each one-seed DDMNIST control in ``names`` that ran ``group`` (:func:`_one_seed_runs`),
+    with that seed's upright scores in the row's seed-by-seed ``fits``."""
+    for epochs, control, seed in _one_seed_runs(names, group):
+        yield epochs, control, seed, _seed_upright(fits, seed)
+
+
+def _ddmnist_pool(group: str, budgets: list[tuple[int, float, pd.DataFrame | None]]) -> str:
+    """Controls whose training pairs come from fewer distinct digits, compared at each of
+    ``budgets`` (epochs, the seed std there, the group's seed-by-seed fits there) with the
+    controls run at those epochs (:func:`_ddmnist_pool_at`); the controls' files are read
+    once."""
+    controls = list(_one_seed_runs(DDMNIST_POOLS, group))
+    notes = (_ddmnist_pool_at(controls, budget, noise, fits) for budget, noise, fits in budgets)
+    return "; ".join(note for note in notes if note)
+
+
+def _ddmnist_pool_at(controls: list[tuple[int, pd.DataFrame, int]], budget: int, noise: float,
+                     fits: pd.DataFrame | None) -> str:
+    """The pool ``controls`` (:func:`_one_seed_runs`) run at ``budget`` epochs, seed by seed:
+    their scores from the smallest pool up, beside the same seed's in the group's ``fits`` at
+    that budget (all 400 digits), whether both models rose with every larger pool, and in how
+    many seeds the smallest pool cost both models more than those fits' seed std ``noise``."""
     pools: dict[int, list[tuple[int, pd.Series]]] = {}
     row_scores: dict[int, pd.Series | None] = {}
-    for epochs, control, seed, same in _one_seed_controls(DDMNIST_POOLS, group, fits):
+    for epochs, control, seed in controls:
         if epochs == budget:
             pools.setdefault(seed, []).append((int(control.train_digits.iloc[0]),
                                                control.upright))
-            row_scores[seed] = same
+            row_scores[seed] = _seed_upright(fits, seed)
     runs, costs = [], []
     for seed, curve in sorted(pools.items()):
         curve.sort(key=lambda pool: pool[0])
@@ -1185,13 +1206,12 @@ def _ddmnist(factor: str) -> Callable[[], dict]:
         elif control:
             why += f"; ours' lead over the augmented CNN: {control}"
         # digit-pool controls at the row's budget, then at each shorter one against its seeds
-        for budget, pool_noise, fits in (
-                (int(latent.max_epochs), noise, found.fits),
-                *((epochs, float(shorter[epochs].upright_std.max()), found.shorter_fits[epochs])
-                  for epochs in sorted(shorter, reverse=True))):
-            pool = _ddmnist_pool(f"{factor}x{factor}", budget, pool_noise, fits)
-            if pool:
-                why += "; " + pool
+        pool = _ddmnist_pool(f"{factor}x{factor}", [
+            (int(latent.max_epochs), noise, found.fits),
+            *((epochs, float(shorter[epochs].upright_std.max()), found.shorter_fits[epochs])
+              for epochs in sorted(shorter, reverse=True))])
+        if pool:
+            why += "; " + pool
         recipe = _ddmnist_recipe(f"{factor}x{factor}", int(latent.max_epochs), noise,
                                  found.fits)
         if recipe:

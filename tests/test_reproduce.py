@@ -841,7 +841,8 @@ def test_a_ddmnist_row_reports_its_control_with_fewer_training_digits(reproduce,
 
 
 def test_a_ddmnist_pool_control_is_compared_with_the_seeds_at_its_own_budget(reproduce,
-                                                                             tmp_path):
+                                                                             tmp_path,
+                                                                             monkeypatch):
     # the row at 60 epochs (3 seeds); its 30-epoch seeds stay a shorter budget
     _ddmnist_row(tmp_path, "ddmnist_c4", "C4xC4", [0.80, 0.81, 0.82, 0.83, 0.84, 0.85])
     _ddmnist_row(tmp_path, "ddmnist_c4_60ep", "C4xC4", [0.85, 0.86, 0.87, 0.90, 0.91, 0.92],
@@ -851,7 +852,10 @@ def test_a_ddmnist_pool_control_is_compared_with_the_seeds_at_its_own_budget(rep
     pd.DataFrame(dict(group="C4xC4", method=["CNN", "ours"], seed=0, train_digits=100,
                       upright=[0.70, 0.75])).to_csv(tmp_path / "ddmnist_c4_100digits_runs.csv",
                                                     index=False)
+    reads, read = [], reproduce._read
+    monkeypatch.setattr(reproduce, "_read", lambda path: reads.append(path) or read(path))
     row = _row(reproduce.render(), "DDMNIST C4xC4")
+    assert reads.count("ddmnist_c4_100digits_runs.csv") == 1  # once for both budgets
     assert row[6] == "≤60 (early stopping)" and "ours 0.910 ± 0.010" in row[4]
     assert ("with the training pairs drawn from fewer images of each digit than all 400 "
             "(30 epochs), seed 0 gave CNN+aug 0.700 and ours 0.750 from 100, against 0.800 and "
