@@ -112,10 +112,8 @@ def fit_on_rollouts(est, chunks, *, dt: float, steps: int, vector_field, rtol: f
     from skequi.estimators._randomness import FitRandomness, derive_seed
 
     X, y = derivative_pairs(chunks, vector_field=vector_field)
-    est._prepare_Xy(X, y, reset=True)  # the statistics and shapes est.fit would record
-    randomness = FitRandomness(derive_seed(est.random_state))
-    with randomness.global_rng_for_init():
-        est.initialize()
+    est.fit(X, y, epochs=0)  # est.fit's module, start and standardisation, and no step
+    randomness = FitRandomness(derive_seed(est.random_state))  # the shuffles est.fit draws
     module, optimizer = est.module_, est.optimizer_
     parameter = next(module.parameters())
     device, dtype = parameter.device, parameter.dtype
