@@ -818,6 +818,8 @@ def test_a_ddmnist_row_reports_its_control_with_fewer_training_digits(reproduce,
             "over the CNN, from 100 digits to all 400: +0.050 and +0.030): both costs "
             "exceed the seed std 0.010, so digit variety limits both models") in row[11]
     assert "ours 0.840 ± 0.010" in row[4] and row[7] == "3"  # the control does not join
+    assert ("; ours' lead seed by seed (0, 1 and 2): +0.030, +0.030 and +0.030, every one over "
+            "the paper's +0.008;") in row[11]
     assert "with every larger pool" not in row[11]  # one pool: no curve
     assert "unlikely to explain" in pool([0.795, 0.82])[11]
     assert "fewer images of each digit" not in pool([0.70, 0.75], epochs=60)[11]  # other budget
@@ -891,6 +893,8 @@ def test_a_ddmnist_row_reports_the_authors_test_set_and_batch(reproduce, tmp_pat
             "to +0.050): the authors' test pairs raise ours by more than the seed std 0.010, a "
             "likely part of the gap") in row[11]
     assert "ours 0.730 ± 0.010" in row[4] and row[7] == "3"  # the recipe runs do not join
+    assert ("seed by seed (0, 1 and 2): +0.020, +0.020 and +0.020, every one under the paper's "
+            "+0.068") in row[11]
     # harder test pairs for both: not the reason for the gap
     row = recipe("ddmnist_d4_round_trip", [0, 1, 2], 128, [0.70, 0.71, 0.72, 0.72, 0.73, 0.74],
                  [0.65, 0.66, 0.67, 0.70, 0.71, 0.72])
