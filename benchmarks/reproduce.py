@@ -82,7 +82,8 @@ _DDMNIST_POOL_RUNS = (("ddmnist_c4_100digits", "C4", 100, 0),
                       ("ddmnist_c4_100digits_seed1", "C4", 100, 1),
                       ("ddmnist_c4_200digits_seed1", "C4", 200, 1),
                       ("ddmnist_c4_100digits_seed2", "C4", 100, 2),
-                      ("ddmnist_d4_100digits", "D4", 100, 0))
+                      ("ddmnist_d4_100digits", "D4", 100, 0),
+                      ("ddmnist_d4_100digits_seed1", "D4", 100, 1))
 
 #: DDMNIST with a choice of the authors' code the rows do not make: (protocol and CSV name,
 #: group, bench_ddmnist options) for the protocols and DDMNIST_RECIPE. Every run scores D4's
@@ -420,6 +421,10 @@ CPU_MINUTES = {
     "ddmnist_d4_100digits": "42.7 min (two fits side by side, one thread each, niced beside "
                             "a two-fit DDMNIST run that held one core throughout, and a CI "
                             "run for the last 5 min; the CNN took 26 min, the latent fit 41)",
+    "ddmnist_d4_100digits_seed1": "25.2 min (two fits side by side, one thread each; after "
+                                  "the CNN's 10 min a two-fit DDMNIST run (200 digits) took "
+                                  "the other core and shared the two; the latent fit took "
+                                  "25 min)",
     "ddmnist_c4_200digits_seed1": "36.5 min (the two fits one after the other, `--jobs 1`, "
                                   "one thread; other DDMNIST runs shared the two cores for "
                                   "its first 26 min; the latent fit took 25 min, the CNN 11)",
@@ -917,7 +922,7 @@ def _ddmnist_pool_at(controls: list[tuple[int, pd.DataFrame, int]], budget: int,
             pools.setdefault(seed, []).append((int(control.train_digits.iloc[0]),
                                                control.upright))
             row_scores[seed] = _seed_upright(fits, seed)
-    runs, costs = [], []
+    runs, costs, opened = [], [], []  # opened: how far all 400 digits moved ours' lead
     for seed, curve in sorted(pools.items()):
         curve.sort(key=lambda pool: pool[0])
         run = f"seed {seed} gave " + ", ".join(
@@ -939,7 +944,9 @@ def _ddmnist_pool_at(controls: list[tuple[int, pd.DataFrame, int]], budget: int,
                                if len(rising) == 2 else
                                f"only {rising[0]} scores higher with every larger pool"
                                if rising else "neither scores higher with every larger pool")
-            leads = [f"{lead:+.3f}" for lead in scores["ours"] - scores["CNN"]]
+            lead_curve = scores["ours"] - scores["CNN"]
+            opened.append(lead_curve.iloc[-1] - lead_curve.iloc[0])
+            leads = [f"{lead:+.3f}" for lead in lead_curve]
             details.append(f"ours' lead over the CNN, from {digits} digits to all "
                            f"{_DDMNIST_DIGITS}: {_and(leads)}")
             run += (f", against {same['CNN']:.3f} and {same['ours']:.3f} from all "
@@ -972,6 +979,18 @@ def _ddmnist_pool_at(controls: list[tuple[int, pd.DataFrame, int]], budget: int,
             note += (f"{verdict}both costs exceed the seed std {noise:.3f} in {sum(costly)} of "
                      f"{len(costly)} seeds, so whether digit variety explains the gap to the "
                      "paper's numbers is not settled")
+    if len(opened) > 1:  # does a larger pool open ours' lead, seed after seed?
+        moves = _and([f"{move:+.3f}" for move in opened])
+        grew = sum(move > 0 for move in opened)
+        if grew == len(opened):
+            note += (f"; more digits widened ours' lead in every seed ({moves}), so the "
+                     "paper's larger pool may widen it further")
+        elif not grew:
+            note += (f"; more digits narrowed ours' lead in every seed ({moves}), so a larger "
+                     "pool is unlikely to open the paper's lead")
+        else:
+            note += (f"; more digits widened ours' lead in {grew} of {len(opened)} seeds "
+                     f"({moves}), so these runs do not show that a larger pool opens it")
     return note
 
 
