@@ -917,8 +917,9 @@ def _ddmnist_pool_at(controls: list[tuple[int, pd.DataFrame, int]], budget: int,
                      fits: pd.DataFrame | None) -> str:
     """The pool ``controls`` (:func:`_one_seed_runs`) run at ``budget`` epochs, seed by seed:
     their scores from the smallest pool up, beside the same seed's in the group's ``fits`` at
-    that budget (all 400 digits), whether both models rose with every larger pool, and in how
-    many seeds the smallest pool cost both models more than those fits' seed std ``noise``."""
+    that budget (all 400 digits), whether both models rose with every larger pool, in how
+    many seeds the smallest pool cost both models more than those fits' seed std ``noise``,
+    and in how many all 400 digits widened ours' lead over the smallest pool's."""
     pools: dict[int, list[tuple[int, pd.Series]]] = {}
     row_scores: dict[int, pd.Series | None] = {}
     for epochs, control, seed in controls:
