@@ -1133,25 +1133,30 @@ def _ddmnist_seed_leads(fits: pd.DataFrame, paper_lead: float) -> str:
 
 
 @dataclass
-class _DDMNISTRuns:
-    """A DDMNIST group's runs at the row's epoch budget."""
+class _DDMNISTBudget:
+    """A DDMNIST group's runs at one epoch budget."""
 
     rows: pd.DataFrame  #: the CNN's and the latent method's row, seeds merged
     tables: list[pd.DataFrame]  #: the tables (``--csv`` files) merged
     fits: pd.DataFrame | None  #: their fits seed by seed (None: a table without its file)
-    shorter: dict[int, pd.DataFrame]  #: the group's rows, seeds merged, at shorter budgets
-    shorter_fits: dict[int, pd.DataFrame | None]  #: their fits seed by seed
 
 
-def _merged_seeds(group: str, tables: list[tuple[str, pd.DataFrame]]
-                  ) -> tuple[pd.DataFrame, list[pd.DataFrame], pd.DataFrame | None]:
+@dataclass
+class _DDMNISTRuns:
+    """A DDMNIST group's runs at the row's epoch budget, and at shorter ones."""
+
+    row: _DDMNISTBudget  #: the row's budget
+    shorter: dict[int, _DDMNISTBudget]  #: each shorter budget, by its epochs
+
+
+def _merged_seeds(group: str, tables: list[tuple[str, pd.DataFrame]]) -> _DDMNISTBudget:
     """The rows of ``group`` in ``tables`` run at one budget, their seeds merged from each
     table's seed-by-seed file (a seed in two tables counts once); where a table lacks that
-    file, the table with most seeds alone. Also the tables merged and the fits (or None)."""
+    file, the table with most seeds alone."""
     fits = [_read_fits(name) for name, _ in tables]
     if any(fit is None for fit in fits):
         _, frame = max(tables, key=lambda table: int(table[1].seeds.iloc[0]))
-        return frame[frame.group == group].set_index("method"), [frame], None
+        return _DDMNISTBudget(frame[frame.group == group].set_index("method"), [frame], None)
     fits = pd.concat(fits, ignore_index=True)
     fits = fits[fits.group == group].drop_duplicates(["method", "seed"])
     rows = fits.groupby("method").agg(
@@ -1160,7 +1165,7 @@ def _merged_seeds(group: str, tables: list[tuple[str, pd.DataFrame]]
         latent_error=("latent_error", "mean"), seeds=("seed", "nunique"))
     rows = rows.fillna({"upright_std": 0.0}).assign(
         max_epochs=int(tables[0][1].max_epochs.iloc[0]))
-    return rows, [frame for _, frame in tables], fits
+    return _DDMNISTBudget(rows, [frame for _, frame in tables], fits)
 
 
 def _ddmnist_fits(group: str) -> _DDMNISTRuns | None:
@@ -1179,11 +1184,9 @@ def _ddmnist_fits(group: str) -> _DDMNISTRuns | None:
     if not budgets:
         return None
     merged = {budget: _merged_seeds(group, tables) for budget, tables in budgets.items()}
-    budget = max(merged, key=lambda budget: (int(merged[budget][0].seeds.max()), budget))
-    rows, tables, fits = merged[budget]
-    shorter = [epochs for epochs in sorted(merged) if epochs < budget]
-    return _DDMNISTRuns(rows, tables, fits, {epochs: merged[epochs][0] for epochs in shorter},
-                        {epochs: merged[epochs][2] for epochs in shorter})
+    budget = max(merged, key=lambda budget: (int(merged[budget].rows.seeds.max()), budget))
+    return _DDMNISTRuns(merged[budget], {epochs: merged[epochs] for epochs in sorted(merged)
+                                         if epochs < budget})
 
 
 def _ddmnist(factor: str) -> Callable[[], dict]:
@@ -1191,7 +1194,8 @@ def _ddmnist(factor: str) -> Callable[[], dict]:
         found = _ddmnist_fits(f"{factor}x{factor}")
         if found is None:
             return None
-        rows, tables, shorter = found.rows, found.tables, found.shorter
+        rows, tables, fits = found.row.rows, found.row.tables, found.row.fits
+        shorter = {epochs: runs.rows for epochs, runs in found.shorter.items()}
         cnn, latent = rows.loc["CNN"], rows.loc["ours"]
         seeds = int(latent.seeds)
         paper_cnn, paper_ours = DDMNIST_PAPER[factor]
@@ -1219,9 +1223,9 @@ def _ddmnist(factor: str) -> Callable[[], dict]:
             why += (f" (mean of {seeds} seeds; seed std up to {noise:.3f}"
                     + (", so the two are level within seed noise)" if abs(margin) <= noise
                        else ")"))
-        if seeds > 1 and found.fits is not None:
-            why += _ddmnist_seed_leads(found.fits, paper_ours - paper_cnn)
-        longer = _ddmnist_control(f"{factor}x{factor}", int(latent.max_epochs), found.fits)
+        if seeds > 1 and fits is not None:
+            why += _ddmnist_seed_leads(fits, paper_ours - paper_cnn)
+        longer = _ddmnist_control(f"{factor}x{factor}", int(latent.max_epochs), fits)
         control = longer.text
         if shorter:  # how ours' lead moved with training
             leads = {budget: row.upright["ours"] - row.upright["CNN"]
@@ -1266,13 +1270,12 @@ def _ddmnist(factor: str) -> Callable[[], dict]:
             why += f"; ours' lead over the augmented CNN: {control}"
         # digit-pool controls at the row's budget, then at each shorter one against its seeds
         pool = _ddmnist_pool(f"{factor}x{factor}", [
-            (int(latent.max_epochs), noise, found.fits),
-            *((epochs, float(shorter[epochs].upright_std.max()), found.shorter_fits[epochs])
-              for epochs in sorted(shorter, reverse=True))])
+            (int(latent.max_epochs), noise, fits),
+            *((epochs, float(runs.rows.upright_std.max()), runs.fits)
+              for epochs, runs in sorted(found.shorter.items(), reverse=True))])
         if pool:
             why += "; " + pool
-        recipe = _ddmnist_recipe(f"{factor}x{factor}", int(latent.max_epochs), noise,
-                                 found.fits)
+        recipe = _ddmnist_recipe(f"{factor}x{factor}", int(latent.max_epochs), noise, fits)
         if recipe:
             why += "; " + recipe
         if verdict == "not reproduced" and "latent_error" in rows:
