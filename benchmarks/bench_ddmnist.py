@@ -128,6 +128,10 @@ def main(argv=None) -> None:
                         help="seeds run from here (add seeds to an earlier run's)")
     parser.add_argument("--epochs", type=int, default=30, help="paper: 150")
     parser.add_argument("--patience", type=int, default=20)
+    parser.add_argument("--methods", default="ours,CNN",
+                        help="which models to fit: ours (the latent method), CNN (the augmented "
+                             "CNN) or both; one alone lets a seed's two fits run as two "
+                             "processes, each starting when a core frees")
     parser.add_argument("--jobs", type=int, default=2, help="fits at once (processes)")
     parser.add_argument("--digits-per-class", type=int, default=None,
                         help=f"draw the training pairs from only this many images of each "
@@ -140,9 +144,13 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
     if args.quick:
         args.epochs, args.seeds = 2, 1
+    methods = args.methods.split(",")
+    if not methods or not set(methods) <= {"ours", "CNN"} or len(set(methods)) < len(methods):
+        parser.error(f"--methods must name ours, CNN or both, once each; got {args.methods!r}")
     # the latent fits first (each step encodes twice, so they take longest): the workers
     # then finish together
-    jobs = [delayed(_fit)(factor, method, seed, args) for method in ("ours", "CNN")
+    jobs = [delayed(_fit)(factor, method, seed, args)
+            for method in sorted(methods, key=("ours", "CNN").index)
             for factor in args.groups.split(",")
             for seed in range(args.first_seed, args.first_seed + args.seeds)]
     start = time.perf_counter()

@@ -62,3 +62,17 @@ def test_d4_is_also_scored_on_the_authors_test_pairs_and_the_batch_is_recorded(
     # upright pairs with a round trip's artefacts: a score of their own, beside the clean one
     assert runs.upright_round_trip.between(0, 1).all()
     assert table.upright_round_trip.notna().all()
+
+
+def test_methods_fits_one_model_alone_and_refuses_unknown_names(benchmark_script, tmp_path,
+                                                                capsys):
+    csv = tmp_path / "cnn.csv"
+    script = benchmark_script("bench_ddmnist")
+    script.main(["--quick", "--groups", "D1", "--methods", "CNN", "--jobs", "1", "--csv",
+                 str(csv)])
+    assert list(pd.read_csv(csv).method) == ["CNN"]
+    assert list(pd.read_csv(tmp_path / "cnn_runs.csv").lam) == [0.0]
+    for bad in ("cnn", "ours,ours", ""):
+        with pytest.raises(SystemExit):
+            script.main(["--quick", "--methods", bad])
+        assert "--methods must name ours, CNN or both" in capsys.readouterr().err
