@@ -882,13 +882,21 @@ def _group_fits(name: str, group: str) -> tuple[pd.DataFrame, pd.DataFrame] | No
 
 def _one_seed_runs(names: tuple[str, ...], group: str):
     """Each one-seed DDMNIST control in ``names`` that ran ``group``: its epoch budget, its fits
-    by method and its seed."""
+    by method and its seed. A seed's two models may come from two tables (``--methods``), one
+    each, at the same budget, digit pool and batch; a seed lacking a model is left out."""
+    runs: dict[tuple, list[pd.DataFrame]] = {}
     for name in names:
         found = _group_fits(name, group)
         if found is None:
             continue
-        frame, control = found[0], found[1].set_index("method")
-        yield int(frame.max_epochs.iloc[0]), control, int(control.seed.iloc[0])
+        frame, fits = found
+        setup = tuple(fits[column].iloc[0] if column in fits else None
+                      for column in ("seed", "train_digits", "batch_size"))
+        runs.setdefault((int(frame.max_epochs.iloc[0]), *setup), []).append(fits)
+    for (epochs, seed, *_), parts in runs.items():
+        control = pd.concat(parts).drop_duplicates("method").set_index("method")
+        if {"CNN", "ours"} <= set(control.index):
+            yield epochs, control, int(seed)
 
 
 def _seed_upright(fits: pd.DataFrame | None, seed: int) -> pd.Series | None:
@@ -1149,16 +1157,23 @@ class _DDMNISTRuns:
     shorter: dict[int, _DDMNISTBudget]  #: each shorter budget, by its epochs
 
 
-def _merged_seeds(group: str, tables: list[tuple[str, pd.DataFrame]]) -> _DDMNISTBudget:
+def _merged_seeds(group: str, tables: list[tuple[str, pd.DataFrame]]
+                  ) -> _DDMNISTBudget | None:
     """The rows of ``group`` in ``tables`` run at one budget, their seeds merged from each
-    table's seed-by-seed file (a seed in two tables counts once); where a table lacks that
-    file, the table with most seeds alone."""
+    table's seed-by-seed file (a seed in two tables counts once, and only once both its
+    models have run: ``--methods`` may split a seed's fits over two tables); where a table
+    lacks that file, the table with most seeds alone. None: no seed with both models."""
     fits = [_read_fits(name) for name, _ in tables]
     if any(fit is None for fit in fits):
         _, frame = max(tables, key=lambda table: int(table[1].seeds.iloc[0]))
         return _DDMNISTBudget(frame[frame.group == group].set_index("method"), [frame], None)
-    fits = pd.concat(fits, ignore_index=True)
+    fits = pd.concat([fit.assign(table=i) for i, fit in enumerate(fits)], ignore_index=True)
     fits = fits[fits.group == group].drop_duplicates(["method", "seed"])
+    fits = fits[fits.groupby("seed").method.transform("nunique") == 2]
+    if fits.empty:
+        return None
+    used = set(fits.pop("table"))
+    tables = [table for i, table in enumerate(tables) if i in used]
     rows = fits.groupby("method").agg(
         upright=("upright", "mean"), upright_std=("upright", "std"), moved=("moved", "mean"),
         best_epoch=("best_epoch", "mean"), epochs=("epochs", "mean"),
@@ -1183,7 +1198,10 @@ def _ddmnist_fits(group: str) -> _DDMNISTRuns | None:
             budgets.setdefault(int(frame.max_epochs.iloc[0]), []).append((name, frame))
     if not budgets:
         return None
-    merged = {budget: _merged_seeds(group, tables) for budget, tables in budgets.items()}
+    merged = {budget: runs for budget, tables in budgets.items()
+              if (runs := _merged_seeds(group, tables)) is not None}
+    if not merged:
+        return None
     budget = max(merged, key=lambda budget: (int(merged[budget].rows.seeds.max()), budget))
     return _DDMNISTRuns(merged[budget], {epochs: merged[epochs] for epochs in sorted(merged)
                                          if epochs < budget})

@@ -918,3 +918,33 @@ def test_a_ddmnist_row_reports_the_authors_test_set_and_batch(reproduce, tmp_pat
             "0.010, a likely part of the gap to the paper's number; the same seed at batch 128: "
             "0.700 and 0.720, so batch 256 moves ours' lead by +0.050 (beyond the seed std 0.010) "
             "and ours by +0.030") in row[11]
+
+
+def test_a_ddmnist_seed_split_over_two_runs_counts_once_both_models_ran(reproduce, tmp_path,
+                                                                        monkeypatch):
+    # bench_ddmnist --methods runs a seed's two fits as two tables, one model each
+    split = ("ddmnist_c4_150ep_seed2_ours.csv", "ddmnist_c4_150ep_seed2_cnn.csv")
+    monkeypatch.setattr(reproduce, "DDMNIST_CONTROLS", ("ddmnist_c4_150ep.csv",) + split)
+    _ddmnist_row(tmp_path, "ddmnist_c4", "C4xC4", [0.80, 0.81, 0.82, 0.83, 0.84, 0.85])
+
+    def run(name, methods, seeds, upright, wall):
+        pd.DataFrame(dict(group="C4xC4", method=methods, max_epochs=150, seeds=len(seeds),
+                          device="CPU", wall_min=wall)).to_csv(tmp_path / name, index=False)
+        pd.DataFrame(dict(group="C4xC4", method=[m for m in methods for _ in seeds],
+                          seed=list(seeds) * len(methods), upright=upright, moved=0.7,
+                          best_epoch=80.0, epochs=100.0, latent_error=1.0)).to_csv(
+            tmp_path / name.replace(".csv", "_runs.csv"), index=False)
+
+    run("ddmnist_c4_150ep.csv", ["CNN", "ours"], [0, 1], [0.85, 0.86, 0.87, 0.88], 95.0)
+    run(split[0], ["ours"], [2], [0.90], 97.0)
+    row = _row(reproduce.render(), "DDMNIST C4xC4")
+    # seed 2 lacks its CNN: the row stays at 30 epochs with 3 seeds, seeds 0-1 its controls
+    assert row[6] == "≤30 (early stopping)" and row[7] == "3"
+    assert "at 150 (seed 0" in row[11] and "(seed 2" not in row[11]
+    run(split[1], ["CNN"], [2], [0.84], 61.0)
+    row = _row(reproduce.render(), "DDMNIST C4xC4")
+    # CNN 0.85, 0.86, 0.84; ours 0.87, 0.88, 0.90: three seeds at 150, the row moves there
+    assert row[6] == "≤150 (early stopping)" and row[7] == "3"
+    assert row[4].startswith("CNN+aug 0.850 ± 0.010 / ours 0.883 ± 0.015 (upright)")
+    assert row[9] == "95 min + 97 min + 61 min"
+    assert "seed by seed (0, 1 and 2): +0.020, +0.020 and +0.060" in row[11]
