@@ -145,7 +145,7 @@ def main(argv=None) -> None:
     if args.quick:
         args.epochs, args.seeds = 2, 1
     methods = args.methods.split(",")
-    if not methods or not set(methods) <= {"ours", "CNN"} or len(set(methods)) < len(methods):
+    if not set(methods) <= {"ours", "CNN"} or len(set(methods)) < len(methods):
         parser.error(f"--methods must name ours, CNN or both, once each; got {args.methods!r}")
     # the latent fits first (each step encodes twice, so they take longest): the workers
     # then finish together
