@@ -76,3 +76,34 @@ def test_methods_fits_one_model_alone_and_refuses_unknown_names(benchmark_script
         with pytest.raises(SystemExit):
             script.main(["--quick", "--methods", bad])
         assert "--methods must name ours, CNN or both" in capsys.readouterr().err
+
+
+def test_fresh_validation_moves_the_pairs_each_epoch_and_leaves_training_alone(
+        benchmark_script, tmp_path):
+    from skorch.dataset import Dataset
+
+    from skequi.datasets import DDMNISTAction, make_ddmnist
+
+    script = benchmark_script("bench_ddmnist")
+    X, y = make_ddmnist(1, subset="test", random_state=0)
+    dataset = Dataset(X, y)
+    fresh = script._FreshValidation(X, X, y, DDMNISTAction("D4", random_state=0))
+    seen = []
+    for _ in range(2):
+        fresh.on_epoch_begin(net=None, dataset_valid=dataset)
+        seen.append(dataset.X)
+    assert seen[0].shape == X.shape and not np.allclose(seen[0], X)
+    assert not np.allclose(seen[0], seen[1])  # new elements and angles each epoch
+
+    runs = {}
+    for name, options in (("once", []), ("fresh", ["--fresh-validation"])):
+        csv = tmp_path / f"{name}.csv"
+        script.main(["--quick", "--groups", "C4", "--methods", "CNN", "--jobs", "1",
+                     "--csv", str(csv), *options])
+        runs[name] = pd.read_csv(tmp_path / f"{name}_runs.csv").iloc[0]
+    assert runs["once"].validation == "once" and runs["fresh"].validation == "fresh"
+    # training did not change: the same losses, epoch by epoch, and the same scores on the
+    # pairs moved once
+    assert runs["fresh"].train_loss_curve == runs["once"].train_loss_curve
+    assert runs["fresh"].valid_curve_once == runs["once"].valid_curve
+    assert runs["once"].valid_curve_once == runs["once"].valid_curve
