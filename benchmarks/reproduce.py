@@ -104,6 +104,8 @@ _DDMNIST_POOL_RUNS = (("ddmnist_c4_100digits", "C4", 100, 0),
 _DDMNIST_RECIPE_RUNS = (
     ("ddmnist_d4_round_trip", "D4", ("--epochs", "30", "--seeds", "3")),
     ("ddmnist_d4_150ep_batch256", "D4", ("--epochs", "150", "--batch-size", "256")),
+    ("ddmnist_d4_150ep_seed3_fresh_validation", "D4",
+     ("--epochs", "150", "--first-seed", "3", "--fresh-validation")),
 )
 
 #: the pendulum trained on rollouts, one seed a run: (protocol and CSV name, seed) for the
@@ -552,6 +554,10 @@ CPU_MINUTES = {
                                    "CNN for 32 min, then beside the two fits of the D4 seed-3 "
                                    "fresh-validation run: three on two cores; early stopping "
                                    "ended it after 93 epochs)",
+    "ddmnist_d4_150ep_seed3_fresh_validation": "116.7 min (two fits, one thread each, beside "
+                                               "the D4 seed-4 latent fit for 29 min, then "
+                                               "side by side; the CNN stopped after 70 "
+                                               "epochs in 28 min, the latent fit after 138)",
     "ddmnist_d4_150ep_seed4_cnn": "32.1 min (one fit on one thread, beside the D4 seed-4 "
                                   "latent fit throughout; early stopping ended it after 109 "
                                   "epochs)",
