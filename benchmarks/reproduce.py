@@ -1062,6 +1062,11 @@ DDMNIST_RECIPE = tuple(f"{name}.csv" for name, *_ in _DDMNIST_RECIPE_RUNS)
 _ROW_BATCH, _AUTHORS_BATCH = 128, 256
 
 
+def _model_subject(method: str) -> str:
+    """A DDMNIST model named in a verdict's sentence: "the CNN" or "ours"."""
+    return "the CNN" if method == "CNN" else "ours"
+
+
 def _same_training(control: pd.DataFrame, same: pd.DataFrame) -> str:
     """Whether a fresh-validation run trained as the row's fits of the same seed did: its
     accuracy on the pairs moved once against theirs, epoch by epoch."""
@@ -1073,7 +1078,7 @@ def _same_training(control: pd.DataFrame, same: pd.DataFrame) -> str:
         common.append(n)
         first = next((i for i in range(n) if mine[i] != theirs[i]), None)
         if first is not None:
-            mismatch.append(f"{'the CNN' if method == 'CNN' else 'ours'} from epoch {first + 1}")
+            mismatch.append(f"{_model_subject(method)} from epoch {first + 1}")
     if mismatch:
         return (f"; but it did not train as the row's fits did ({_and(mismatch)} scores "
                 "differently on the pairs moved once), so the comparison is not paired")
@@ -1211,7 +1216,7 @@ def _ddmnist_unstopped(fits: pd.DataFrame, budget: int) -> str:
     if full.empty:
         return ""
     return ("; early stopping did not end " + _and([
-        f"{'the CNN' if fit.method == 'CNN' else 'ours'} at seed {fit.seed} (best validation "
+        f"{_model_subject(fit.method)} at seed {fit.seed} (best validation "
         f"epoch {int(fit.best_epoch)} of {budget})" for fit in full.itertuples()])
         + f": {'that fit' if len(full) == 1 else 'those fits'} may still have been rising at "
         "the budget's end")
