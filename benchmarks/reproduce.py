@@ -1068,23 +1068,83 @@ def _model_subject(method: str) -> str:
 
 
 def _same_training(control: pd.DataFrame, same: pd.DataFrame) -> str:
-    """Whether a fresh-validation run trained as the row's fits of the same seed did: its
-    accuracy on the pairs moved once against theirs, epoch by epoch."""
+    """Whether fresh-validation fits trained as the row's fits of the same seeds did: their
+    accuracy on the pairs moved once against the row's, epoch by epoch."""
+    seeds = sorted(set(control.seed))
     mismatch, common = [], []
-    for method in ("CNN", "ours"):
-        mine = control[control.method == method].valid_curve_once.iloc[0].split()
-        theirs = same[same.method == method].valid_curve.iloc[0].split()
-        n = min(len(mine), len(theirs))
-        common.append(n)
-        first = next((i for i in range(n) if mine[i] != theirs[i]), None)
-        if first is not None:
-            mismatch.append(f"{_model_subject(method)} from epoch {first + 1}")
+    for seed in seeds:
+        counts = []
+        for method in ("CNN", "ours"):
+            pick = (control.seed == seed) & (control.method == method)
+            mine = control[pick].valid_curve_once.iloc[0].split()
+            pick = (same.seed == seed) & (same.method == method)
+            theirs = same[pick].valid_curve.iloc[0].split()
+            n = min(len(mine), len(theirs))
+            counts.append(n)
+            first = next((i for i in range(n) if mine[i] != theirs[i]), None)
+            if first is not None:
+                mismatch.append(f"{_model_subject(method)}"
+                                + (f" at seed {seed}" if len(seeds) > 1 else "")
+                                + f" from epoch {first + 1}")
+        common.append((f"seed {seed}: " if len(seeds) > 1 else "")
+                      + f"{counts[0]} for the CNN, {counts[1]} for ours")
     if mismatch:
-        return (f"; but it did not train as the row's fits did ({_and(mismatch)} scores "
-                "differently on the pairs moved once), so the comparison is not paired")
-    return (f"; it trained as the row's fits did (the same accuracy on the pairs moved once in "
-            f"every epoch both ran: {common[0]} for the CNN, {common[1]} for ours), so only the "
-            "epoch kept differs")
+        return (f"; but {'it did not train' if len(seeds) == 1 else 'not every seed trained'} "
+                f"as the row's fits did ({_and(mismatch)} scores differently on the pairs moved "
+                "once), so the comparison is not paired")
+    return (f"; {'it' if len(seeds) == 1 else 'every seed'} trained as the row's fits did (the "
+            f"same accuracy on the pairs moved once in every epoch both ran: {'; '.join(common)}"
+            "), so only the epoch kept differs")
+
+
+def _recipe_fits(group: str):
+    """The recipe runs (DDMNIST_RECIPE) that ran ``group``: each run's epoch budget and fits,
+    with the fresh-validation runs of one budget and batch joined into one, seed by seed."""
+    runs: list[tuple[int, list[pd.DataFrame]]] = []
+    fresh: dict[tuple[int, int], list[pd.DataFrame]] = {}
+    for name in DDMNIST_RECIPE:
+        found = _group_fits(name, group)
+        if found is None:
+            continue
+        frame, fits = found
+        epochs = int(frame.max_epochs.iloc[0])
+        if "validation" in fits and (fits.validation == "fresh").all():
+            key = (epochs, int(fits.batch_size.iloc[0]))
+            if key not in fresh:
+                fresh[key] = []
+                runs.append((epochs, fresh[key]))
+            fresh[key].append(fits)
+        else:
+            runs.append((epochs, [fits]))
+    for epochs, parts in runs:
+        yield epochs, pd.concat(parts).drop_duplicates(["seed", "method"], keep="last")
+
+
+def _fresh_seed_by_seed(control: pd.DataFrame, same: pd.DataFrame, paper_lead: float) -> str:
+    """Each seed's lead and epochs kept in fresh-validation fits ``control``, beside the
+    row's fits of the same seeds (``same``, validation pairs moved once), and the mean lead
+    beside the paper's ``paper_lead``."""
+    def by_seed(fits):
+        return fits.pivot(index="seed", columns="method", values=["upright", "best_epoch"])
+
+    fresh, once = by_seed(control), by_seed(same)
+    if len(fresh) == 1:
+        return (f" (epochs kept: CNN {fresh.best_epoch.CNN.iloc[0]:.0f} and ours "
+                f"{fresh.best_epoch.ours.iloc[0]:.0f}, against {once.best_epoch.CNN.iloc[0]:.0f} "
+                f"and {once.best_epoch.ours.iloc[0]:.0f})")
+    lead = fresh.upright.ours - fresh.upright.CNN
+    lead_once = once.upright.ours - once.upright.CNN
+    shift = lead - lead_once
+    return ("; seed by seed, ours' lead with the pairs moved afresh (moved once) and the "
+            "epochs kept by the CNN and ours: " + _and([
+                f"seed {seed} {lead[seed]:+.3f} ({lead_once[seed]:+.3f}), "
+                f"{fresh.best_epoch.CNN[seed]:.0f} and {fresh.best_epoch.ours[seed]:.0f} "
+                f"({once.best_epoch.CNN[seed]:.0f} and {once.best_epoch.ours[seed]:.0f})"
+                for seed in fresh.index])
+            + f"; the lead moved by {shift.mean():+.3f} on average (standard error "
+            f"{shift.std(ddof=1) / np.sqrt(len(shift)):.3f}; it rose at {(shift > 0).sum()} of "
+            f"{len(shift)} seeds), to a mean of {lead.mean():+.3f} (the paper: "
+            f"{paper_lead:+.3f})")
 
 
 def _ddmnist_recipe(group: str, longest: int, noise: float, fits: pd.DataFrame | None) -> str:
@@ -1093,12 +1153,9 @@ def _ddmnist_recipe(group: str, longest: int, noise: float, fits: pd.DataFrame |
     seeds' in the row's ``fits`` (at budget ``longest``) where a run trained to that budget,
     and how far each choice moved ours' lead against the row's seed std ``noise``."""
     notes = []
-    for name in DDMNIST_RECIPE:
-        found = _group_fits(name, group)
-        if found is None:
-            continue
-        frame, control = found
-        epochs, batch = int(frame.max_epochs.iloc[0]), int(control.batch_size.iloc[0])
+    paper = DDMNIST_PAPER.get(group.split("x")[0], (np.nan, np.nan))
+    for epochs, control in _recipe_fits(group):
+        batch = int(control.batch_size.iloc[0])
         seeds = sorted(set(control.seed))
         mean = control.groupby("method")[["upright", "upright_round_trip"]].mean()
         clean, artefacts = mean.upright, mean.upright_round_trip
@@ -1132,7 +1189,8 @@ def _ddmnist_recipe(group: str, longest: int, noise: float, fits: pd.DataFrame |
             lead_before = before["ours"] - before["CNN"]
             setting, change = ((f"at batch {_ROW_BATCH}", f"batch {batch}")
                                if batch != _ROW_BATCH else
-                               ("with its validation pairs moved once",
+                               (f"with {'its' if len(seeds) == 1 else 'their'} validation "
+                                "pairs moved once",
                                 "moving them afresh"))
             note += (f"; the same seed{'s' if len(seeds) > 1 else ''} {setting}: "
                      f"{before['CNN']:.3f} and {before['ours']:.3f}, so {change} moves "
@@ -1140,12 +1198,10 @@ def _ddmnist_recipe(group: str, longest: int, noise: float, fits: pd.DataFrame |
                      + ("(inside" if abs(lead - lead_before) <= noise else "(beyond")
                      + f" the seed std {noise:.3f}) and ours by "
                      f"{clean['ours'] - before['ours']:+.3f}")
-            if fresh and len(seeds) == 1:
-                kept = control.set_index("method").best_epoch
-                kept_before = same.set_index("method").best_epoch
-                note += (f" (epochs kept: CNN {kept['CNN']:.0f} and ours {kept['ours']:.0f}, "
-                         f"against {kept_before['CNN']:.0f} and {kept_before['ours']:.0f})")
-                if "valid_curve_once" in control and "valid_curve" in same:
+            if fresh:
+                note += _fresh_seed_by_seed(control, same, paper[1] - paper[0])
+                if "valid_curve_once" in control and "valid_curve" in same \
+                        and control.valid_curve_once.notna().all():
                     note += _same_training(control, same)
         notes.append(note)
     if not notes:
