@@ -1291,6 +1291,11 @@ def _ddmnist_seed_leads(fits: pd.DataFrame, paper_lead: float) -> str:
         text += f", every one under the paper's {paper_lead:+.3f}"
     elif (leads > paper_lead).all():
         text += f", every one over the paper's {paper_lead:+.3f}"
+    error = leads.std(ddof=1) / np.sqrt(len(leads))
+    text += f"; their mean {leads.mean():+.3f} has a standard error of {error:.3f}"
+    if error > 0:
+        text += (f", so the paper's lead is {abs(paper_lead - leads.mean()) / error:.1f} "
+                 f"standard errors {'above' if paper_lead > leads.mean() else 'below'} it")
     return text
 
 
