@@ -1099,7 +1099,8 @@ def _same_training(control: pd.DataFrame, same: pd.DataFrame) -> str:
 
 def _recipe_fits(group: str):
     """The recipe runs (DDMNIST_RECIPE) that ran ``group``: each run's epoch budget and fits,
-    with the fresh-validation runs of one budget and batch joined into one, seed by seed."""
+    with the fresh-validation runs of one budget and batch joined into one, seed by seed; a
+    seed whose CNN or latent fit has not run yet is left out."""
     runs: list[tuple[int, list[pd.DataFrame]]] = []
     fresh: dict[tuple[int, int], list[pd.DataFrame]] = {}
     for name in DDMNIST_RECIPE:
@@ -1117,7 +1118,11 @@ def _recipe_fits(group: str):
         else:
             runs.append((epochs, [fits]))
     for epochs, parts in runs:
-        yield epochs, pd.concat(parts).drop_duplicates(["seed", "method"], keep="last")
+        fits = pd.concat(parts).drop_duplicates(["seed", "method"], keep="last")
+        # a seed's fresh-validation fits may come from two one-model runs (--methods)
+        both = fits.groupby("seed").method.transform("nunique") == 2
+        if both.any():
+            yield epochs, fits[both]
 
 
 def _fresh_seed_by_seed(control: pd.DataFrame, same: pd.DataFrame, paper_lead: float) -> str:

@@ -962,7 +962,14 @@ def test_a_ddmnist_row_joins_its_fresh_validation_runs_seed_by_seed(reproduce, t
     runs.assign(valid_curve="0.500 0.600 0.650").to_csv(
         tmp_path / "ddmnist_dihedral_runs.csv", index=False)
     names = ("ddmnist_d4_150ep_seed1_fresh_validation", "ddmnist_d4_150ep_seeds02_fresh_validation")
-    monkeypatch.setattr(reproduce, "DDMNIST_RECIPE", tuple(f"{name}.csv" for name in names))
+    monkeypatch.setattr(reproduce, "DDMNIST_RECIPE", tuple(
+        f"{name}.csv" for name in (*names, "ddmnist_d4_150ep_seed5_cnn_fresh_validation")))
+    pd.DataFrame(dict(group="D4xD4", method=["CNN"], max_epochs=30)).to_csv(
+        tmp_path / "ddmnist_d4_150ep_seed5_cnn_fresh_validation.csv", index=False)
+    pd.DataFrame(dict(group="D4xD4", method=["CNN"], seed=5, batch_size=128, validation="fresh",
+                      upright=0.5, upright_round_trip=0.5, best_epoch=3.0,
+                      valid_curve_once="0.500")).to_csv(
+        tmp_path / "ddmnist_d4_150ep_seed5_cnn_fresh_validation_runs.csv", index=False)
     for name, seeds, upright in zip(names, ([1], [0, 2]), ([0.70, 0.76], [0.69, 0.70, 0.75, 0.78])):
         pd.DataFrame(dict(group="D4xD4", method=["CNN", "ours"], max_epochs=30)).to_csv(
             tmp_path / f"{name}.csv", index=False)
@@ -973,8 +980,9 @@ def test_a_ddmnist_row_joins_its_fresh_validation_runs_seed_by_seed(reproduce, t
                           valid_curve_once="0.500 0.600 0.650")).to_csv(
             tmp_path / f"{name}_runs.csv", index=False)
     why = _row(reproduce.render(), "DDMNIST D4xD4")[11]
-    # one note for the three seeds, not one a run
+    # one note for the three seeds, not one a run; a seed with one model alone is left out
     assert why.count("with the validation pairs moved afresh each epoch (as") == 1
+    assert "seed 5" not in why and "(0, 1 and 2)" in why
     assert ("3 seeds (0, 1 and 2) at 30 epochs, batch 128, score CNN+aug 0.697 and ours 0.763 "
             "on the row's clean upright pairs") in why
     assert ("; the same seeds with their validation pairs moved once: 0.710 and 0.730, so "
