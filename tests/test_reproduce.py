@@ -986,15 +986,16 @@ def test_a_ddmnist_row_joins_its_fresh_validation_runs_seed_by_seed(reproduce, t
     assert ("3 seeds (0, 1 and 2) at 30 epochs, batch 128, score CNN+aug 0.697 and ours 0.763 "
             "on the row's clean upright pairs") in why
     assert ("; the same seeds with their validation pairs moved once: 0.710 and 0.730, so "
-            "moving them afresh moves ours' lead by +0.047 (beyond the seed std 0.010) and ours "
-            "by +0.033; seed by seed, ours' lead with the pairs moved afresh (moved once) and "
-            "the epochs kept by the CNN and ours: seed 0 +0.060 (+0.020), 3 and 2 (28 and 28), "
-            "seed 1 +0.060 (+0.020), 3 and 2 (28 and 28) and seed 2 +0.080 (+0.020), 3 and 2 "
-            "(28 and 28); the lead moved by +0.047 on average (standard error 0.007; it rose at "
-            "3 of 3 seeds), to a mean of +0.067 (the paper: +0.068); every seed trained as the "
-            "row's fits did (the same accuracy on the pairs moved once in every epoch both ran: "
-            "seed 0: 3 for the CNN, 3 for ours; seed 1: 3 for the CNN, 3 for ours; seed 2: 3 for "
-            "the CNN, 3 for ours), so only the epoch kept differs") in why
+            "moving them afresh moves ours' lead by +0.047 and ours by +0.033; seed by seed, "
+            "ours' lead with the pairs moved afresh (moved once) and the epochs kept by the CNN "
+            "and ours: seed 0 +0.060 (+0.020), 3 and 2 (28 and 28), seed 1 +0.060 (+0.020), 3 "
+            "and 2 (28 and 28) and seed 2 +0.080 (+0.020), 3 and 2 (28 and 28); the lead moved "
+            "by +0.047 on average (standard error 0.007, 7.0 from no move; it rose at 3 of 3 "
+            "seeds), to a mean of +0.067 (the paper: +0.068; standard error 0.007, 0.2 from the "
+            "paper); every seed trained as the row's fits did (the same accuracy on the pairs "
+            "moved once in every epoch both ran: seed 0: 3 for the CNN, 3 for ours; seed 1: 3 "
+            "for the CNN, 3 for ours; seed 2: 3 for the CNN, 3 for ours), so only the epoch "
+            "kept differs") in why
     runs = pd.read_csv(tmp_path / f"{names[1]}_runs.csv")
     runs.loc[(runs.seed == 2) & (runs.method == "CNN"), "valid_curve_once"] = "0.500 0.600 0.7"
     runs.to_csv(tmp_path / f"{names[1]}_runs.csv", index=False)
@@ -1031,8 +1032,7 @@ def test_a_ddmnist_seed_split_over_two_runs_counts_once_both_models_ran(reproduc
     assert row[4].startswith("CNN+aug 0.850 ± 0.010 / ours 0.883 ± 0.015 (upright)")
     assert row[9] == "95 min + 97 min + 61 min"
     assert ("seed by seed (0, 1 and 2): +0.020, +0.020 and +0.060, every one over the paper's "
-            "+0.008; their mean +0.033 has a standard error of 0.013, so the paper's lead is 1.9 "
-            "standard errors below it") in row[11]
+            "+0.008; their mean +0.033 (standard error 0.013, 1.9 from the paper)") in row[11]
     assert "early stopping did not end" not in row[11]  # every fit stopped after 100 epochs
     # a fit that ran the whole budget is named; a lead as large as the paper's, but level
     runs = pd.read_csv(tmp_path / "ddmnist_c4_150ep_seed2_ours_runs.csv")
