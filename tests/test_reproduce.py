@@ -920,23 +920,37 @@ def test_a_ddmnist_row_reports_the_authors_test_set_and_batch(reproduce, tmp_pat
             "and ours by +0.030") in row[11]
 
 
-def test_a_ddmnist_row_compares_fresh_validation_with_the_same_seeds_fits(reproduce, tmp_path,
-                                                                         monkeypatch):
+def _d4_row_with_curves(tmp_path) -> None:
+    """A D4 row at 30 epochs, seeds 0-2 (CNN 0.70, 0.71, 0.72; ours 0.72, 0.73, 0.74), every
+    fit with the validation curve 0.500 0.600 0.650."""
     _ddmnist_row(tmp_path, "ddmnist_dihedral", "D4xD4", [0.70, 0.71, 0.72, 0.72, 0.73, 0.74])
     runs = pd.read_csv(tmp_path / "ddmnist_dihedral_runs.csv")
     runs.assign(valid_curve="0.500 0.600 0.650").to_csv(
         tmp_path / "ddmnist_dihedral_runs.csv", index=False)
+
+
+def _fresh_validation_run(tmp_path, name: str, seeds: list[int], upright: list[float],
+                          methods: tuple[str, ...] = ("CNN", "ours"), **columns) -> None:
+    """A D4 fresh-validation run at 30 epochs: its table ``name`` and seed-by-seed file,
+    ``upright`` (and any list in ``columns``) by method, then seed."""
+    pd.DataFrame(dict(group="D4xD4", method=list(methods), max_epochs=30)).to_csv(
+        tmp_path / f"{name}.csv", index=False)
+    pd.DataFrame(dict(group="D4xD4", method=[m for m in methods for _ in seeds],
+                      seed=list(seeds) * len(methods), batch_size=128, validation="fresh",
+                      upright=upright, **columns)).to_csv(tmp_path / f"{name}_runs.csv",
+                                                          index=False)
+
+
+def test_a_ddmnist_row_compares_fresh_validation_with_the_same_seeds_fits(reproduce, tmp_path,
+                                                                         monkeypatch):
+    _d4_row_with_curves(tmp_path)
     name = "ddmnist_d4_150ep_seed3_fresh_validation"
     monkeypatch.setattr(reproduce, "DDMNIST_RECIPE", (f"{name}.csv",))
 
     def fresh(once_ours):
-        pd.DataFrame(dict(group="D4xD4", method=["CNN", "ours"], max_epochs=30)).to_csv(
-            tmp_path / f"{name}.csv", index=False)
-        pd.DataFrame(dict(group="D4xD4", method=["CNN", "ours"], seed=1, batch_size=128,
-                          validation="fresh", upright=[0.70, 0.76],
-                          upright_round_trip=[0.68, 0.74], best_epoch=[3.0, 2.0],
-                          valid_curve_once=["0.500 0.600 0.650 0.640", once_ours])).to_csv(
-            tmp_path / f"{name}_runs.csv", index=False)
+        _fresh_validation_run(tmp_path, name, [1], [0.70, 0.76], upright_round_trip=[0.68, 0.74],
+                              best_epoch=[3.0, 2.0],
+                              valid_curve_once=["0.500 0.600 0.650 0.640", once_ours])
         return _row(reproduce.render(), "DDMNIST D4xD4")[11]
 
     why = fresh("0.500 0.600 0.650")
@@ -957,28 +971,17 @@ def test_a_ddmnist_row_compares_fresh_validation_with_the_same_seeds_fits(reprod
 def test_a_ddmnist_row_joins_its_fresh_validation_runs_seed_by_seed(reproduce, tmp_path,
                                                                     monkeypatch):
     # row: CNN 0.70, 0.71, 0.72 and ours 0.72, 0.73, 0.74 at seeds 0-2, each lead +0.020
-    _ddmnist_row(tmp_path, "ddmnist_dihedral", "D4xD4", [0.70, 0.71, 0.72, 0.72, 0.73, 0.74])
-    runs = pd.read_csv(tmp_path / "ddmnist_dihedral_runs.csv")
-    runs.assign(valid_curve="0.500 0.600 0.650").to_csv(
-        tmp_path / "ddmnist_dihedral_runs.csv", index=False)
+    _d4_row_with_curves(tmp_path)
     names = ("ddmnist_d4_150ep_seed1_fresh_validation", "ddmnist_d4_150ep_seeds02_fresh_validation")
-    monkeypatch.setattr(reproduce, "DDMNIST_RECIPE", tuple(
-        f"{name}.csv" for name in (*names, "ddmnist_d4_150ep_seed5_cnn_fresh_validation")))
-    pd.DataFrame(dict(group="D4xD4", method=["CNN"], max_epochs=30)).to_csv(
-        tmp_path / "ddmnist_d4_150ep_seed5_cnn_fresh_validation.csv", index=False)
-    pd.DataFrame(dict(group="D4xD4", method=["CNN"], seed=5, batch_size=128, validation="fresh",
-                      upright=0.5, upright_round_trip=0.5, best_epoch=3.0,
-                      valid_curve_once="0.500")).to_csv(
-        tmp_path / "ddmnist_d4_150ep_seed5_cnn_fresh_validation_runs.csv", index=False)
+    lone = "ddmnist_d4_150ep_seed5_cnn_fresh_validation"
+    monkeypatch.setattr(reproduce, "DDMNIST_RECIPE", tuple(f"{name}.csv" for name in
+                                                           (*names, lone)))
+    _fresh_validation_run(tmp_path, lone, [5], [0.5], methods=("CNN",), upright_round_trip=0.5,
+                          best_epoch=3.0, valid_curve_once="0.500")
     for name, seeds, upright in zip(names, ([1], [0, 2]), ([0.70, 0.76], [0.69, 0.70, 0.75, 0.78])):
-        pd.DataFrame(dict(group="D4xD4", method=["CNN", "ours"], max_epochs=30)).to_csv(
-            tmp_path / f"{name}.csv", index=False)
-        pd.DataFrame(dict(group="D4xD4", method=["CNN"] * len(seeds) + ["ours"] * len(seeds),
-                          seed=seeds * 2, batch_size=128, validation="fresh", upright=upright,
-                          upright_round_trip=0.6,
-                          best_epoch=[3.0] * len(seeds) + [2.0] * len(seeds),
-                          valid_curve_once="0.500 0.600 0.650")).to_csv(
-            tmp_path / f"{name}_runs.csv", index=False)
+        _fresh_validation_run(tmp_path, name, seeds, upright, upright_round_trip=0.6,
+                              best_epoch=[3.0] * len(seeds) + [2.0] * len(seeds),
+                              valid_curve_once="0.500 0.600 0.650")
     why = _row(reproduce.render(), "DDMNIST D4xD4")[11]
     # one note for the three seeds, not one a run; a seed with one model alone is left out
     assert why.count("with the validation pairs moved afresh each epoch (as") == 1
