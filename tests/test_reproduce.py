@@ -918,6 +918,12 @@ def test_a_ddmnist_row_reports_the_authors_test_set_and_batch(reproduce, tmp_pat
             "0.010, a likely part of the gap to the paper's number; the same seed at batch 128: "
             "0.700 and 0.720, so batch 256 moves ours' lead by +0.050 (beyond the seed std 0.010) "
             "and ours by +0.030") in row[11]
+    # several seeds at batch 256 are judged against the seed std too (only fresh-validation
+    # seeds go by their paired standard error)
+    row = recipe("ddmnist_d4_150ep_batch256", [0, 1], 256, [0.68, 0.69, 0.75, 0.76],
+                 [0.72, 0.73, 0.79, 0.80])
+    assert ("; the same seeds at batch 128: 0.705 and 0.725, so batch 256 moves ours' lead by "
+            "+0.050 (beyond the seed std 0.010) and ours by +0.030") in row[11]
 
 
 def _d4_row_with_curves(tmp_path) -> None:
