@@ -1175,11 +1175,13 @@ def _fresh_seed_by_seed(control: pd.DataFrame, same: pd.DataFrame, paper_lead: f
     # two standard errors: a move, or a distance from the paper, that seeds alone rarely make
     moved = abs(shift.mean()) > 2 * _standard_error(shift)
     reaches = abs(lead.mean() - paper_lead) <= 2 * _standard_error(lead)
-    verdict = ("a likely cause of the gap to the paper's lead" if moved and reaches else
-               "so the authors' selection rule does not explain the gap to the paper's lead"
-               if not (moved or reaches) else
-               "so whether the authors' selection rule explains the gap to the paper's lead is "
-               "not settled")
+    if moved and reaches:
+        verdict = "the authors' selection rule is a likely cause of the gap to the paper's lead"
+    elif not (moved or reaches):
+        verdict = "so the authors' selection rule does not explain the gap to the paper's lead"
+    else:
+        verdict = ("so whether the authors' selection rule explains the gap to the paper's lead "
+                   "is not settled")
     return (text + f"; the lead moved by {shift.mean():+.3f} on average "
             f"({_standard_errors(shift, 0.0, 'no move')}; it rose at {(shift > 0).sum()} of "
             f"{len(shift)} seeds), to a mean of {lead.mean():+.3f} (the paper: "
