@@ -462,9 +462,9 @@ def test_a_plume_row_reads_its_longer_control_against_the_same_seed(reproduce, t
                       table.assign(first_seed=1, future_rmse=0.1, domain_rmse=0.1)])
     runs.to_csv(tmp_path / "plumes/plumes_runs.csv")
 
-    def control(future):
+    def control(future, valid=0.5):
         keep = table.model.isin(["CNN", "GM-CNN C4 exact", "GM-CNN C4 r=1"])
-        table[keep].assign(epochs=24, first_seed=0, future_rmse=future,
+        table[keep].assign(epochs=24, first_seed=0, future_rmse=future, valid_rmse=valid,
                            last_fifth_drop=[0.02, 0.03, 0.01]).to_csv(
             tmp_path / "plumes_rotation_24ep/plumes.csv")
 
@@ -475,6 +475,19 @@ def test_a_plume_row_reads_its_longer_control_against_the_same_seed(reproduce, t
             "0.400 (at 12: 0.750 / 0.400), training loss fell 1% to 3% over the last "
             "fifth; GM-CNN C4 r=1 stays ahead on future RMSE") in rotation[6]
     assert "at 24 epochs" not in _row(reproduce.render(), "SMOKE (rotation)")[6]
+    assert "persistence" not in _row(reproduce.render(), "Plumes: rotation")[6]
+    # a longer fit no better than persistence (0.9) is named, with its validation RMSE
+    runs.assign(valid_rmse=0.5).to_csv(tmp_path / "plumes/plumes_runs.csv")
+    control([0.95, 0.74, 0.69], valid=[0.6, 0.45, 0.45])
+    assert ("; GM-CNN C4 r=1 stays ahead on future RMSE; there CNN loses to persistence (0.950 "
+            "against 0.900; validation RMSE 0.500 at 12, 0.600 there): the validation RMSE rose "
+            "with training, so the longer fit overfits the training windows (Wang et al. keep "
+            "the best model by validation RMSE; these runs train a fixed budget)") in _row(
+                reproduce.render(), "Plumes: rotation")[6]
+    control([0.95, 0.74, 0.69], valid=[0.4, 0.45, 0.45])
+    assert ("there CNN loses to persistence (0.950 against 0.900; validation RMSE 0.500 at 12, "
+            "0.400 there): not every such fit's validation RMSE rose, so the cause is not "
+            "found") in _row(reproduce.render(), "Plumes: rotation")[6]
     control([0.78, 0.68, 0.69])  # the exact model overtakes
     assert "GM-CNN C4 r=1 is no longer ahead" in _row(reproduce.render(), "Plumes: rotation")[6]
     # a second control, longer still, follows the first
