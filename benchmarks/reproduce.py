@@ -2229,13 +2229,13 @@ def _plume_control(path: str, table: str, model: str, rivals: list[str]) -> str:
     if "persistence" not in same.index:
         return text
     floor = same.future_rmse["persistence"]
-    beaten = [name for name in names if longer.future_rmse[name] >= floor]
-    if beaten:
-        overfit = all(longer.valid_rmse[name] > same.valid_rmse[name] for name in beaten)
+    behind = [name for name in names if longer.future_rmse[name] >= floor]  # persistence wins
+    if behind:
+        overfit = all(longer.valid_rmse[name] > same.valid_rmse[name] for name in behind)
         text += ("; there " + _and([f"{name} loses to persistence ({longer.future_rmse[name]:.3f} "
                                     f"against {floor:.3f}; validation RMSE "
                                     f"{same.valid_rmse[name]:.3f} at {int(same.epochs[name])}, "
-                                    f"{longer.valid_rmse[name]:.3f} there)" for name in beaten])
+                                    f"{longer.valid_rmse[name]:.3f} there)" for name in behind])
                  + (": the validation RMSE rose with training, so the longer fit overfits the "
                     "training windows (Wang et al. keep the best model by validation RMSE; these "
                     "runs train a fixed budget)" if overfit else
