@@ -2230,17 +2230,19 @@ def _plume_control(path: str, table: str, model: str, rivals: list[str]) -> str:
         return text
     floor = same.future_rmse["persistence"]
     behind = [name for name in names if longer.future_rmse[name] >= floor]  # persistence wins
-    if behind:
-        overfit = all(longer.valid_rmse[name] > same.valid_rmse[name] for name in behind)
-        text += ("; there " + _and([f"{name} loses to persistence ({longer.future_rmse[name]:.3f} "
-                                    f"against {floor:.3f}; validation RMSE "
-                                    f"{same.valid_rmse[name]:.3f} at {int(same.epochs[name])}, "
-                                    f"{longer.valid_rmse[name]:.3f} there)" for name in behind])
-                 + (": the validation RMSE rose with training, so the longer fit overfits the "
-                    "training windows (Wang et al. keep the best model by validation RMSE; these "
-                    "runs train a fixed budget)" if overfit else
-                    ": not every such fit's validation RMSE rose, so the cause is not found"))
-    return text
+    if not behind:
+        return text
+    losses = _and([f"{name} loses to persistence ({longer.future_rmse[name]:.3f} against "
+                   f"{floor:.3f}; validation RMSE {same.valid_rmse[name]:.3f} at "
+                   f"{int(same.epochs[name])}, {longer.valid_rmse[name]:.3f} there)"
+                   for name in behind])
+    if all(longer.valid_rmse[name] > same.valid_rmse[name] for name in behind):
+        cause = ("the validation RMSE rose with training, so the longer fit overfits the "
+                 "training windows (Wang et al. keep the best model by validation RMSE; these "
+                 "runs train a fixed budget)")
+    else:
+        cause = "not every such fit's validation RMSE rose, so the cause is not found"
+    return f"{text}; there {losses}: {cause}"
 
 
 def _seed_range(seeds: pd.Series) -> str:
