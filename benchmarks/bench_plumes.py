@@ -32,7 +32,8 @@ equivariance loss, at their weights relative to the 6-step loss) beside its
 augmented baseline (equivariance weight 0, the paper's CNN+aug).
 
 ``--out``/plumes.csv keeps the rows of earlier runs for the variants and
-models this run does not redo, so tables can be run one at a time.
+models this run does not redo, so tables can be run one at a time; so does
+``plume_curves.csv``, the per-epoch validation RMSE ``--valid-curve`` records.
 
 Usage::
 
@@ -52,6 +53,7 @@ import time
 import numpy as np
 import pandas as pd
 import torch
+from skorch.callbacks import Callback
 
 from skequi import GMCNNRegressor, LatentEquivariantRegressor
 from skequi.datasets import PLUME_SIMULATIONS, make_plumes, plume_tasks
@@ -163,6 +165,42 @@ def rollout_rmse(model, windows) -> tuple[float, np.ndarray]:
     return forecast_rmse(truth, rollout(model, history, truth.shape[1]), per_step=True)
 
 
+class ValidationCurve(Callback):
+    """Record the validation windows' 20-frame rollout RMSE after every epoch.
+
+    Wang et al.'s ``run_model.py`` scores its validation windows each epoch
+    (and stops early on them); this records the same curve in skorch's
+    history as ``valid_rollout_rmse`` without changing the fit. A fitted
+    model's BatchNorm statistics are recomputed over the training data after
+    the last epoch, so each epoch is scored the same way (torch's
+    ``update_bn``) and the running statistics are put back afterwards;
+    ``predict`` runs in eval mode and draws no random numbers.
+    """
+
+    def __init__(self, windows, batch_size: int = 256):
+        self.windows = windows
+        self.batch_size = batch_size
+
+    def on_epoch_end(self, net, dataset_train=None, **kwargs):
+        running = [buffer.clone() for buffer in net.module_.buffers()]
+        inputs = dataset_train.X
+        batches = [inputs[start:start + self.batch_size]
+                   for start in range(0, len(inputs), self.batch_size)]
+        torch.optim.swa_utils.update_bn(batches, net.module_, device=net.device)
+        net.history.record("valid_rollout_rmse", rollout_rmse(net, self.windows)[0])
+        with torch.no_grad():
+            for buffer, kept in zip(net.module_.buffers(), running):
+                buffer.copy_(kept)
+
+
+def _curve_rows(model, variant: str, name: str, seed: int) -> list[dict]:
+    """One row per epoch: training loss and validation rollout RMSE."""
+    history = model.history_
+    return [dict(variant=variant, model=name, seed=seed, epoch=int(epoch["epoch"]),
+                 train_loss=float(epoch["train_loss"]),
+                 valid_rollout_rmse=float(epoch["valid_rollout_rmse"])) for epoch in history]
+
+
 def _train_drop(model) -> float:
     """Share the training loss fell over the last fifth of the epochs (0: flat)."""
     history = getattr(model, "history_", None)
@@ -183,14 +221,25 @@ def _selected(args) -> dict:
     return {name: models[name] for name in names}
 
 
-def run_variant(variant: str, args) -> pd.DataFrame:
+def run_variant(variant: str, args) -> tuple[pd.DataFrame, list[dict]]:
+    """Fit and score every selected model on one plume set.
+
+    Returns the table's rows and, with ``--valid-curve``, one row per model,
+    seed and epoch of the validation curve.
+    """
     data = load_variant(variant, args)
-    rows = []
+    rows, curves = [], []
     for name, make in _selected(args).items():
         scores, t0 = [], time.perf_counter()
         for seed in range(args.first_seed, args.first_seed + (
                 args.seeds if name != "persistence" else 1)):
-            model = make(seed).fit(data["X"], data["y"])
+            model = make(seed)
+            curve = args.valid_curve and name != "persistence"
+            if curve:
+                model.set_params(callbacks=[("valid_curve", ValidationCurve(data["valid"]))])
+            model.fit(data["X"], data["y"])
+            if curve:
+                curves += _curve_rows(model, variant, name, seed)
             future, per_step = rollout_rmse(model, data["future"])
             scores.append(dict(future=future, domain=rollout_rmse(model, data["domain"])[0],
                                valid=rollout_rmse(model, data["valid"])[0],
@@ -208,7 +257,12 @@ def run_variant(variant: str, args) -> pd.DataFrame:
               f"{rows[-1]['domain_rmse']:.4f}, valid {rows[-1]['valid_rmse']:.4f} ({n_params:,} "
               f"params, loss fell {rows[-1]['last_fifth_drop']:.0%} over the last fifth, "
               f"{rows[-1]['seconds']:.0f}s)", flush=True)
-    return pd.DataFrame(rows)
+        if curves and curves[-1]["model"] == name:
+            valid = pd.DataFrame(curves).query("model == @name").groupby("epoch")[
+                "valid_rollout_rmse"].mean()
+            print(f"      validation RMSE by epoch: lowest {valid.min():.4f} at epoch "
+                  f"{valid.idxmin()} of {valid.index.max()}, last {valid.iloc[-1]:.4f}", flush=True)
+    return pd.DataFrame(rows), curves
 
 
 def main(argv=None) -> None:
@@ -242,6 +296,9 @@ def main(argv=None) -> None:
     parser.add_argument("--latent-strength", type=float, default=SMOKE_LAMBDA,
                         help="the latent method's equivariance weight (default: the SMOKE "
                              "recipe's, relative to the rollout loss)")
+    parser.add_argument("--valid-curve", action="store_true",
+                        help="score the validation windows after every epoch (as Wang et al.) "
+                             "and write the curves to plume_curves.csv")
     parser.add_argument("--threads", type=int, default=2, help="torch intra-op threads")
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     parser.add_argument("--cache-dir", default=str(default_basis_cache_dir()),
@@ -253,12 +310,13 @@ def main(argv=None) -> None:
     set_basis_cache_dir(args.cache_dir)
     os.makedirs(args.out, exist_ok=True)
     device = torch.cuda.get_device_name() if args.device.startswith("cuda") else "CPU"
-    tables, start = [], time.perf_counter()
+    tables, curves, start = [], [], time.perf_counter()
     for variant in args.variants.split(","):
         print(f"# {variant}: {args.size}x{args.size}, {args.frames} frames, {args.seeds} "
               f"seed(s), {args.epochs} epochs, {device} ({args.threads} thread(s))", flush=True)
         begun = time.perf_counter()
-        table = run_variant(variant, args)
+        table, curve = run_variant(variant, args)
+        curves += curve
         print(f"\n## {variant} ({(time.perf_counter() - begun) / 60:.1f} min)\n")
         print(table.drop(columns=["variant"]).to_markdown(index=False, floatfmt=".4f"))
         print()
@@ -266,8 +324,15 @@ def main(argv=None) -> None:
     table = pd.concat(tables).assign(
         device=device, wall_min=(time.perf_counter() - start) / 60, size=args.size,
         epochs=args.epochs, stride=args.stride, n_frames=args.frames, first_seed=args.first_seed)
-    path = os.path.join(args.out, "plumes.csv")
-    if os.path.exists(path):  # one table per variant: keep the rows this run did not redo
+    _write_keeping_earlier(table, os.path.join(args.out, "plumes.csv"))
+    if curves:
+        _write_keeping_earlier(pd.DataFrame(curves), os.path.join(args.out, "plume_curves.csv"))
+
+
+def _write_keeping_earlier(table: pd.DataFrame, path: str) -> None:
+    """Write ``table``, keeping an earlier file's rows of the variants and models it lacks
+    (so tables can be run one at a time)."""
+    if os.path.exists(path):
         earlier = pd.read_csv(path)
         redone = pd.MultiIndex.from_frame(table[["variant", "model"]])
         kept = earlier[~pd.MultiIndex.from_frame(earlier[["variant", "model"]]).isin(redone)]

@@ -2203,10 +2203,24 @@ def _plume_longer(table: str, model: str, rivals: list[str]) -> str:
                    for path in PLUME_LONGER.get(table, ()))
 
 
+def _valid_curve(path: str, name: str) -> str:
+    """A control's per-epoch validation RMSE of one model (``--valid-curve``), in a few
+    numbers: its lowest and where, and its range over the second half (empty without it)."""
+    curves = _read(str(pathlib.PurePosixPath(path).parent / "plume_curves.csv"))
+    if curves is None or name not in set(curves.model):
+        return ""
+    curve = curves[curves.model == name].groupby("epoch").valid_rollout_rmse.mean()
+    late = curve[curve.index > curve.index.max() // 2]
+    return (f"; by epoch, lowest {curve.min():.3f} at epoch {curve.idxmin()} of "
+            f"{curve.index.max()}, {late.min():.3f}-{late.max():.3f} over the second half")
+
+
 def _plume_control(path: str, table: str, model: str, rivals: list[str]) -> str:
     """What one control at more epochs says (empty where it has not run): the RMSE of the
     row's models there against the same seed's fit in the row's runs, how far their training
-    loss still fell, and whether ``model`` stays ahead of ``rivals`` on future RMSE."""
+    loss still fell, and whether ``model`` stays ahead of ``rivals`` on future RMSE. A control
+    at another training stride says so; one with validation curves (``plume_curves.csv``
+    beside it) sums up the curve of each fit that loses to persistence."""
     longer = _read(path)
     fits = _read_fits("plumes/plumes.csv")
     if longer is None or fits is None:
@@ -2223,7 +2237,10 @@ def _plume_control(path: str, table: str, model: str, rivals: list[str]) -> str:
                       f"{same.domain_rmse[name]:.3f})" for name in names)
     fell = longer.last_fifth_drop[names]
     ahead = all(longer.future_rmse[model] < longer.future_rmse[rival] for rival in names[1:])
-    text = (f"; at {int(longer.epochs.iloc[0])} epochs (seed {seed}, future / domain): {moved}, "
+    stride = int(longer.stride.iloc[0])
+    strided = "" if stride == int(same.stride.iloc[0]) else f" and training stride {stride}"
+    text = (f"; at {int(longer.epochs.iloc[0])} epochs{strided} (seed {seed}, future / domain): "
+            f"{moved}, "
             f"training loss fell {fell.min():.0%} to {fell.max():.0%} over the last "
             f"fifth; {model} {'stays' if ahead else 'is no longer'} ahead on future RMSE")
     if "persistence" not in same.index:
@@ -2234,12 +2251,12 @@ def _plume_control(path: str, table: str, model: str, rivals: list[str]) -> str:
         return text
     losses = _and([f"{name} loses to persistence ({longer.future_rmse[name]:.3f} against "
                    f"{floor:.3f}; validation RMSE {same.valid_rmse[name]:.3f} at "
-                   f"{int(same.epochs[name])}, {longer.valid_rmse[name]:.3f} there)"
-                   for name in behind])
+                   f"{int(same.epochs[name])}, {longer.valid_rmse[name]:.3f} there"
+                   f"{_valid_curve(path, name)})" for name in behind])
     if all(longer.valid_rmse[name] > same.valid_rmse[name] for name in behind):
         cause = ("the validation RMSE rose with training, so the longer fit overfits the "
-                 "training windows (Wang et al. keep the best model by validation RMSE; these "
-                 "runs train a fixed budget)")
+                 "training windows (Wang et al. test the last epoch's model too: their "
+                 "`best_model = model` keeps no copy)")
     else:
         cause = "not every such fit's validation RMSE rose, so the cause is not found"
     return f"{text}; there {losses}: {cause}"

@@ -481,15 +481,28 @@ def test_a_plume_row_reads_its_longer_control_against_the_same_seed(reproduce, t
     control([0.95, 0.74, 0.69], valid=[0.6, 0.45, 0.45])
     assert ("; GM-CNN C4 r=1 stays ahead on future RMSE; there CNN loses to persistence (0.950 "
             "against 0.900; validation RMSE 0.500 at 12, 0.600 there): the validation RMSE rose "
-            "with training, so the longer fit overfits the training windows (Wang et al. keep "
-            "the best model by validation RMSE; these runs train a fixed budget)") in _row(
+            "with training, so the longer fit overfits the training windows (Wang et al. test "
+            "the last epoch's model too: their `best_model = model` keeps no copy)") in _row(
                 reproduce.render(), "Plumes: rotation")[6]
+    # with the control's validation curves, the curve of the fit behind persistence
+    pd.DataFrame(dict(variant="rotation", model="CNN", seed=0, epoch=[1, 2, 3, 4],
+                      train_loss=0.1, valid_rollout_rmse=[0.7, 0.45, 0.62, 0.6])).to_csv(
+        tmp_path / "plumes_rotation_24ep/plume_curves.csv")
+    assert ("(0.950 against 0.900; validation RMSE 0.500 at 12, 0.600 there; by epoch, lowest "
+            "0.450 at epoch 2 of 4, 0.600-0.620 over the second half): the validation RMSE "
+            "rose") in _row(reproduce.render(), "Plumes: rotation")[6]
+    (tmp_path / "plumes_rotation_24ep/plume_curves.csv").unlink()
     control([0.95, 0.74, 0.69], valid=[0.4, 0.45, 0.45])
     assert ("there CNN loses to persistence (0.950 against 0.900; validation RMSE 0.500 at 12, "
             "0.400 there): not every such fit's validation RMSE rose, so the cause is not "
             "found") in _row(reproduce.render(), "Plumes: rotation")[6]
     control([0.78, 0.68, 0.69])  # the exact model overtakes
     assert "GM-CNN C4 r=1 is no longer ahead" in _row(reproduce.render(), "Plumes: rotation")[6]
+    # a control at another training stride says so
+    pd.read_csv(tmp_path / "plumes_rotation_24ep/plumes.csv").assign(stride=1).to_csv(
+        tmp_path / "plumes_rotation_24ep/plumes.csv")
+    assert "; at 24 epochs and training stride 1 (seed 0, future / domain): " in _row(
+        reproduce.render(), "Plumes: rotation")[6]
     # a second control, longer still, follows the first
     (tmp_path / "plumes_rotation_48ep").mkdir()
     keep = table.model.isin(["CNN", "GM-CNN C4 exact", "GM-CNN C4 r=1"])
