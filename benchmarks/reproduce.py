@@ -2357,6 +2357,34 @@ ROWS = [
 ]
 
 
+#: table cells longer than this keep their first clause; the whole text moves to a note
+#: under the table, one clause per line
+LONG_CELL = 400
+
+
+def _clauses(text: str) -> list[str]:
+    """``text`` split at each "; " outside parentheses and brackets."""
+    clauses, depth, start = [], 0, 0
+    for i, char in enumerate(text):
+        depth += (char in "([") - (char in ")]")
+        if char == ";" and depth == 0 and text[i + 1:i + 2] == " ":
+            clauses.append(text[start:i])
+            start = i + 2
+    return [*clauses, text[start:]]
+
+
+def _noted(cell: str, title: str, notes: list[list[str]]) -> str:
+    """``cell`` as the table shows it: a long one becomes its first clause and a link to a
+    note (appended to ``notes`` as its lines) that lists every clause."""
+    clauses = _clauses(cell)
+    if len(cell) <= LONG_CELL or len(clauses) < 2:
+        return cell
+    number = len(notes) + 1
+    notes.append([f'<a id="note-{number}"></a>**{number}. {title}**', "",
+                  *[f"- {clause}" for clause in clauses]])
+    return f"{clauses[0]}; … [note {number}](#note-{number})"
+
+
 def render() -> str:
     lines = ["# Reproducing the papers' tables",
              "",
@@ -2366,11 +2394,13 @@ def render() -> str:
              "the paper's number: 2 points of accuracy either way, 1.25x an MSE, 1.5x a rollout "
              "error), "
              "*ordering reproduced* (the paper's comparison holds, the numbers differ), "
-             "*not reproduced* (with the reason).",
+             "*not reproduced* (with the reason). A cell longer than a few lines shows its "
+             "first clause and links to a note under the table that lists every clause.",
              "",
              "| paper | table | quantity | paper | ours | data | epochs | seeds | device | "
              "wall | verdict | why |",
              "|:--|:--|:--|:--|:--|:--|:--|:--|:--|:--|:--|:--|"]
+    notes: list[list[str]] = []
     for row in ROWS:
         if row.unavailable:
             cells = ["—"] * 6 + ["not run", row.unavailable]
@@ -2382,8 +2412,15 @@ def render() -> str:
             else:
                 cells = [result[k] for k in ("ours", "data", "epochs", "seeds", "device",
                                              "wall", "verdict", "why")]
+        cells = [_noted(cell, f"{row.table}: {column}", notes)
+                 for cell, column in zip(cells, ("ours", "data", "epochs", "seeds", "device",
+                                                 "wall", "verdict", "why"))]
         lines.append("| " + " | ".join([row.paper, row.table, row.quantity, row.paper_value,
                                         *cells]) + " |")
+    if notes:
+        lines += ["", "## Notes"]
+        for note in notes:
+            lines += ["", *note]
     lines += ["", "## Protocols", "",
               "CPU times are measured on this project's 2-core machine; the GPU protocols "
               "are sized for ten minutes of one GPU and not measured yet.", "",

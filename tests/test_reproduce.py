@@ -1,8 +1,12 @@
 """benchmarks/reproduce.py: every paper table gets a row, verdicts follow the numbers."""
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 
 @pytest.fixture()
@@ -12,9 +16,52 @@ def reproduce(benchmark_script, tmp_path, monkeypatch):
     return module
 
 
+_NOTE_LINK = re.compile(r"; … \[note (\d+)\]\(#note-\1\)$")
+
+
+def _notes(text: str) -> dict[str, str]:
+    """Each note under the table, its clauses joined back into the cell's text."""
+    notes, number = {}, None
+    for line in text.splitlines():
+        anchor = re.match(r'<a id="note-(\d+)"></a>', line)
+        if anchor:
+            number = anchor.group(1)
+            notes[number] = []
+        elif line.startswith("## "):
+            number = None
+        elif number and line.startswith("- "):
+            notes[number].append(line[2:])
+    return {number: "; ".join(clauses) for number, clauses in notes.items()}
+
+
 def _row(text: str, table: str) -> list[str]:
+    """A table row's cells, each long one read in full from its note."""
     line = next(line for line in text.splitlines() if f"| {table} |" in line)
-    return [cell.strip() for cell in line.strip("|").split("|")]
+    notes = _notes(text)
+    cells = [cell.strip() for cell in line.strip("|").split("|")]
+    return [notes[link.group(1)] if (link := _NOTE_LINK.search(cell)) else cell
+            for cell in cells]
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])  # a module loader
+@given(st.text(alphabet="ab;() []", max_size=40))
+def test_clauses_split_a_cell_at_semicolons_outside_brackets_and_join_back(
+        benchmark_script, text):
+    clauses = benchmark_script("reproduce")._clauses(text)
+    assert "; ".join(clauses) == text
+
+
+def test_a_long_cell_shows_its_first_clause_and_its_note_lists_every_clause(benchmark_script):
+    reproduce = benchmark_script("reproduce")
+    assert reproduce._clauses("a (b; c); d [e; f]; g") == ["a (b; c)", "d [e; f]", "g"]
+    notes = []
+    assert reproduce._noted("short; cell", "T: why", notes) == "short; cell" and not notes
+    long = "first clause; " + "x" * reproduce.LONG_CELL + " (y; z)"
+    assert reproduce._noted(long, "T: why", notes) == "first clause; … [note 1](#note-1)"
+    assert notes == [['<a id="note-1"></a>**1. T: why**', "", "- first clause",
+                      "- " + "x" * reproduce.LONG_CELL + " (y; z)"]]
+    # one long clause has nothing to shorten
+    assert reproduce._noted("x" * 500, "T: why", notes) == "x" * 500 and len(notes) == 1
 
 
 def test_every_table_has_a_row_and_missing_runs_name_their_command(reproduce):
