@@ -32,7 +32,8 @@ equivariance loss, at their weights relative to the 6-step loss) beside its
 augmented baseline (equivariance weight 0, the paper's CNN+aug).
 
 ``--out``/plumes.csv keeps the rows of earlier runs for the variants and
-models this run does not redo, so tables can be run one at a time; so does
+models this run does not redo, so tables can be run one at a time; so do
+``plume_steps.csv``, the RMSE of each of the 20 rolled-out frames, and
 ``plume_curves.csv``, the per-epoch validation RMSE ``--valid-curve`` records.
 
 Usage::
@@ -69,6 +70,8 @@ PAPERS = {
     ("translation", "GM-CNN C1 r=1"): "GM-CNN slides 0.72 (future); Wang RGroup .72",
 }
 HISTORY, TRAIN_STEPS, TEST_STEPS = 10, 6, 20
+#: the rolled-out frames whose validation RMSE ``--valid-curve`` records each epoch
+CURVE_STEPS = (1, TRAIN_STEPS, TEST_STEPS)
 #: the latent paper's SMOKE loss: 0.5 MSE of the first frame + 1.0 for each of the five
 #: later ones (5.5 in all), 0.5 for the rotated window's first frame, 0.005 for the latent
 #: equivariance; skequi's rollout loss is the mean over the 6 frames, so their weights
@@ -146,6 +149,11 @@ def load_variant(variant: str, args):
     data = dict(X=X, y=y.reshape(len(y), -1, *y.shape[-2:]),
                 valid=split_windows(train, "valid", history=HISTORY, horizon=TEST_STEPS,
                                     stride=max(args.test_stride, 5)),
+                # training windows rolled out as far as the tests (--valid-curve): as many
+                # as the validation windows
+                train_rollouts=split_windows(train, "train", history=HISTORY,
+                                             horizon=TEST_STEPS,
+                                             stride=max(args.test_stride, 5) * 4),
                 future=split_windows(train, "future", history=HISTORY, horizon=TEST_STEPS,
                                      stride=args.test_stride),
                 domain=split_windows(held_out, "domain", history=HISTORY, horizon=TEST_STEPS,
@@ -166,18 +174,20 @@ def rollout_rmse(model, windows) -> tuple[float, np.ndarray]:
 
 
 class ValidationCurve(Callback):
-    """Record the validation windows' 20-frame rollout RMSE after every epoch.
+    """Record the 20-frame rollout RMSE of some window sets after every epoch.
 
     Wang et al.'s ``run_model.py`` scores its validation windows each epoch
     (and stops early on them); this records the same curve in skorch's
-    history as ``valid_rollout_rmse`` without changing the fit. A fitted
-    model's BatchNorm statistics are recomputed over the training data after
-    the last epoch, so each epoch is scored the same way (torch's
+    history, as ``<name>_rollout_rmse`` and ``<name>_step<k>_rmse`` for each
+    named set of ``windows`` (e.g. ``valid``, and ``train``: training windows
+    rolled out past the 6 trained frames), without changing the fit. A
+    fitted model's BatchNorm statistics are recomputed over the training
+    data after the last epoch, so each epoch is scored the same way (torch's
     ``update_bn``) and the running statistics are put back afterwards;
     ``predict`` runs in eval mode and draws no random numbers.
     """
 
-    def __init__(self, windows, batch_size: int = 256):
+    def __init__(self, windows: dict, batch_size: int = 256):
         self.windows = windows
         self.batch_size = batch_size
 
@@ -187,18 +197,22 @@ class ValidationCurve(Callback):
         batches = [inputs[start:start + self.batch_size]
                    for start in range(0, len(inputs), self.batch_size)]
         torch.optim.swa_utils.update_bn(batches, net.module_, device=net.device)
-        net.history.record("valid_rollout_rmse", rollout_rmse(net, self.windows)[0])
+        for name, windows in self.windows.items():
+            rmse, per_step = rollout_rmse(net, windows)
+            net.history.record(f"{name}_rollout_rmse", rmse)
+            for step in CURVE_STEPS:  # the first frame, the last trained one, the last scored
+                net.history.record(f"{name}_step{step}_rmse", per_step[step - 1])
         with torch.no_grad():
             for buffer, kept in zip(net.module_.buffers(), running):
                 buffer.copy_(kept)
 
 
 def _curve_rows(model, variant: str, name: str, seed: int) -> list[dict]:
-    """One row per epoch: training loss and validation rollout RMSE."""
-    history = model.history_
+    """One row per epoch: the training loss and every rollout RMSE the curve recorded."""
     return [dict(variant=variant, model=name, seed=seed, epoch=int(epoch["epoch"]),
                  train_loss=float(epoch["train_loss"]),
-                 valid_rollout_rmse=float(epoch["valid_rollout_rmse"])) for epoch in history]
+                 **{key: float(value) for key, value in epoch.items()
+                    if key.endswith("_rmse")}) for epoch in model.history_]
 
 
 def _train_drop(model) -> float:
@@ -221,14 +235,15 @@ def _selected(args) -> dict:
     return {name: models[name] for name in names}
 
 
-def run_variant(variant: str, args) -> tuple[pd.DataFrame, list[dict]]:
+def run_variant(variant: str, args) -> tuple[pd.DataFrame, list[dict], list[dict]]:
     """Fit and score every selected model on one plume set.
 
-    Returns the table's rows and, with ``--valid-curve``, one row per model,
-    seed and epoch of the validation curve.
+    Returns the table's rows, the RMSE of each rolled-out frame (one row per
+    model, seed, test and step) and, with ``--valid-curve``, one row per
+    model, seed and epoch of the validation curve.
     """
     data = load_variant(variant, args)
-    rows, curves = [], []
+    rows, steps, curves = [], [], []
     for name, make in _selected(args).items():
         scores, t0 = [], time.perf_counter()
         for seed in range(args.first_seed, args.first_seed + (
@@ -236,12 +251,18 @@ def run_variant(variant: str, args) -> tuple[pd.DataFrame, list[dict]]:
             model = make(seed)
             curve = args.valid_curve and name != "persistence"
             if curve:
-                model.set_params(callbacks=[("valid_curve", ValidationCurve(data["valid"]))])
+                model.set_params(callbacks=[("valid_curve", ValidationCurve(
+                    {"valid": data["valid"], "train": data["train_rollouts"]}))])
             model.fit(data["X"], data["y"])
             if curve:
                 curves += _curve_rows(model, variant, name, seed)
             future, per_step = rollout_rmse(model, data["future"])
-            scores.append(dict(future=future, domain=rollout_rmse(model, data["domain"])[0],
+            domain, domain_steps = rollout_rmse(model, data["domain"])
+            steps += [dict(variant=variant, model=name, seed=seed, test=test, step=step + 1,
+                           rmse=float(rmse))
+                      for test, by_step in (("future", per_step), ("domain", domain_steps))
+                      for step, rmse in enumerate(by_step)]
+            scores.append(dict(future=future, domain=domain,
                                valid=rollout_rmse(model, data["valid"])[0],
                                fell=_train_drop(model), last_step=per_step[-1]))
             n_params = model.n_params_
@@ -262,10 +283,11 @@ def run_variant(variant: str, args) -> tuple[pd.DataFrame, list[dict]]:
                 "valid_rollout_rmse"].mean()
             print(f"      validation RMSE by epoch: lowest {valid.min():.4f} at epoch "
                   f"{valid.idxmin()} of {valid.index.max()}, last {valid.iloc[-1]:.4f}", flush=True)
-    return pd.DataFrame(rows), curves
+    return pd.DataFrame(rows), steps, curves
 
 
-def main(argv=None) -> None:
+def parse_args(argv=None) -> argparse.Namespace:
+    """The command line's settings (``--quick`` applied)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true",
                         help="1 seed, 2 epochs, every 32nd training and 25th test window")
@@ -297,8 +319,9 @@ def main(argv=None) -> None:
                         help="the latent method's equivariance weight (default: the SMOKE "
                              "recipe's, relative to the rollout loss)")
     parser.add_argument("--valid-curve", action="store_true",
-                        help="score the validation windows after every epoch (as Wang et al.) "
-                             "and write the curves to plume_curves.csv")
+                        help="score the validation windows (as Wang et al.) and training "
+                             "windows rolled out 20 frames after every epoch, and write the "
+                             "curves to plume_curves.csv")
     parser.add_argument("--threads", type=int, default=2, help="torch intra-op threads")
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     parser.add_argument("--cache-dir", default=str(default_basis_cache_dir()),
@@ -307,15 +330,21 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
     if args.quick:
         args.seeds, args.epochs, args.stride, args.test_stride = 1, 2, 32, 25
+    return args
+
+
+def main(argv=None) -> None:
+    args = parse_args(argv)
     set_basis_cache_dir(args.cache_dir)
     os.makedirs(args.out, exist_ok=True)
     device = torch.cuda.get_device_name() if args.device.startswith("cuda") else "CPU"
-    tables, curves, start = [], [], time.perf_counter()
+    tables, steps, curves, start = [], [], [], time.perf_counter()
     for variant in args.variants.split(","):
         print(f"# {variant}: {args.size}x{args.size}, {args.frames} frames, {args.seeds} "
               f"seed(s), {args.epochs} epochs, {device} ({args.threads} thread(s))", flush=True)
         begun = time.perf_counter()
-        table, curve = run_variant(variant, args)
+        table, step, curve = run_variant(variant, args)
+        steps += step
         curves += curve
         print(f"\n## {variant} ({(time.perf_counter() - begun) / 60:.1f} min)\n")
         print(table.drop(columns=["variant"]).to_markdown(index=False, floatfmt=".4f"))
@@ -325,6 +354,7 @@ def main(argv=None) -> None:
         device=device, wall_min=(time.perf_counter() - start) / 60, size=args.size,
         epochs=args.epochs, stride=args.stride, n_frames=args.frames, first_seed=args.first_seed)
     _write_keeping_earlier(table, os.path.join(args.out, "plumes.csv"))
+    _write_keeping_earlier(pd.DataFrame(steps), os.path.join(args.out, "plume_steps.csv"))
     if curves:
         _write_keeping_earlier(pd.DataFrame(curves), os.path.join(args.out, "plume_curves.csv"))
 
