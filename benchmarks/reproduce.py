@@ -2342,10 +2342,10 @@ def _plumes(variant: str) -> Callable[[], dict]:
         claim = ("ahead of " + " and ".join(rivals) + (" on future and domain RMSE"
                  if variant == "smoke" else " on future RMSE"))
         if verdict == "ordering reproduced":
-            longer = _persistence_wins(table, model)
+            budgets = _persistence_wins(table, model)
             why = (f"{model} {claim}, persistence beaten"
-                   + (f" at this budget only: at {_and(longer)} {model} loses to persistence "
-                      "(the epochs column)" if longer else "")
+                   + (f" at this budget only: at {_and(budgets)} {model} loses to persistence "
+                      "(the epochs column)" if budgets else "")
                    + f"; RMSE in {_PLUME_UNITS}")
         else:
             misses = [r for r in rivals if rows.loc[r].future_rmse <= ours_row.future_rmse]
@@ -2411,6 +2411,8 @@ ROWS = [
 ]
 
 
+#: what each row's ``ours`` function returns, in the table's order
+RESULT_COLUMNS = ("ours", "data", "epochs", "seeds", "device", "wall", "verdict", "why")
 #: table cells longer than this keep their first clause; the whole text moves to a note
 #: under the table, one clause per line
 LONG_CELL = 400
@@ -2464,11 +2466,8 @@ def render() -> str:
                 command = shlex.join(["python", *PROTOCOLS[row.protocol][0]])
                 cells = ["not run yet"] + ["—"] * 5 + ["not run", f"`{command}`{row.missing_why}"]
             else:
-                cells = [result[k] for k in ("ours", "data", "epochs", "seeds", "device",
-                                             "wall", "verdict", "why")]
-        cells = [_noted(cell, f"{row.table}: {column}", notes)
-                 for cell, column in zip(cells, ("ours", "data", "epochs", "seeds", "device",
-                                                 "wall", "verdict", "why"))]
+                cells = [_noted(result[column], f"{row.table}: {column}", notes)
+                         for column in RESULT_COLUMNS]
         lines.append("| " + " | ".join([row.paper, row.table, row.quantity, row.paper_value,
                                         *cells]) + " |")
     if notes:
