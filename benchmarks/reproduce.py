@@ -376,6 +376,11 @@ PROTOCOLS = {
         [_B + "bench_plumes.py", "--variants", "translation", "--models", "persistence,CNN",
          "--epochs", "8", "--stride", "1", "--threads", "1", "--valid-curve", "--out",
          _R + "plumes_translation_8ep_stride1_curve"]),
+    # the same CNN control on rotation (RESULTS.md)
+    "plumes_rotation_8ep_stride1_curve": _same_on_gpu(
+        [_B + "bench_plumes.py", "--variants", "rotation", "--models", "persistence,CNN",
+         "--epochs", "8", "--stride", "1", "--threads", "1", "--valid-curve", "--out",
+         _R + "plumes_rotation_8ep_stride1_curve"]),
     "plumes_translation_batchnorm_probe": _same_on_gpu(
         [_B + "probe_plume_batchnorm.py", "--epochs", "4", "--stride", "1"]),
     # PhiFlow simulates on the CPU either way: 38 boxes of up to 150 cells, ~2.7 h on one core
@@ -666,6 +671,8 @@ CPU_MINUTES = {
                                        "thread, another one-thread run beside each",
     "plumes_translation_8ep_stride1_curve": "20.6 min on one thread, another one-thread run "
                                             "beside it",
+    "plumes_rotation_8ep_stride1_curve": "23.5 min on one thread, of which 3.7 min simulating "
+                                         "a lost cache; a CI run beside it for 6 min",
     "plumes_translation_batchnorm_probe": "6.1 min on one thread, another one-thread run "
                                           "beside it",
     "plumes_scale": "32.2 min of training on both cores (`--threads 2`), after the first "
