@@ -2265,6 +2265,15 @@ def _budget(longer: pd.DataFrame, same: pd.DataFrame) -> str:
             + ("" if stride == int(same.stride.iloc[0]) else f" and training stride {stride}"))
 
 
+def _behind_persistence(longer: pd.DataFrame, same: pd.DataFrame, names) -> list[str]:
+    """The ``names`` whose control fit is no better than the row's persistence (future RMSE;
+    none where the row has no persistence)."""
+    if "persistence" not in same.index:
+        return []
+    floor = same.future_rmse["persistence"]
+    return [name for name in names if name in longer.index and longer.future_rmse[name] >= floor]
+
+
 def _persistence_wins(table: str, model: str) -> list[str]:
     """The budgets of a set's controls at which ``model`` loses to persistence (future RMSE)."""
     budgets = []
@@ -2273,8 +2282,7 @@ def _persistence_wins(table: str, model: str) -> list[str]:
         if control is None:
             continue
         longer, same, _ = control
-        if (model in longer.index and "persistence" in same.index
-                and longer.future_rmse[model] >= same.future_rmse["persistence"]):
+        if _behind_persistence(longer, same, [model]):
             budgets.append(_budget(longer, same))
     return budgets
 
@@ -2300,12 +2308,10 @@ def _plume_control(path: str, table: str, model: str, rivals: list[str]) -> str:
     text = (f"; at {_budget(longer, same)} (seed {seed}, future / domain): {moved}, "
             f"training loss fell {fell.min():.0%} to {fell.max():.0%} over the last "
             f"fifth; {model} {'stays' if ahead else 'is no longer'} ahead on future RMSE")
-    if "persistence" not in same.index:
-        return text
-    floor = same.future_rmse["persistence"]
-    behind = [name for name in names if longer.future_rmse[name] >= floor]  # persistence wins
+    behind = _behind_persistence(longer, same, names)
     if not behind:
         return text
+    floor = same.future_rmse["persistence"]
     losses = _and([f"{name} loses to persistence ({longer.future_rmse[name]:.3f} against "
                    f"{floor:.3f}; validation RMSE {same.valid_rmse[name]:.3f} at "
                    f"{int(same.epochs[name])}, {longer.valid_rmse[name]:.3f} there"
