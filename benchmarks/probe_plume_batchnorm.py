@@ -47,15 +47,13 @@ def main(argv=None) -> None:
     start = time.perf_counter()
     model = bench._models(settings)["CNN"](0).fit(data["X"], data["y"])
     fixed = bench.rollout_rmse(model, data["valid"])[1]
-    batch_stats = copy.deepcopy(model)
+    batch_stats = copy.deepcopy(model)  # a copy to alter: the fitted model stays as it is
     module = batch_stats.module_
-    original_eval = module.eval
     module.eval = lambda: module.train()  # predict's eval() keeps batch statistics
     for norm in module.modules():
         if isinstance(norm, torch.nn.modules.batchnorm._BatchNorm):
             norm.momentum = 0.0  # and leaves the stored statistics alone
     per_batch = bench.rollout_rmse(batch_stats, data["valid"])[1]
-    module.eval = original_eval
     print(f"CNN, {args.epochs} epochs, stride {args.stride}: fitted in "
           f"{time.perf_counter() - start:.0f}s; validation RMSE at frames 1 / 6 / 20")
     for name, steps in (("fixed statistics (the tables)", fixed),
