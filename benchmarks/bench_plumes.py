@@ -31,10 +31,14 @@ C4 acts; the rotated window's first frame as a second task and the latent
 equivariance loss, at their weights relative to the 6-step loss) beside its
 augmented baseline (equivariance weight 0, the paper's CNN+aug).
 
-``--out``/plumes.csv keeps the rows of earlier runs for the variants and
-models this run does not redo, so tables can be run one at a time; so do
-``plume_steps.csv``, the RMSE of each of the 20 rolled-out frames, and
-``plume_curves.csv``, the per-epoch validation RMSE ``--valid-curve`` records.
+``--out``/plumes_runs.csv holds every fit, one row per model and seed; a
+run keeps the earlier fits of other models, and of other seeds at its own
+settings, so seeds run side by side (``--first-seed``) pool. plumes.csv is
+the table: a row per set and model, its fits pooled over seeds (mean, std);
+it keeps the rows of earlier runs for the sets and models this run does not
+redo, so tables can be run one at a time; so do ``plume_steps.csv``, the RMSE
+of each of the 20 rolled-out frames, and ``plume_curves.csv``, the per-epoch
+validation RMSE ``--valid-curve`` records.
 
 Usage::
 
@@ -54,11 +58,12 @@ import time
 import numpy as np
 import pandas as pd
 import torch
-from skorch.callbacks import Callback
+from skorch.callbacks import Callback, LRScheduler
 
 from skequi import GMCNNRegressor, LatentEquivariantRegressor
 from skequi.datasets import PLUME_SIMULATIONS, make_plumes, plume_tasks
 from skequi.dynamics import forecast_rmse, rollout, split_windows
+from skequi.nn import FieldBatchNorm
 from skequi.reps import default_basis_cache_dir, set_basis_cache_dir
 
 #: the papers' numbers (64x64, their sets, 20 rolled-out frames): future / domain RMSE
@@ -77,6 +82,8 @@ CURVE_STEPS = (1, TRAIN_STEPS, TEST_STEPS)
 #: equivariance; skequi's rollout loss is the mean over the 6 frames, so their weights
 #: relative to the rollout loss are these
 SMOKE_TASK_WEIGHT, SMOKE_LAMBDA = 0.5 / 5.5, 0.005 / 5.5
+#: Wang et al.'s learning-rate decay per epoch (``run.sh``: ``--decay_rate=0.95``)
+WANG_DECAY = 0.95
 
 
 class _Persistence:
@@ -93,10 +100,25 @@ class _Persistence:
 
 
 def _training(args) -> dict:
-    """The estimator parameters every model shares: Wang et al.'s 6-step rollout loss."""
+    """The estimator parameters every model shares: Wang et al.'s 6-step rollout loss
+    (``--schedule wang``: no cosine; :func:`_callbacks` adds their step decay)."""
     return dict(field="vector", rollout_steps=TRAIN_STEPS, max_epochs=args.epochs, lr=args.lr,
-                lr_schedule="cosine", batch_size=args.batch_size, optimizer=torch.optim.Adam,
-                weight_decay=4e-4, device=args.device, n_threads=args.threads)
+                lr_schedule="cosine" if args.schedule == "cosine" else None,
+                batch_size=args.batch_size, optimizer=torch.optim.Adam, weight_decay=4e-4,
+                device=args.device, n_threads=args.threads)
+
+
+def _callbacks(args, data: dict) -> list:
+    """Fresh callbacks for one fit: Wang et al.'s ``StepLR`` (lr x0.95 after every epoch)
+    with ``--schedule wang``, and the validation curve with ``--valid-curve``."""
+    callbacks = []
+    if args.schedule == "wang":
+        callbacks.append(("wang_step", LRScheduler(torch.optim.lr_scheduler.StepLR, step_size=1,
+                                                   gamma=WANG_DECAY)))
+    if args.valid_curve:
+        callbacks.append(("valid_curve", ValidationCurve({"valid": data["valid"],
+                                                          "train": data["train_rollouts"]})))
+    return callbacks
 
 
 def _models(args) -> dict:
@@ -123,10 +145,41 @@ def _models(args) -> dict:
     }
 
 
+class _FieldBias(torch.nn.Module):
+    """A learned bias per field (constant over the field's group axis and the grid)."""
+
+    def __init__(self, n_fields: int, field_dim: int) -> None:
+        super().__init__()
+        self.field_dim = field_dim
+        self.bias = torch.nn.Parameter(torch.zeros(n_fields, 1, 1, 1))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        n, _, height, width = x.shape
+        fields = x.reshape(n, -1, self.field_dim, height, width) + self.bias
+        return fields.reshape(x.shape)
+
+
+class _WithoutBatchNorm(GMCNNRegressor):
+    """The CNN with each BatchNorm replaced by a learned bias (a control for how the
+    rollouts grow: training normalises each rollout step with its batch's statistics, the
+    fitted model with fixed ones)."""
+
+    def _make_module(self, *args, **kwargs):
+        module = super()._make_module(*args, **kwargs)
+        for parent in list(module.modules()):
+            for name, child in parent.named_children():
+                if isinstance(child, FieldBatchNorm):
+                    setattr(parent, name, _FieldBias(child.norm.num_features, child.field_dim))
+        return module
+
+
 def _controls(args) -> dict:
-    """Models run only when named in ``--models``: the width controls for the scale row."""
+    """Models run only when named in ``--models``: the width controls for the scale row, and
+    the CNN without BatchNorm."""
     common, depth, width = dict(_training(args), kernel_radius=1), args.layers, args.width
     return {
+        "CNN (no BatchNorm)": lambda s: _WithoutBatchNorm("C1", channels=(width,) * depth,
+                                                          random_state=s, **common),
         "CNN (half width)": lambda s: GMCNNRegressor("C1", channels=(width // 2,) * depth,
                                                     random_state=s, **common),
         "GM-CNN C1 r=1 (CNN width)": lambda s: GMCNNRegressor(
@@ -238,21 +291,22 @@ def _selected(args) -> dict:
 def run_variant(variant: str, args) -> tuple[pd.DataFrame, list[dict], list[dict]]:
     """Fit and score every selected model on one plume set.
 
-    Returns the table's rows, the RMSE of each rolled-out frame (one row per
-    model, seed, test and step) and, with ``--valid-curve``, one row per
-    model, seed and epoch of the validation curve.
+    Returns one row per model and seed (:func:`pool_fits` makes the table's
+    rows of them), the RMSE of each rolled-out frame (one row per model, seed,
+    test and step) and, with ``--valid-curve``, one row per model, seed and
+    epoch of the validation curve.
     """
     data = load_variant(variant, args)
-    rows, steps, curves = [], [], []
+    fits, steps, curves = [], [], []
     for name, make in _selected(args).items():
-        scores, t0 = [], time.perf_counter()
         for seed in range(args.first_seed, args.first_seed + (
                 args.seeds if name != "persistence" else 1)):
+            t0 = time.perf_counter()
             model = make(seed)
+            callbacks = _callbacks(args, data) if name != "persistence" else []
+            if callbacks:
+                model.set_params(callbacks=callbacks)
             curve = args.valid_curve and name != "persistence"
-            if curve:
-                model.set_params(callbacks=[("valid_curve", ValidationCurve(
-                    {"valid": data["valid"], "train": data["train_rollouts"]}))])
             model.fit(data["X"], data["y"])
             if curve:
                 curves += _curve_rows(model, variant, name, seed)
@@ -262,28 +316,67 @@ def run_variant(variant: str, args) -> tuple[pd.DataFrame, list[dict], list[dict
                            rmse=float(rmse))
                       for test, by_step in (("future", per_step), ("domain", domain_steps))
                       for step, rmse in enumerate(by_step)]
-            scores.append(dict(future=future, domain=domain,
-                               valid=rollout_rmse(model, data["valid"])[0],
-                               fell=_train_drop(model), last_step=per_step[-1]))
-            n_params = model.n_params_
-        frame = pd.DataFrame(scores)
-        rows.append(dict(variant=variant, model=name, free_params=n_params,
-                         future_rmse=frame.future.mean(), future_std=frame.future.std(ddof=0),
-                         domain_rmse=frame.domain.mean(), domain_std=frame.domain.std(ddof=0),
-                         valid_rmse=frame.valid.mean(), step20_rmse=frame.last_step.mean(),
-                         last_fifth_drop=frame.fell.mean(), seeds=len(frame),
-                         paper=PAPERS.get((variant, name), ""),
-                         seconds=time.perf_counter() - t0))
-        print(f"    {name}: future {rows[-1]['future_rmse']:.4f}, domain "
-              f"{rows[-1]['domain_rmse']:.4f}, valid {rows[-1]['valid_rmse']:.4f} ({n_params:,} "
-              f"params, loss fell {rows[-1]['last_fifth_drop']:.0%} over the last fifth, "
-              f"{rows[-1]['seconds']:.0f}s)", flush=True)
+            fits.append(dict(variant=variant, model=name, free_params=model.n_params_,
+                             future_rmse=future, domain_rmse=domain,
+                             valid_rmse=rollout_rmse(model, data["valid"])[0],
+                             step20_rmse=per_step[-1], last_fifth_drop=_train_drop(model),
+                             paper=PAPERS.get((variant, name), ""), first_seed=seed,
+                             seconds=time.perf_counter() - t0))
+        row = pool_fits(pd.DataFrame(fits).query("model == @name")).iloc[0]
+        print(f"    {name}: future {row.future_rmse:.4f}, domain {row.domain_rmse:.4f}, valid "
+              f"{row.valid_rmse:.4f} ({row.free_params:,} params, loss fell "
+              f"{row.last_fifth_drop:.0%} over the last fifth, {row.seconds:.0f}s)", flush=True)
         if curves and curves[-1]["model"] == name:
             valid = pd.DataFrame(curves).query("model == @name").groupby("epoch")[
                 "valid_rollout_rmse"].mean()
             print(f"      validation RMSE by epoch: lowest {valid.min():.4f} at epoch "
                   f"{valid.idxmin()} of {valid.index.max()}, last {valid.iloc[-1]:.4f}", flush=True)
-    return pd.DataFrame(rows), steps, curves
+    return pd.DataFrame(fits), steps, curves
+
+
+#: what a fit's row records of the run's settings; fits pool only where all of them agree
+SETTINGS = ("size", "n_frames", "epochs", "stride", "schedule", "lr", "batch_size")
+#: the settings of runs from before they were recorded (every run then had these)
+_EARLIER_SETTINGS = dict(schedule="cosine", lr=2e-3, batch_size=16)
+
+
+def pool_fits(fits: pd.DataFrame) -> pd.DataFrame:
+    """One row per (variant, model) of one-seed fits: mean RMSE over the seeds, the
+    population std, ``seeds`` counted, ``seconds`` summed and ``first_seed`` the lowest."""
+    groups = fits.groupby(["variant", "model"], sort=False)
+    table = groups.agg(
+        free_params=("free_params", "first"), future_rmse=("future_rmse", "mean"),
+        future_std=("future_rmse", lambda x: x.std(ddof=0)),
+        domain_rmse=("domain_rmse", "mean"),
+        domain_std=("domain_rmse", lambda x: x.std(ddof=0)),
+        valid_rmse=("valid_rmse", "mean"), step20_rmse=("step20_rmse", "mean"),
+        last_fifth_drop=("last_fifth_drop", "mean"), seeds=("first_seed", "size"),
+        paper=("paper", "first"), seconds=("seconds", "sum"),
+        first_seed=("first_seed", "min"))
+    rest = [c for c in fits.columns if c not in table.columns and c not in ("variant", "model")]
+    return table.join(groups[rest].first()).reset_index() if rest else table.reset_index()
+
+
+def merge_fits(fits: pd.DataFrame, earlier: pd.DataFrame | None) -> pd.DataFrame:
+    """This run's one-seed fits beside an earlier file's: an earlier fit is kept where it
+    is of another (variant, model), or of another seed at the same settings (``SETTINGS``),
+    so seeds run one at a time pool; one at other settings is replaced."""
+    if earlier is None or not len(earlier):
+        return fits.reset_index(drop=True)
+    earlier = earlier.assign(**{key: earlier[key].fillna(value) if key in earlier else value
+                                for key, value in _EARLIER_SETTINGS.items()})
+    ran = fits.set_index(["variant", "model"])
+    keep = []
+    for _, fit in earlier.iterrows():
+        key = (fit.variant, fit.model)
+        if key not in ran.index:
+            keep.append(True)
+            continue
+        now = ran.loc[[key]]
+        same = all(np.isclose(float(fit[c]), float(now[c].iloc[0])) if c == "lr"
+                   else fit[c] == now[c].iloc[0] for c in SETTINGS)
+        keep.append(same and fit.first_seed not in set(now.first_seed))
+    return pd.concat([earlier[keep], fits], ignore_index=True)
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -311,6 +404,10 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help="seeds first_seed, first_seed + 1, ... (to run seeds side by side)")
     parser.add_argument("--epochs", type=int, default=12)
     parser.add_argument("--lr", type=float, default=2e-3)
+    parser.add_argument("--schedule", choices=("cosine", "wang"), default="cosine",
+                        help="the learning rate's schedule: a cosine to 0 over the epochs, or "
+                             "Wang et al.'s x0.95 after every epoch (their run.sh: with --lr "
+                             "1e-3, and --batch-size 8 on translation)")
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--layers", type=int, default=4, help="hidden layers of each model")
     parser.add_argument("--width", type=int, default=32, help="CNN channels per layer")
@@ -338,23 +435,33 @@ def main(argv=None) -> None:
     set_basis_cache_dir(args.cache_dir)
     os.makedirs(args.out, exist_ok=True)
     device = torch.cuda.get_device_name() if args.device.startswith("cuda") else "CPU"
-    tables, steps, curves, start = [], [], [], time.perf_counter()
+    fits, steps, curves, start = [], [], [], time.perf_counter()
     for variant in args.variants.split(","):
         print(f"# {variant}: {args.size}x{args.size}, {args.frames} frames, {args.seeds} "
               f"seed(s), {args.epochs} epochs, {device} ({args.threads} thread(s))", flush=True)
         begun = time.perf_counter()
-        table, step, curve = run_variant(variant, args)
+        fit, step, curve = run_variant(variant, args)
         steps += step
         curves += curve
         print(f"\n## {variant} ({(time.perf_counter() - begun) / 60:.1f} min)\n")
-        print(table.drop(columns=["variant"]).to_markdown(index=False, floatfmt=".4f"))
+        print(pool_fits(fit).drop(columns=["variant"]).to_markdown(index=False,
+                                                                   floatfmt=".4f"))
         print()
-        tables.append(table)
-    table = pd.concat(tables).assign(
-        device=device, wall_min=(time.perf_counter() - start) / 60, size=args.size,
-        epochs=args.epochs, stride=args.stride, n_frames=args.frames, first_seed=args.first_seed)
-    _write_keeping_earlier(table, os.path.join(args.out, "plumes.csv"))
-    _write_keeping_earlier(pd.DataFrame(steps), os.path.join(args.out, "plume_steps.csv"))
+        fits.append(fit)
+    fits = pd.concat(fits).assign(
+        seeds=1, device=device, wall_min=(time.perf_counter() - start) / 60, size=args.size,
+        epochs=args.epochs, stride=args.stride, n_frames=args.frames, schedule=args.schedule,
+        lr=args.lr, batch_size=args.batch_size)
+    runs_path = os.path.join(args.out, "plumes_runs.csv")
+    runs = merge_fits(fits, pd.read_csv(runs_path) if os.path.exists(runs_path) else None)
+    runs.to_csv(runs_path, index=False)
+    # the table: this run's (variant, model)s pooled over every seed of theirs in the runs
+    ran = pd.MultiIndex.from_frame(fits[["variant", "model"]])
+    _write_keeping_earlier(
+        pool_fits(runs[pd.MultiIndex.from_frame(runs[["variant", "model"]]).isin(ran)]),
+        os.path.join(args.out, "plumes.csv"))
+    if steps:
+        _write_keeping_earlier(pd.DataFrame(steps), os.path.join(args.out, "plume_steps.csv"))
     if curves:
         _write_keeping_earlier(pd.DataFrame(curves), os.path.join(args.out, "plume_curves.csv"))
 
