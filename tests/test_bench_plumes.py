@@ -112,3 +112,22 @@ def test_a_run_writes_its_fits_and_the_table_pooled_with_earlier_seeds(
     runs, table = (pd.read_csv(tmp_path / name) for name in ("plumes_runs.csv", "plumes.csv"))
     assert list(runs.first_seed) == [0, 1] and set(runs.seeds) == {1}
     assert len(table) == 1 and table.seeds[0] == 2 and np.isclose(table.future_rmse[0], 0.8)
+
+
+def test_the_cnn_without_batchnorm_has_a_bias_per_field_in_place_of_each(benchmark_script):
+    import torch
+
+    bench = benchmark_script("bench_plumes")
+    args = bench.parse_args(["--epochs", "1", "--width", "4", "--layers", "2", "--threads", "1",
+                             "--device", "cpu"])
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(8, 20, 8, 8)), rng.normal(size=(8, 12, 8, 8))
+    plain, control = (bench._models(args)["CNN"](0).fit(X, y),
+                      bench._controls(args)["CNN (no BatchNorm)"](0).fit(X, y))
+    assert not any(isinstance(m, torch.nn.modules.batchnorm._BatchNorm)
+                   for m in control.module_.modules())
+    biases = [m for m in control.module_.modules() if isinstance(m, bench._FieldBias)]
+    assert [tuple(b.bias.shape) for b in biases] == [(4, 1, 1, 1)] * 2
+    # the same network otherwise: BatchNorm's 2 parameters per channel became 1
+    assert plain.n_params_ - control.n_params_ == 2 * 4
+    assert np.isfinite(control.predict(X)).all()
