@@ -13,8 +13,13 @@ Usage::
     python benchmarks/probe_plume_batchnorm.py --epochs 4 --stride 1
 
 Measured 2026-12-06 (one thread, 6.1 min): fixed statistics 0.142 / 0.285 /
-0.709 at frames 1 / 6 / 20, batch statistics 0.394 / 0.372 / 0.659: the
-switch does not explain the rollouts' growth (benchmarks/RESULTS.md).
+0.709 at frames 1 / 6 / 20, batch statistics 0.394 / 0.372 / 0.659. This
+does not rule BatchNorm out, as first read: one batch of every validation
+window has other statistics than training's shuffled batches of 16 (the
+first frame's RMSE triples). The control that settles it trains the CNN
+with a bias in place of each BatchNorm (``bench_plumes.py --models "CNN (no
+BatchNorm)"``), which beats persistence where the CNN loses to it
+(benchmarks/RESULTS.md).
 """
 
 from __future__ import annotations

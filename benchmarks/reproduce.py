@@ -348,7 +348,9 @@ PROTOCOLS = {
         [_B + "bench_emlp.py", "--sizes", n, "--tasks", task, "--models", "EMLP", *options,
          "--seeds", "3", "--csv", _R + f"{name}.csv", "--no-timing"])
         for name, task, n, options in _authors_choices()},
-    **{f"plumes_{variant}": ([_B + "bench_plumes.py", "--variants", variant, "--out",
+    # rotation's row is measured at one thread (RESULTS.md: re-measured on today's frames)
+    **{f"plumes_{variant}": ([_B + "bench_plumes.py", "--variants", variant,
+                              *(("--threads", "1") if variant == "rotation" else ()), "--out",
                               _R + "plumes"],
                              [_B + "bench_plumes.py", "--variants", variant, "--out",
                               _R + "plumes", "--stride", "2", "--epochs", "20", "--device",
@@ -381,6 +383,24 @@ PROTOCOLS = {
         [_B + "bench_plumes.py", "--variants", "rotation", "--models", "persistence,CNN",
          "--epochs", "8", "--stride", "1", "--threads", "1", "--valid-curve", "--out",
          _R + "plumes_rotation_8ep_stride1_curve"]),
+    # the SMOKE row's latent weight, controlled (LATENT_WEIGHTS)
+    **{f"plumes_rotation_latent_w{weight}": _same_on_gpu(
+        [_B + "bench_plumes.py", "--variants", "rotation", "--models",
+         "latent method (SMOKE recipe)", "--latent-strength", weight, "--threads", "1", "--out",
+         _R + f"plumes_rotation_latent_w{weight}"]) for weight in ("0.1", "1")},
+    # the CNN's rising validation RMSE at 24 epochs, controlled: Wang et al.'s optimiser
+    # settings (their run.sh for translation), and BatchNorm replaced by a bias (RESULTS.md)
+    **{f"plumes_translation_24ep_{name}": _same_on_gpu(
+        [_B + "bench_plumes.py", "--variants", "translation", "--models", model, "--epochs",
+         "24", *options, "--threads", "1", "--valid-curve", "--out",
+         _R + f"plumes_translation_24ep_{name}"])
+        for name, model, options in (
+            ("wang", "CNN", ("--schedule", "wang", "--lr", "1e-3", "--batch-size", "8")),
+            ("nobn", "CNN (no BatchNorm)", ()))},
+    "plumes_translation_8ep_stride1_nobn": _same_on_gpu(
+        [_B + "bench_plumes.py", "--variants", "translation", "--models", "CNN (no BatchNorm)",
+         "--epochs", "8", "--stride", "1", "--threads", "1", "--valid-curve", "--out",
+         _R + "plumes_translation_8ep_stride1_nobn"]),
     "plumes_translation_batchnorm_probe": _same_on_gpu(
         [_B + "probe_plume_batchnorm.py", "--epochs", "4", "--stride", "1"]),
     # PhiFlow simulates on the CPU either way: 38 boxes of up to 150 cells, ~2.7 h on one core
@@ -653,7 +673,9 @@ CPU_MINUTES = {
                                        "a DDMNIST fit",
     "emlp_particle_n300_3seeds_dense": "5.1 min on one thread (`OMP_NUM_THREADS=1`), beside "
                                        "a DDMNIST fit for its first 3 min",
-    "plumes_rotation": "29.0 min on both cores (`--threads 2`, the machine otherwise idle)",
+    "plumes_rotation": "45.7 min on one thread, two other one-thread runs on the two cores "
+                       "(on the frames of 2026-12-03: 29.0 min on both cores, `--threads 2`, "
+                       "the machine otherwise idle)",
     "plumes_translation": "39.1 min on both cores, while a diagnostic held one core for "
                           "most of the CNN's fit (868 s against rotation's 318); the other "
                           "six models took 24.6 min",
@@ -673,6 +695,15 @@ CPU_MINUTES = {
                                             "beside it",
     "plumes_rotation_8ep_stride1_curve": "23.5 min on one thread, of which 3.7 min simulating "
                                          "a lost cache; a CI run beside it for 6 min",
+    "plumes_rotation_latent_w0.1": "5.5 min on one thread, two other one-thread runs beside "
+                                   "it",
+    "plumes_rotation_latent_w1": "4.8 min on one thread, two other one-thread runs beside it",
+    "plumes_translation_24ep_wang": "31.0 min on one thread (batch 8), two other one-thread "
+                                    "runs on the two cores",
+    "plumes_translation_24ep_nobn": "18.8 min on one thread, two or three other one-thread "
+                                    "runs on the two cores",
+    "plumes_translation_8ep_stride1_nobn": "30.4 min on one thread, two or three other "
+                                           "one-thread runs on the two cores",
     "plumes_translation_batchnorm_probe": "6.1 min on one thread, another one-thread run "
                                           "beside it",
     "plumes_scale": "32.2 min of training on both cores (`--threads 2`), after the first "
@@ -2172,12 +2203,35 @@ PLUME_CLAIMS = {
     "scale": ("GM-CNN C1 r=1", ["CNN"]),
     "smoke": ("latent method (SMOKE recipe)", ["latent augmented (CNN+aug)", "CNN"]),
 }
+#: the SMOKE row's control: the latent method on rotation with only its latent weight
+#: changed (``bench_plumes.py --latent-strength W``), one seed each, by weight
+LATENT_WEIGHTS = {"0.1": "plumes_rotation_latent_w0.1/plumes.csv",
+                  "1": "plumes_rotation_latent_w1/plumes.csv"}
+
+
+def _latent_weights(rows: pd.DataFrame) -> str:
+    """What the latent-weight controls say beside the row's CNN+aug (empty until one ran)."""
+    latent, baseline = "latent method (SMOKE recipe)", "latent augmented (CNN+aug)"
+    runs = {weight: _read(path) for weight, path in LATENT_WEIGHTS.items()}
+    runs = {weight: run.set_index("model").loc[latent] for weight, run in runs.items()
+            if run is not None and latent in set(run.model)}
+    if not runs or baseline not in rows.index:
+        return ""
+    ahead = [weight for weight, run in runs.items()
+             if run.future_rmse < rows.future_rmse[baseline]
+             and run.domain_rmse < rows.domain_rmse[baseline]]
+    return ("; the recipe's latent weight is 0.0009 of the rollout loss; weights "
+            + _and(list(runs)) + " gave "
+            + _and([f"{run.future_rmse:.3f} / {run.domain_rmse:.3f}" for run in runs.values()])
+            + f" against CNN+aug's {rows.future_rmse[baseline]:.3f} / "
+              f"{rows.domain_rmse[baseline]:.3f}, "
+            + (f"ahead on both tests at {_and(ahead)}" if ahead
+               else "no weight puts it ahead on both")
+            + " (controlled runs, one seed; RESULTS.md)")
+
+
 #: what a measured control run says about a plume row that is not reproduced (RESULTS.md)
-PLUME_CAUSES = {
-    "smoke": "; the recipe's latent weight is 0.0009 of the rollout loss and leaves the fit "
-             "level with CNN+aug; weights 0.1 and 1 gave 0.795 / 0.290 and 0.805 / 0.318 "
-             "against CNN+aug's 0.798 / 0.283 (controlled runs in RESULTS.md)",
-}
+PLUME_CAUSES = {"smoke": _latent_weights}
 _PLUME_UNITS = ("raw velocity units of the 32x32 grid (about half a 64x64 grid's, so the "
                 "papers' numbers are not comparable in absolute terms)")
 
@@ -2227,11 +2281,47 @@ PLUME_LONGER = {"rotation": ("plumes_rotation_24ep/plumes.csv",
                                 "plumes_translation_24ep_stride1/plumes.csv")}
 
 
+#: controls of a set's CNN with each BatchNorm replaced by a bias (``bench_plumes.py --models
+#: "CNN (no BatchNorm)"``), one seed each, shortest first
+PLUME_WITHOUT_BATCHNORM = {
+    "translation": ("plumes_translation_24ep_nobn/plumes.csv",
+                    "plumes_translation_8ep_stride1_nobn/plumes.csv")}
+_NO_BATCHNORM = "CNN (no BatchNorm)"
+_ROSE = "the validation RMSE rose with training: the longer fit forecasts worse"
+
+
+def _without_batchnorm(table: str) -> str:
+    """What the set's no-BatchNorm controls say, as the cause of fits that got worse with
+    training (empty where none has run)."""
+    found = []
+    for path in PLUME_WITHOUT_BATCHNORM.get(table, ()):
+        control = _control_fits(path, table)
+        if control is None or _NO_BATCHNORM not in control[0].index:
+            continue
+        longer, same, _ = control
+        fit = longer.loc[_NO_BATCHNORM]
+        behind = _behind_persistence(longer, same, [_NO_BATCHNORM])
+        curve = _valid_curve(path, _NO_BATCHNORM).removeprefix("; ")
+        found.append((f"at {_budget(longer, same)}: {fit.future_rmse:.3f} / "
+                      f"{fit.domain_rmse:.3f}" + (f" (validation {curve})" if curve else ""),
+                      not behind))
+    if not found:
+        return ""
+    budgets = "; ".join(text for text, _ in found)
+    if all(ahead for _, ahead in found):
+        return (f"; for the CNN, BatchNorm is the cause found: with a bias in place of each "
+                f"BatchNorm it beats persistence ({budgets}; controlled runs, one seed, "
+                "RESULTS.md; the GM-CNNs without BatchNorm not run)")
+    return (f"; with a bias in place of each BatchNorm the CNN scores {budgets}, not ahead of "
+            "persistence at every budget, so BatchNorm is not the whole cause (RESULTS.md)")
+
+
 def _plume_longer(table: str, model: str, rivals: list[str]) -> str:
     """What a set's controls at more epochs say (empty without one), each as
     :func:`_plume_control` reads it."""
-    return "".join(_plume_control(path, table, model, rivals)
+    text = "".join(_plume_control(path, table, model, rivals)
                    for path in PLUME_LONGER.get(table, ()))
+    return text + (_without_batchnorm(table) if _ROSE in text else "")
 
 
 def _valid_curve(path: str, name: str) -> str:
@@ -2317,9 +2407,9 @@ def _plume_control(path: str, table: str, model: str, rivals: list[str]) -> str:
                    f"{int(same.epochs[name])}, {longer.valid_rmse[name]:.3f} there"
                    f"{_valid_curve(path, name)})" for name in behind])
     if all(longer.valid_rmse[name] > same.valid_rmse[name] for name in behind):
-        cause = ("the validation RMSE rose with training: the longer fit forecasts worse, "
-                 "its cause not settled (RESULTS.md; Wang et al. test the last epoch's model "
-                 "too: their `best_model = model` keeps no copy)")
+        cause = (f"{_ROSE} (Wang et al. test the last epoch's model too: their "
+                 "`best_model = model` keeps no copy)"
+                 + ("" if _without_batchnorm(table) else ", its cause not settled (RESULTS.md)"))
     else:
         cause = "not every such fit's validation RMSE rose, so the cause is not found"
     return f"{text}; there {losses}: {cause}"
@@ -2366,7 +2456,7 @@ def _plumes(variant: str) -> Callable[[], dict]:
                                                  if misses else "")
                    + ("" if beats_persistence else "; persistence not beaten")
                    + (_scale_controls(rows) if variant == "scale" else "")
-                   + PLUME_CAUSES.get(variant, "")
+                   + (PLUME_CAUSES[variant](rows) if variant in PLUME_CAUSES else "")
                    + f"; {int(ours_row.seeds)} seed(s) of {model} and a CPU epoch budget "
                      "(see RESULTS.md)")
         fell = rows.last_fifth_drop.drop("persistence", errors="ignore")

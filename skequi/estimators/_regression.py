@@ -50,7 +50,11 @@ ROLLOUT_DOC = """    rollout_steps : int, default=1
         ``rollout_steps`` times on its own predictions, each joining the
         window as its oldest frame leaves, so fit minimises the error of the
         whole rollout (Wang et al.'s autoregressive loss: 6 steps for the
-        smoke plumes) and predict returns the rollout.
+        smoke plumes) and predict returns the rollout. The network's
+        BatchNorm layers normalise each step by its batch's statistics in
+        fit and by fixed ones in predict; on the translation plumes this
+        made longer fits roll out worse past the trained steps
+        (``benchmarks/RESULTS.md``), so watch a validation rollout.
 """
 
 
