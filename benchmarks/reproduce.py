@@ -397,6 +397,12 @@ PROTOCOLS = {
         for name, model, options in (
             ("wang", "CNN", ("--schedule", "wang", "--lr", "1e-3", "--batch-size", "8")),
             ("nobn", "CNN (no BatchNorm)", ()))},
+    # translation's row, both models it compares, without BatchNorm
+    # (PLUME_ROW_WITHOUT_BATCHNORM)
+    "plumes_translation_nobn": _same_on_gpu(
+        [_B + "bench_plumes.py", "--variants", "translation", "--models",
+         "CNN (no BatchNorm),GM-CNN C1 r=1 (no BatchNorm)", "--seeds", "3", "--threads", "1",
+         "--out", _R + "plumes_translation_nobn"]),
     "plumes_translation_8ep_stride1_nobn": _same_on_gpu(
         [_B + "bench_plumes.py", "--variants", "translation", "--models", "CNN (no BatchNorm)",
          "--epochs", "8", "--stride", "1", "--threads", "1", "--valid-curve", "--out",
@@ -702,6 +708,10 @@ CPU_MINUTES = {
                                     "runs on the two cores",
     "plumes_translation_24ep_nobn": "18.8 min on one thread, two or three other one-thread "
                                     "runs on the two cores",
+    "plumes_translation_nobn": "measured as runs of one thread, two side by side: seed 0 in "
+                               "8.7 and 5.8 min (a model each, with `--valid-curve`), seeds 1 "
+                               "and 2 in 10.6 min each (`--first-seed S`); the protocol's one "
+                               "run of three seeds, about 30 min on one thread, not timed",
     "plumes_translation_8ep_stride1_nobn": "30.4 min on one thread, two or three other "
                                            "one-thread runs on the two cores",
     "plumes_translation_batchnorm_probe": "6.1 min on one thread, another one-thread run "
@@ -2316,6 +2326,39 @@ def _without_batchnorm(table: str) -> str:
             "persistence at every budget, so BatchNorm is not the whole cause (RESULTS.md)")
 
 
+#: a set's row rerun with a bias in place of each BatchNorm, for the models its claim compares
+#: (``bench_plumes.py --models "<model> (no BatchNorm),..."``, the row's budget)
+PLUME_ROW_WITHOUT_BATCHNORM = {"translation": "plumes_translation_nobn/plumes.csv"}
+
+
+def _row_without_batchnorm(table: str, model: str, rivals: list[str],
+                           row: pd.DataFrame) -> str:
+    """Whether the row's claim survives without BatchNorm, and each model's gain from its
+    removal against the row's fits ``row`` (empty where not run)."""
+    path = PLUME_ROW_WITHOUT_BATCHNORM.get(table)
+    frame = _read(path) if path else None
+    if frame is None:
+        return ""
+    rows = frame[frame.variant == table].set_index("model")
+    names = [f"{name} (no BatchNorm)" for name in (model, *rivals)]
+    if not all(name in rows.index for name in names):
+        return ""
+    ours, others = rows.loc[names[0]], rows.loc[names[1:]]
+    holds = bool((ours.future_rmse < others.future_rmse).all())
+    seeds = int(rows.loc[names].seeds.min())
+    pairs = _and([f"{name.removesuffix(' (no BatchNorm)')} {rows.future_rmse[name]:.3f}"
+                  + ("" if rows.future_std[name] == 0 else f" ± {rows.future_std[name]:.3f}")
+                  + f" / {rows.domain_rmse[name]:.3f}" for name in names])
+    gains = _and([f"{name} {row.future_rmse[name] - rows.future_rmse[control]:+.3f}"
+                  for name, control in zip((model, *rivals), names)])
+    control = (f"{seeds} seed(s) at the row's budget, a bias in place of each BatchNorm: "
+               f"{pairs}; future RMSE lower without it by {gains}; RESULTS.md")
+    if holds:
+        return f", with BatchNorm (as Wang et al.'s networks) and without it ({control})"
+    return (f", with BatchNorm only (as Wang et al.'s networks): without it the lead is gone "
+            f"({control})")
+
+
 def _plume_longer(table: str, model: str, rivals: list[str]) -> str:
     """What a set's controls at more epochs say (empty without one), each as
     :func:`_plume_control` reads it."""
@@ -2446,7 +2489,8 @@ def _plumes(variant: str) -> Callable[[], dict]:
                  if variant == "smoke" else " on future RMSE"))
         if verdict == "ordering reproduced":
             budgets = _persistence_wins(table, model)
-            why = (f"{model} {claim}, persistence beaten"
+            why = (f"{model} {claim}" + _row_without_batchnorm(table, model, rivals, rows)
+                   + ", persistence beaten"
                    + (f" at this budget only: at {_and(budgets)} {model} loses to persistence "
                       "(the epochs column)" if budgets else "")
                    + f"; RMSE in {_PLUME_UNITS}")
