@@ -175,13 +175,13 @@ class _WithoutBatchNorm(GMCNNRegressor):
 
 def _controls(args) -> dict:
     """Models run only when named in ``--models``: the width controls for the scale row, and
-    the CNN and relaxed translation model without BatchNorm."""
+    each GM-CNN (the CNN among them) without BatchNorm, as ``"<model> (no BatchNorm)"``."""
     common, depth, width = dict(_training(args), kernel_radius=1), args.layers, args.width
+    models = _models(args)
     return {
-        "CNN (no BatchNorm)": lambda s: _WithoutBatchNorm("C1", channels=(width,) * depth,
-                                                          random_state=s, **common),
-        "GM-CNN C1 r=1 (no BatchNorm)": lambda s: _WithoutBatchNorm(
-            "C1", relaxation_rank=1, channels=(width // 2,) * depth, random_state=s, **common),
+        **{f"{name} (no BatchNorm)": lambda s, make=models[name]: _WithoutBatchNorm(
+            **make(s).get_params(deep=False))
+           for name in ("CNN", "GM-CNN C4 exact", "GM-CNN C4 r=1", "GM-CNN C1 r=1")},
         "CNN (half width)": lambda s: GMCNNRegressor("C1", channels=(width // 2,) * depth,
                                                     random_state=s, **common),
         "GM-CNN C1 r=1 (CNN width)": lambda s: GMCNNRegressor(

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pandas as pd
+import torch
 
 from skequi import GMCNNRegressor
 from skequi.dynamics import split_windows
@@ -115,8 +116,6 @@ def test_a_run_writes_its_fits_and_the_table_pooled_with_earlier_seeds(
 
 
 def test_the_cnn_without_batchnorm_has_a_bias_per_field_in_place_of_each(benchmark_script):
-    import torch
-
     bench = benchmark_script("bench_plumes")
     args = bench.parse_args(["--epochs", "1", "--width", "4", "--layers", "2", "--threads", "1",
                              "--device", "cpu"])
@@ -131,3 +130,21 @@ def test_the_cnn_without_batchnorm_has_a_bias_per_field_in_place_of_each(benchma
     # the same network otherwise: BatchNorm's 2 parameters per channel became 1
     assert plain.n_params_ - control.n_params_ == 2 * 4
     assert np.isfinite(control.predict(X)).all()
+
+
+def test_a_c4_model_without_batchnorm_stays_rotation_equivariant(benchmark_script):
+    from skequi.transforms import apply_group
+
+    bench = benchmark_script("bench_plumes")
+    args = bench.parse_args(["--epochs", "1", "--width", "8", "--layers", "2", "--threads", "1",
+                             "--device", "cpu"])
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(8, 20, 8, 8)), rng.normal(size=(8, 12, 8, 8))
+    model = bench._controls(args)["GM-CNN C4 exact (no BatchNorm)"](0).fit(X, y)
+    with torch.no_grad():  # every weight moved at random, the biases off zero
+        for weight in model.module_.parameters():
+            weight.add_(0.1 * torch.randn_like(weight))
+    for g in range(4):
+        np.testing.assert_allclose(model.predict(apply_group(X, g, "C4", "vector")),
+                                   apply_group(model.predict(X), g, "C4", "vector"),
+                                   atol=1e-4)
