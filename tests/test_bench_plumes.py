@@ -115,12 +115,17 @@ def test_a_run_writes_its_fits_and_the_table_pooled_with_earlier_seeds(
     assert len(table) == 1 and table.seeds[0] == 2 and np.isclose(table.future_rmse[0], 0.8)
 
 
+def _tiny(bench, width):
+    """Settings for one epoch of two layers of ``width``, and 8 windows of 10 frames -> 6."""
+    args = bench.parse_args(["--epochs", "1", "--width", str(width), "--layers", "2",
+                             "--threads", "1", "--device", "cpu"])
+    rng = np.random.default_rng(0)
+    return args, rng.normal(size=(8, 20, 8, 8)), rng.normal(size=(8, 12, 8, 8))
+
+
 def test_the_cnn_without_batchnorm_has_a_bias_per_field_in_place_of_each(benchmark_script):
     bench = benchmark_script("bench_plumes")
-    args = bench.parse_args(["--epochs", "1", "--width", "4", "--layers", "2", "--threads", "1",
-                             "--device", "cpu"])
-    rng = np.random.default_rng(0)
-    X, y = rng.normal(size=(8, 20, 8, 8)), rng.normal(size=(8, 12, 8, 8))
+    args, X, y = _tiny(bench, 4)
     plain, control = (bench._models(args)["CNN"](0).fit(X, y),
                       bench._controls(args)["CNN (no BatchNorm)"](0).fit(X, y))
     assert not any(isinstance(m, torch.nn.modules.batchnorm._BatchNorm)
@@ -136,10 +141,7 @@ def test_a_c4_model_without_batchnorm_stays_rotation_equivariant(benchmark_scrip
     from skequi.transforms import apply_group
 
     bench = benchmark_script("bench_plumes")
-    args = bench.parse_args(["--epochs", "1", "--width", "8", "--layers", "2", "--threads", "1",
-                             "--device", "cpu"])
-    rng = np.random.default_rng(0)
-    X, y = rng.normal(size=(8, 20, 8, 8)), rng.normal(size=(8, 12, 8, 8))
+    args, X, y = _tiny(bench, 8)
     model = bench._controls(args)["GM-CNN C4 exact (no BatchNorm)"](0).fit(X, y)
     with torch.no_grad():  # every weight moved at random, the biases off zero
         for weight in model.module_.parameters():
