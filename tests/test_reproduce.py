@@ -635,14 +635,35 @@ def test_the_translation_row_says_whether_its_lead_survives_without_batchnorm(
 
     without_batchnorm(0.365, 0.372)
     assert ("GM-CNN C1 r=1 ahead of CNN on future RMSE, with BatchNorm only (as Wang et al.'s "
-            "networks): without it the lead is gone (3 seed(s) at the row's budget, a bias in "
+            "networks): without it the lead is gone (3 seeds at the row's budget, a bias in "
             "place of each BatchNorm: GM-CNN C1 r=1 0.372 ± 0.004 / 0.489 and CNN 0.365 ± "
-            "0.002 / 0.485; future RMSE lower without it by GM-CNN C1 r=1 -0.002 and CNN "
-            "+0.035; RESULTS.md), persistence beaten; RMSE in") in _row(
+            "0.002 / 0.485; future RMSE without it minus with it: GM-CNN C1 r=1 +0.002 and "
+            "CNN -0.035; RESULTS.md), persistence beaten; RMSE in") in _row(
                 reproduce.render(), "Plumes: translation")[11]
     without_batchnorm(0.375, 0.372)
     assert ("ahead of CNN on future RMSE, with BatchNorm (as Wang et al.'s networks) and without "
-            "it (3 seed(s)") in _row(reproduce.render(), "Plumes: translation")[11]
+            "it (3 seeds") in _row(reproduce.render(), "Plumes: translation")[11]
+
+
+def test_a_one_seed_control_without_batchnorm_is_set_against_that_seeds_fits(
+        reproduce, tmp_path):
+    (tmp_path / "plumes").mkdir()
+    (tmp_path / "plumes_rotation_nobn").mkdir()
+    table = _plume_table([0.9, 0.8, 0.75, 0.7, 0.72, 0.74], [0.5, 0.45, 0.4, 0.38, 0.41, 0.42])
+    table.assign(future_rmse=table.future_rmse - 0.01).to_csv(tmp_path / "plumes/plumes.csv")
+    pd.concat([table.assign(first_seed=0),  # seed 1's fits must not be compared
+               table.assign(first_seed=1, future_rmse=0.1)]).to_csv(
+        tmp_path / "plumes/plumes_runs.csv")
+    controls = table[table.model.isin(["CNN", "GM-CNN C4 exact", "GM-CNN C4 r=1"])]
+    controls.assign(model=controls.model + " (no BatchNorm)", first_seed=0, future_std=0.0,
+                    future_rmse=[0.82, 0.78, 0.72]).to_csv(
+        tmp_path / "plumes_rotation_nobn/plumes.csv")
+    assert ("with BatchNorm (as Wang et al.'s networks) and without it (seed 0 at the row's "
+            "budget, a bias in place of each BatchNorm: GM-CNN C4 r=1 0.720 / 0.380, CNN 0.820 "
+            "/ 0.450 and GM-CNN C4 exact 0.780 / 0.400; future RMSE without it minus with it "
+            "(the same seed's fits): GM-CNN C4 r=1 +0.020, CNN +0.020 and GM-CNN C4 exact "
+            "+0.030; RESULTS.md), persistence beaten") in _row(reproduce.render(),
+                                                              "Plumes: rotation")[11]
 
 
 def test_the_scale_row_reads_its_width_controls(reproduce, tmp_path):
