@@ -160,9 +160,9 @@ class _FieldBias(torch.nn.Module):
 
 
 class _WithoutBatchNorm(GMCNNRegressor):
-    """The CNN with each BatchNorm replaced by a learned bias (a control for how the
-    rollouts grow: training normalises each rollout step with its batch's statistics, the
-    fitted model with fixed ones)."""
+    """A GM-CNN (the CNN among them) with each BatchNorm replaced by a learned bias per
+    field (a control for how the rollouts grow: training normalises each rollout step with
+    its batch's statistics, the fitted model with fixed ones)."""
 
     def _make_module(self, *args, **kwargs):
         module = super()._make_module(*args, **kwargs)
