@@ -401,7 +401,7 @@ PROTOCOLS = {
     "plumes_rotation_nobn": _same_on_gpu(
         [_B + "bench_plumes.py", "--variants", "rotation", "--models",
          "CNN (no BatchNorm),GM-CNN C4 exact (no BatchNorm),GM-CNN C4 r=1 (no BatchNorm)",
-         "--threads", "1", "--out", _R + "plumes_rotation_nobn"]),
+         "--seeds", "3", "--threads", "1", "--out", _R + "plumes_rotation_nobn"]),
     "plumes_translation_nobn": _same_on_gpu(
         [_B + "bench_plumes.py", "--variants", "translation", "--models",
          "CNN (no BatchNorm),GM-CNN C1 r=1 (no BatchNorm)", "--seeds", "3", "--threads", "1",
@@ -711,8 +711,10 @@ CPU_MINUTES = {
                                     "runs on the two cores",
     "plumes_translation_24ep_nobn": "18.8 min on one thread, two or three other one-thread "
                                     "runs on the two cores",
-    "plumes_rotation_nobn": "measured as two runs of one thread side by side: the CNN and "
-                            "the exact model in 10.8 min, the relaxed one in 7.9 min",
+    "plumes_rotation_nobn": "measured as runs of one thread, two side by side: seed 0 in "
+                            "10.8 min (the CNN and the exact model) and 7.9 min (the relaxed "
+                            "one), seeds 1 and 2 in 18.9 and 19.0 min (`--first-seed S`); the "
+                            "protocol's one run, about 57 min on one thread, not timed",
     "plumes_translation_nobn": "measured as runs of one thread, two side by side: seed 0 in "
                                "8.7 and 5.8 min (a model each, with `--valid-curve`), seeds 1 "
                                "and 2 in 10.6 min each (`--first-seed S`); the protocol's one "
