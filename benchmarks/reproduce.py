@@ -2356,12 +2356,9 @@ def _row_without_batchnorm(table: str, model: str, rivals: list[str],
     holds = bool((ours.future_rmse < others.future_rmse).all())
     seeds = int(rows.loc[names].seeds.min())
     if seeds == 1:
-        fits = _read_fits("plumes/plumes.csv")
         seed = int(rows.first_seed[names[0]])
-        if fits is not None:
-            row = fits[(fits.variant == table) & (fits.first_seed == seed)
-                       & (fits.seeds == 1)].set_index("model")
-        if fits is None or not all(name in row.index for name in (model, *rivals)):
+        row = _same_seed_fits(table, seed)
+        if row is None or not all(name in row.index for name in (model, *rivals)):
             return ""
     pairs = _and([f"{name.removesuffix(' (no BatchNorm)')} {rows.future_rmse[name]:.3f}"
                   + ("" if rows.future_std[name] == 0 else f" ± {rows.future_std[name]:.3f}")
@@ -2402,12 +2399,23 @@ def _control_fits(path: str, table: str) -> tuple[pd.DataFrame, pd.DataFrame, in
     """A plume control's fits of one set and the row's fits of the same seed (by model), and
     that seed; None where either has not run."""
     longer = _read(path)
-    fits = _read_fits("plumes/plumes.csv")
-    if longer is None or fits is None or table not in set(longer.variant):
+    if longer is None or table not in set(longer.variant):
         return None
     seed = int(longer.first_seed.iloc[0])
-    same = fits[(fits.variant == table) & (fits.first_seed == seed) & (fits.seeds == 1)]
-    return longer[longer.variant == table].set_index("model"), same.set_index("model"), seed
+    same = _same_seed_fits(table, seed)
+    if same is None:
+        return None
+    return longer[longer.variant == table].set_index("model"), same, seed
+
+
+def _same_seed_fits(table: str, seed: int) -> pd.DataFrame | None:
+    """The row's one-seed fits of ``seed`` on a plume set, by model (None without the runs
+    file)."""
+    fits = _read_fits("plumes/plumes.csv")
+    if fits is None:
+        return None
+    return fits[(fits.variant == table) & (fits.first_seed == seed)
+                & (fits.seeds == 1)].set_index("model")
 
 
 def _budget(longer: pd.DataFrame, same: pd.DataFrame) -> str:
