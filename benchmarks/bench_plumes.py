@@ -63,7 +63,6 @@ from skorch.callbacks import Callback, LRScheduler
 from skequi import GMCNNRegressor, LatentEquivariantRegressor
 from skequi.datasets import PLUME_SIMULATIONS, make_plumes, plume_tasks
 from skequi.dynamics import forecast_rmse, rollout, split_windows
-from skequi.nn import FieldBatchNorm
 from skequi.reps import default_basis_cache_dir, set_basis_cache_dir
 
 #: the papers' numbers (64x64, their sets, 20 rolled-out frames): future / domain RMSE
@@ -145,43 +144,16 @@ def _models(args) -> dict:
     }
 
 
-class _FieldBias(torch.nn.Module):
-    """A learned bias per field (constant over the field's group axis and the grid)."""
-
-    def __init__(self, n_fields: int, field_dim: int) -> None:
-        super().__init__()
-        self.field_dim = field_dim
-        self.bias = torch.nn.Parameter(torch.zeros(n_fields, 1, 1, 1))
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        n, _, height, width = x.shape
-        fields = x.reshape(n, -1, self.field_dim, height, width) + self.bias
-        return fields.reshape(x.shape)
-
-
-class _WithoutBatchNorm(GMCNNRegressor):
-    """A GM-CNN (the CNN among them) with each BatchNorm replaced by a learned bias per
-    field (a control for how the rollouts grow: training normalises each rollout step with
-    its batch's statistics, the fitted model with fixed ones)."""
-
-    def _make_module(self, *args, **kwargs):
-        module = super()._make_module(*args, **kwargs)
-        for parent in list(module.modules()):
-            for name, child in parent.named_children():
-                if isinstance(child, FieldBatchNorm):
-                    setattr(parent, name, _FieldBias(child.norm.num_features, child.field_dim))
-        return module
-
-
 def _controls(args) -> dict:
     """Models run only when named in ``--models``: the width controls for the scale row, and
-    each GM-CNN (the CNN among them) without BatchNorm, as ``"<model> (no BatchNorm)"``."""
+    each GM-CNN (the CNN among them) with ``normalization=None``, as
+    ``"<model> (no BatchNorm)"``."""
     common, depth, width = dict(_training(args), kernel_radius=1), args.layers, args.width
     models = _models(args)
     return {
-        **{f"{name} (no BatchNorm)": lambda s, make=models[name]: _WithoutBatchNorm(
-            **make(s).get_params(deep=False))
-           for name in ("CNN", "GM-CNN C4 exact", "GM-CNN C4 r=1", "GM-CNN C1 r=1")},
+        **{f"{name} (no BatchNorm)": lambda s, make=models[name]: make(s).set_params(
+            normalization=None) for name in ("CNN", "GM-CNN C4 exact", "GM-CNN C4 r=1",
+                                             "GM-CNN C1 r=1")},
         "CNN (half width)": lambda s: GMCNNRegressor("C1", channels=(width // 2,) * depth,
                                                     random_state=s, **common),
         "GM-CNN C1 r=1 (CNN width)": lambda s: GMCNNRegressor(

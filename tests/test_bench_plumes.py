@@ -123,16 +123,19 @@ def _tiny(bench, width):
     return args, rng.normal(size=(8, 20, 8, 8)), rng.normal(size=(8, 12, 8, 8))
 
 
-def test_the_cnn_without_batchnorm_has_a_bias_per_field_in_place_of_each(benchmark_script):
+def test_the_controls_without_batchnorm_are_their_rows_models_with_normalization_none(
+        benchmark_script):
     bench = benchmark_script("bench_plumes")
     args, X, y = _tiny(bench, 4)
-    plain, control = (bench._models(args)["CNN"](0).fit(X, y),
-                      bench._controls(args)["CNN (no BatchNorm)"](0).fit(X, y))
+    models, controls = bench._models(args), bench._controls(args)
+    for name in ("CNN", "GM-CNN C4 exact", "GM-CNN C4 r=1", "GM-CNN C1 r=1"):
+        control = controls[f"{name} (no BatchNorm)"](0)
+        assert control.get_params(deep=False) == models[name](0).set_params(
+            normalization=None).get_params(deep=False)
+    plain, control = models["CNN"](0).fit(X, y), controls["CNN (no BatchNorm)"](0).fit(X, y)
     assert not any(isinstance(m, torch.nn.modules.batchnorm._BatchNorm)
                    for m in control.module_.modules())
-    biases = [m for m in control.module_.modules() if isinstance(m, bench._FieldBias)]
-    assert [tuple(b.bias.shape) for b in biases] == [(4, 1, 1, 1)] * 2
-    # the same network otherwise: BatchNorm's 2 parameters per channel became 1
+    # the same network otherwise: BatchNorm's 2 parameters per field became a bias
     assert plain.n_params_ - control.n_params_ == 2 * 4
     assert np.isfinite(control.predict(X)).all()
 

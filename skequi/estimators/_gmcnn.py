@@ -37,6 +37,7 @@ class _GMCNNMixin(EquivariantNetMixin):
         "channel_mixing": [StrOptions({"auto", "full", "shared"})],
         "paper_block": [StrOptions({"reference", "compact"})],
         "pooling": [StrOptions({"max", "mean"})],
+        "normalization": [StrOptions({"batch"}), None],
         "field": [StrOptions({"scalar", "vector"})],
         "image_shape": [None, tuple, list],
     }
@@ -52,6 +53,7 @@ class _GMCNNMixin(EquivariantNetMixin):
         channel_mixing="auto",
         paper_block="reference",
         pooling="max",
+        normalization="batch",
         field="scalar",
         image_shape=None,
         lr=0.01,
@@ -86,6 +88,7 @@ class _GMCNNMixin(EquivariantNetMixin):
         self.channel_mixing = channel_mixing
         self.paper_block = paper_block
         self.pooling = pooling
+        self.normalization = normalization
         self.field = field
         self.image_shape = image_shape
         self.lr_schedule = lr_schedule
@@ -117,6 +120,13 @@ class _GMCNNMixin(EquivariantNetMixin):
                     f"group {group.name!r} treats pixels as group elements and has no rotation "
                     "to turn vectors with; field='vector' needs one of "
                     f"{', '.join(LATTICE_GROUPS)}"
+                )
+            if self.normalization != "batch":
+                raise ValueError(
+                    f"normalization={self.normalization!r} applies to the point groups "
+                    f"({', '.join(LATTICE_GROUPS)}); the paper-faithful model on "
+                    f"{group.name!r} takes its normalisation from paper_block ('reference': "
+                    "LayerNorm, 'compact': BatchNorm)"
                 )
             self.paper_mode_ = True
         if not isinstance(self.channels, str):
@@ -298,7 +308,7 @@ class _GMCNNMixin(EquivariantNetMixin):
             group, fields, n_outputs, channels=tuple(channels),
             kernel_radius=self.kernel_radius, in_field=self.field,
             relaxation_rank=relaxation_rank, image_size=(height, width),
-            pooling=self.pooling, **kwargs,
+            pooling=self.pooling, normalization=self.normalization, **kwargs,
         )
 
 
@@ -341,6 +351,15 @@ _COMMON_DOC = """
         ball kernel, BatchNorm and ReLU, coset pooling between blocks, global
         mean (see :class:`~skequi.models.PaperGMCNN`).
     pooling : {"max", "mean"}, default="max"
+    normalization : {"batch"} or None, default="batch"
+        Point groups only. ``"batch"``: :class:`~skequi.nn.FieldBatchNorm`
+        after each group convolution; None: none, each convolution has a
+        learned bias per field instead. Training normalises with each batch's
+        statistics and the fitted model with running ones, so where a batch
+        is unlike the data the fitted model sees (the steps of an
+        autoregressive rollout, ``rollout_steps``) the two can part: on the
+        translation plumes BatchNorm made the CNN's 20-frame forecasts worse
+        with longer training, and None did not (``benchmarks/RESULTS.md``).
     field : {"scalar", "vector"}, default="scalar"
         ``"vector"``: channels are (u, v) pairs of a vector field, turned by
         rotations (see :mod:`skequi.transforms` for the convention).

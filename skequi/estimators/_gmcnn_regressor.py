@@ -132,7 +132,7 @@ class GMCNNRegressor(ShapedRegressorMixin, _GMCNNMixin, NeuralNetRegressor):
                 group, in_channels // per, field[0] // steps // per, in_field=self.field,
                 out_field=self.field, channels=tuple(channels),
                 kernel_radius=self.kernel_radius, relaxation_rank=relaxation_rank,
-                image_size=(height, width),
+                image_size=(height, width), normalization=self.normalization,
             )
             return step if steps == 1 else AutoregressiveRollout(step, steps, field[0] // steps)
         target = self.fit_meta_["target_shape"]

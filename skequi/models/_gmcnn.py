@@ -37,6 +37,23 @@ def is_lattice_group(group) -> bool:
     return matrices is not None and matrices.shape[1] == 2
 
 
+NORMALIZATIONS = ("batch", None)
+
+
+def _check_normalization(normalization) -> None:
+    if normalization not in NORMALIZATIONS:
+        raise ValueError(f"normalization must be 'batch' or None, got {normalization!r}")
+
+
+def _group_layer(fields_in, width, grp, normalization, **conv) -> list[nn.Module]:
+    """A group convolution, then FieldBatchNorm (``"batch"``) or, without normalisation, the
+    convolution's own bias (one per field, constant over the group axis and the grid)."""
+    if normalization is None:
+        return [GroupMatrixConv2d(fields_in, width, grp, bias=True, **conv), nn.ReLU()]
+    return [GroupMatrixConv2d(fields_in, width, grp, bias=False, **conv),
+            FieldBatchNorm(width, grp.order), nn.ReLU()]
+
+
 def _pair(size) -> tuple[int, int]:
     return (size, size) if isinstance(size, int) else tuple(int(s) for s in size)
 
@@ -72,6 +89,9 @@ class GMCNN(nn.Module):
         invariant numbers). ``"vector"``: a projection layer from the regular
         fields to ``n_outputs`` vector fields, averaged over the grid: planar
         vectors ``(batch, 2 n_outputs)`` that turn with the group.
+    normalization : {"batch"} or None, default="batch"
+        After each group convolution: :class:`~skequi.nn.FieldBatchNorm`, or
+        None for none (the convolution then has a bias per field).
 
     Examples
     --------
@@ -95,24 +115,22 @@ class GMCNN(nn.Module):
         pooling: str = "max",
         dropout: float = 0.0,
         output: str = "invariant",
+        normalization: str | None = "batch",
     ) -> None:
         super().__init__()
         if output not in ("invariant", "vector"):
             raise ValueError(f"output must be 'invariant' or 'vector', got {output!r}")
+        _check_normalization(normalization)
         grp = get_group(group)
         height, width = _pair(image_size)
         layers = []
         fields_in, field = in_channels, in_field
         for i, width_i in enumerate(channels):
-            layers += [
-                GroupMatrixConv2d(
-                    fields_in, width_i, grp, kernel_radius=kernel_radius, in_field=field,
-                    out_field="regular", relaxation_rank=relaxation_rank,
-                    grid_size=(height, width), bias=False,
-                ),
-                FieldBatchNorm(width_i, grp.order),
-                nn.ReLU(),
-            ]
+            layers += _group_layer(
+                fields_in, width_i, grp, normalization, kernel_radius=kernel_radius,
+                in_field=field, out_field="regular", relaxation_rank=relaxation_rank,
+                grid_size=(height, width),
+            )
             last = i == len(channels) - 1
             if not last and height % 2 == 0 and width % 2 == 0 and min(height, width) >= 8:
                 layers.append(SpatialPool2d(pooling))
@@ -156,6 +174,11 @@ class GMCNNFieldRegressor(nn.Module):
     kernel_radius : int, default=1
     relaxation_rank : int, default=0
     image_size : int or (int, int), default=32
+    normalization : {"batch"} or None, default="batch"
+        After each hidden group convolution: :class:`~skequi.nn.FieldBatchNorm`,
+        or None for none (the convolution then has a bias per field). In an
+        autoregressive rollout BatchNorm normalises each training step with
+        its batch's statistics and the fitted model with its running ones.
 
     Examples
     --------
@@ -179,19 +202,18 @@ class GMCNNFieldRegressor(nn.Module):
         kernel_radius: int = 1,
         relaxation_rank: int = 0,
         image_size=32,
+        normalization: str | None = "batch",
     ) -> None:
         super().__init__()
+        _check_normalization(normalization)
         grp = get_group(group)
         grid = _pair(image_size)
         common = dict(kernel_radius=kernel_radius, relaxation_rank=relaxation_rank, grid_size=grid)
         layers = []
         fields_in, field = in_channels, in_field
         for width in channels:
-            layers += [
-                GroupMatrixConv2d(fields_in, width, grp, in_field=field, bias=False, **common),
-                FieldBatchNorm(width, grp.order),
-                nn.ReLU(),
-            ]
+            layers += _group_layer(fields_in, width, grp, normalization, in_field=field,
+                                   **common)
             fields_in, field = width, "regular"
         layers.append(
             GroupMatrixConv2d(fields_in, out_channels, grp, in_field=field, out_field=out_field,

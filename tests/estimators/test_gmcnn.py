@@ -192,6 +192,9 @@ def test_warm_start_partial_fit_continues(digits):
         (None, None, {"group": "C8xC8", "field": "vector"}, ValueError, "no rotation"),
         (None, None, {"field": "vector"}, ValueError, r"\(u, v\) pairs"),
         (lambda X: X[:, :, :6, :6], None, {"group": "C8xC8"}, ValueError, "must match"),
+        (None, None, {"normalization": "layer"}, InvalidParameterError, "normalization"),
+        (None, None, {"group": "C8xC8", "normalization": None}, ValueError,
+         "takes its normalisation from paper_block"),
     ],
 )
 def test_bad_input_raises_before_torch(digits, X_change, y_change, kwargs, error, match):

@@ -75,6 +75,19 @@ def test_exact_rollouts_are_equivariant_and_survive_a_save(windows, tmp_path):
     assert np.array_equal(loaded.predict(X), est.predict(X))
 
 
+def test_a_rollout_without_batchnorm_is_equivariant_and_survives_a_save(windows, tmp_path):
+    X, y = windows
+    est = _gmcnn(normalization=None).fit(X, y)
+    assert not any(isinstance(m, torch.nn.modules.batchnorm._BatchNorm)
+                   for m in est.module_.modules())
+    assert est.n_params_ == _gmcnn().fit(X, y).n_params_ - 2 * 2  # 2 per field -> 1
+    assert est.equivariance_error(X) < 1e-5
+    est.save(tmp_path / "forecaster.skequi")
+    loaded = skequi.load(tmp_path / "forecaster.skequi", device="cpu")
+    assert loaded.normalization is None
+    assert np.array_equal(loaded.predict(X), est.predict(X))
+
+
 def test_the_latent_loss_reads_the_first_windows_latent(windows):
     X, y = windows
     est = _latent(equivariance_strength=1.0, transformed_task_weight=1.0).fit(X, y)

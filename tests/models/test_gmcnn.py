@@ -79,3 +79,39 @@ def test_field_regressor_is_equivariant_under_its_own_elements_only(group, field
                 assert err < 1e-5, f"{group} not equivariant under its {label}: {err:.2e}"
             else:
                 assert err > 1e-2, f"{group} equivariant under {label}, not its element"
+
+
+@pytest.mark.parametrize("group", LATTICE_GROUPS)
+def test_without_normalization_each_convolution_has_a_bias_and_stays_equivariant(group):
+    torch.manual_seed(0)
+    net = GMCNNFieldRegressor(group, 1, 1, in_field="vector", out_field="vector",
+                              channels=(3, 3), image_size=8, relaxation_rank=0,
+                              normalization=None).double()
+    assert not any(isinstance(m, torch.nn.modules.batchnorm._BatchNorm) for m in net.modules())
+    with torch.no_grad():  # every weight moved at random, the biases off zero
+        for weight in net.parameters():
+            weight.add_(0.1 * torch.randn_like(weight))
+    assert all(conv.bias.abs().min() > 0 for conv in net.net if hasattr(conv, "bias")
+               and conv.bias is not None)
+    assert_equivariant(net, torch.randn(2, 2, 8, 8, dtype=torch.float64), group, "vector",
+                       "vector")
+    classifier = GMCNN(group, 1, 4, channels=(3, 3), image_size=8, normalization=None)
+    assert not any(isinstance(m, torch.nn.modules.batchnorm._BatchNorm)
+                   for m in classifier.modules())
+
+
+def test_without_normalization_the_training_and_fitted_networks_are_one():
+    """BatchNorm answers differently in train and eval mode; without it they agree."""
+    x = torch.randn(4, 1, 8, 8)
+    for normalization, same in (("batch", False), (None, True)):
+        torch.manual_seed(0)
+        net = GMCNNFieldRegressor("C4", 1, 1, channels=(3,), image_size=8,
+                                  normalization=normalization)
+        net.train()(x)  # moves BatchNorm's running statistics, if any
+        with torch.no_grad():
+            assert torch.allclose(net.train()(x), net.eval()(x)) is same
+
+
+def test_an_unknown_normalization_is_refused():
+    with pytest.raises(ValueError, match="normalization must be 'batch' or None"):
+        GMCNNFieldRegressor("C4", normalization="layer")
