@@ -412,6 +412,15 @@ PROTOCOLS = {
          _R + "plumes_translation_8ep_stride1_nobn"]),
     "plumes_translation_batchnorm_probe": _same_on_gpu(
         [_B + "probe_plume_batchnorm.py", "--epochs", "4", "--stride", "1"]),
+    # what the train / eval switch costs each row model, on its training windows (RESULTS.md)
+    **{f"plumes_{variant}_batchnorm_switch": _same_on_gpu(
+        [_B + "probe_plume_batchnorm.py", "--variant", variant, "--models", models,
+         "--epochs", "12", "--stride", "4", "--windows", "train", "--training-batches"])
+       for variant, models in (("translation", "CNN,GM-CNN C1 r=1"),
+                               ("rotation", "CNN,GM-CNN C4 exact,GM-CNN C4 r=1"))},
+    "plumes_translation_24ep_batchnorm_switch": _same_on_gpu(
+        [_B + "probe_plume_batchnorm.py", "--models", "CNN", "--epochs", "24", "--stride", "4",
+         "--windows", "train", "--training-batches"]),
     # PhiFlow simulates on the CPU either way: 38 boxes of up to 150 cells, ~2.7 h on one core
     "plumes_scale": ([_B + "bench_plumes.py", "--variants", "scale", "--out",
                       _R + "plumes_scale"],
@@ -723,6 +732,12 @@ CPU_MINUTES = {
                                            "one-thread runs on the two cores",
     "plumes_translation_batchnorm_probe": "6.1 min on one thread, another one-thread run "
                                           "beside it",
+    "plumes_translation_batchnorm_switch": "6.9 min on one thread, another one-thread run "
+                                           "beside it",
+    "plumes_rotation_batchnorm_switch": "14.0 min on one thread, another one-thread run "
+                                        "beside it",
+    "plumes_translation_24ep_batchnorm_switch": "8.8 min on one thread, another one-thread "
+                                                "run beside it",
     "plumes_scale": "32.2 min of training on both cores (`--threads 2`), after the first "
                     "run's simulation (113 min with `--sim-jobs 2` while other runs shared "
                     "the cores; cached)",
@@ -2298,8 +2313,8 @@ PLUME_LONGER = {"rotation": ("plumes_rotation_24ep/plumes.csv",
                                 "plumes_translation_24ep_stride1/plumes.csv")}
 
 
-#: controls of a set's CNN with each BatchNorm replaced by a bias (``bench_plumes.py --models
-#: "CNN (no BatchNorm)"``), one seed each, shortest first
+#: controls of a set's CNN with each BatchNorm replaced by a bias (``normalization=None``;
+#: ``bench_plumes.py --models "CNN (no BatchNorm)"``), one seed each, shortest first
 PLUME_WITHOUT_BATCHNORM = {
     "translation": ("plumes_translation_24ep_nobn/plumes.csv",
                     "plumes_translation_8ep_stride1_nobn/plumes.csv")}
@@ -2327,8 +2342,9 @@ def _without_batchnorm(table: str) -> str:
     budgets = "; ".join(text for text, _ in found)
     if all(ahead for _, ahead in found):
         return (f"; for the CNN, BatchNorm is the cause found: with a bias in place of each "
-                f"BatchNorm it beats persistence ({budgets}; controlled runs, one seed, "
-                "RESULTS.md; the GM-CNNs without BatchNorm not run)")
+                f"BatchNorm (`normalization=None`) it beats persistence ({budgets}; controlled "
+                "runs, one seed, RESULTS.md; the GM-CNNs without BatchNorm not run at these "
+                "budgets)")
     return (f"; with a bias in place of each BatchNorm the CNN scores {budgets}, not ahead of "
             "persistence at every budget, so BatchNorm is not the whole cause (RESULTS.md)")
 

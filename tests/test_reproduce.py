@@ -569,9 +569,9 @@ def test_a_plume_row_reads_its_longer_control_against_the_same_seed(reproduce, t
     epochs = _row(reproduce.render(), "Plumes: rotation")[6]
     assert "its cause not settled" not in epochs
     assert epochs.endswith("keeps no copy); for the CNN, BatchNorm is the cause found: with a "
-                           "bias in place of each BatchNorm it beats persistence (at 24 epochs: "
-                           "0.700 / 0.450; controlled runs, one seed, RESULTS.md; the GM-CNNs "
-                           "without BatchNorm not run)")
+                           "bias in place of each BatchNorm (`normalization=None`) it beats "
+                           "persistence (at 24 epochs: 0.700 / 0.450; controlled runs, one seed, "
+                           "RESULTS.md; the GM-CNNs without BatchNorm not run at these budgets)")
     without_batchnorm(0.92)  # behind persistence (0.9) too: not the cause
     assert _row(reproduce.render(), "Plumes: rotation")[6].endswith(
         "at 24 epochs: 0.920 / 0.450, not ahead of persistence at every budget, so BatchNorm "

@@ -54,7 +54,8 @@ ROLLOUT_DOC = """    rollout_steps : int, default=1
         BatchNorm layers normalise each step by its batch's statistics in
         fit and by fixed ones in predict; on the translation plumes this
         made longer fits roll out worse past the trained steps
-        (``benchmarks/RESULTS.md``), so watch a validation rollout.
+        (``benchmarks/RESULTS.md``), so watch a validation rollout;
+        ``GMCNNRegressor(normalization=None)`` has no BatchNorm.
 """
 
 
