@@ -75,7 +75,7 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--variant", default="translation")
     parser.add_argument("--models", default="CNN",
-                        help="comma-separated names of bench_plumes.py's models")
+                        help="comma-separated names of bench_plumes.py's models and controls")
     parser.add_argument("--epochs", type=int, default=4)
     parser.add_argument("--stride", type=int, default=1)
     parser.add_argument("--windows", choices=("valid", "train"), default="valid",
@@ -85,9 +85,15 @@ def main(argv=None) -> None:
                              "size, not of all windows at once")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    parser.add_argument("--out", help="folder for batchnorm_switch.csv: every frame's RMSE, "
+                                      "a row per model and statistics")
     args = parser.parse_args(argv)
     settings = bench.parse_args(["--epochs", str(args.epochs), "--stride", str(args.stride),
-                                 "--threads", str(args.threads), "--device", args.device])
+                                 "--threads", str(args.threads), "--device", args.device,
+                                 "--models", args.models])
+    models = bench._selected(settings)  # refuses unknown names before simulating
+    if "persistence" in models:
+        raise SystemExit("persistence has no network to normalise; name the trained models")
     set_basis_cache_dir(settings.cache_dir)
     data = bench.load_variant(args.variant, settings)
     windows = data["valid" if args.windows == "valid" else "train_rollouts"]
@@ -95,9 +101,9 @@ def main(argv=None) -> None:
     batches = (f"shuffled batches of {batch_size}" if batch_size
                else "all windows in one batch")
     rows = []
-    for name in args.models.split(","):
+    for name, make in models.items():
         start = time.perf_counter()
-        model = bench._models(settings)[name](0).fit(data["X"], data["y"])
+        model = make(0).fit(data["X"], data["y"])
         fixed = _steps(model, windows, batch_size)
         per_batch = _steps(_per_batch(model), windows, batch_size)
         print(f"{name}, {args.variant}, {args.epochs} epochs, stride {args.stride}: fitted in "
@@ -106,9 +112,21 @@ def main(argv=None) -> None:
         for label, steps in (("fixed statistics (the tables)", fixed),
                              ("each step's batch statistics", per_batch)):
             print(f"  {label}: {steps[0]:.3f} / {steps[5]:.3f} / {steps[19]:.3f}", flush=True)
-            rows.append({"model": name, "statistics": label.split(" (")[0],
-                         **{f"frame {k}": steps[k - 1] for k in (1, 6, 20)}})
-    print(pd.DataFrame(rows).to_markdown(index=False, floatfmt=".3f"))
+            rows.append({"variant": args.variant, "model": name,
+                         "statistics": label.split(" (")[0],
+                         "width": max(getattr(model, "channels_", [0])),
+                         "relaxation_rank": getattr(model, "relaxation_rank", 0),
+                         "epochs": args.epochs,
+                         "stride": args.stride, "windows": args.windows,
+                         "batch_size": batch_size or len(windows[0]),
+                         **{f"frame {k}": float(rmse) for k, rmse in enumerate(steps, 1)}})
+    table = pd.DataFrame(rows)
+    print(table[["model", "statistics", "frame 1", "frame 6", "frame 20"]].to_markdown(
+        index=False, floatfmt=".3f"))
+    if args.out:
+        out = pathlib.Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        table.to_csv(out / "batchnorm_switch.csv", index=False)
 
 
 if __name__ == "__main__":

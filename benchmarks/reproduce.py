@@ -413,14 +413,16 @@ PROTOCOLS = {
     "plumes_translation_batchnorm_probe": _same_on_gpu(
         [_B + "probe_plume_batchnorm.py", "--epochs", "4", "--stride", "1"]),
     # what the train / eval switch costs each row model, on its training windows (RESULTS.md)
-    **{f"plumes_{variant}_batchnorm_switch": _same_on_gpu(
+    **{f"plumes_{variant}{tag}_batchnorm_switch": _same_on_gpu(
         [_B + "probe_plume_batchnorm.py", "--variant", variant, "--models", models,
-         "--epochs", "12", "--stride", "4", "--windows", "train", "--training-batches"])
-       for variant, models in (("translation", "CNN,GM-CNN C1 r=1"),
-                               ("rotation", "CNN,GM-CNN C4 exact,GM-CNN C4 r=1"))},
-    "plumes_translation_24ep_batchnorm_switch": _same_on_gpu(
-        [_B + "probe_plume_batchnorm.py", "--models", "CNN", "--epochs", "24", "--stride", "4",
-         "--windows", "train", "--training-batches"]),
+         "--epochs", epochs, "--stride", "4", "--windows", "train", "--training-batches",
+         "--out", _R + f"plumes_{variant}{tag}_batchnorm_switch"])
+       for variant, tag, epochs, models in (
+           ("translation", "", "12", "CNN,GM-CNN C1 r=1"),
+           ("rotation", "", "12", "CNN,GM-CNN C4 exact,GM-CNN C4 r=1"),
+           # width against relaxation: the row's relaxed model has half the CNN's width
+           ("translation", "_24ep", "24",
+            "CNN,GM-CNN C1 r=1,CNN (half width),GM-CNN C1 r=1 (CNN width)"))},
     # PhiFlow simulates on the CPU either way: 38 boxes of up to 150 cells, ~2.7 h on one core
     "plumes_scale": ([_B + "bench_plumes.py", "--variants", "scale", "--out",
                       _R + "plumes_scale"],
@@ -732,12 +734,12 @@ CPU_MINUTES = {
                                            "one-thread runs on the two cores",
     "plumes_translation_batchnorm_probe": "6.1 min on one thread, another one-thread run "
                                           "beside it",
-    "plumes_translation_batchnorm_switch": "6.9 min on one thread, another one-thread run "
+    "plumes_translation_batchnorm_switch": "7.6 min on one thread, another one-thread run "
                                            "beside it",
-    "plumes_rotation_batchnorm_switch": "14.0 min on one thread, another one-thread run "
+    "plumes_rotation_batchnorm_switch": "13.9 min on one thread, another one-thread run "
                                         "beside it",
-    "plumes_translation_24ep_batchnorm_switch": "8.8 min on one thread, another one-thread "
-                                                "run beside it",
+    "plumes_translation_24ep_batchnorm_switch": "28.6 min on one thread (four models), "
+                                                "another one-thread run beside it",
     "plumes_scale": "32.2 min of training on both cores (`--threads 2`), after the first "
                     "run's simulation (113 min with `--sim-jobs 2` while other runs shared "
                     "the cores; cached)",
@@ -2388,7 +2390,46 @@ def _row_without_batchnorm(table: str, model: str, rivals: list[str],
     if holds:
         return f", with BatchNorm (as Wang et al.'s networks) and without it ({control}"
     return (f", with BatchNorm only (as Wang et al.'s networks): without it the lead is gone "
-            f"({control}")
+            f"({control}" + _switch_by_width(table, model, rivals))
+
+
+#: what BatchNorm's train / eval switch costs models of two widths, relaxed and not
+#: (``probe_plume_batchnorm.py --windows train --training-batches``)
+PLUME_SWITCH_BY_WIDTH = {
+    "translation": "plumes_translation_24ep_batchnorm_switch/batchnorm_switch.csv"}
+
+
+def _switch_by_width(table: str, model: str, rivals: list[str]) -> str:
+    """Whether the cost of BatchNorm's train / eval switch (frame-20 RMSE of the training
+    windows' rollouts, fixed statistics minus each batch's own) follows the models' width or
+    their relaxation (empty where not measured)."""
+    path = PLUME_SWITCH_BY_WIDTH.get(table)
+    frame = _read(path) if path else None
+    if frame is None:
+        return ""
+    fixed = frame[frame.statistics == "fixed statistics"].set_index("model")
+    own = frame[frame.statistics == "each step's batch statistics"].set_index("model")
+    gap = fixed["frame 20"] - own["frame 20"]
+    width, relaxed = fixed.width, fixed.relaxation_rank > 0
+    widths = sorted(set(width), reverse=True)
+    if len(widths) != 2 or not all(name in width.index for name in (model, *rivals)):
+        return ""
+    wide, narrow = (width == widths[0]), (width == widths[1])
+    crossed = all(relaxed[side].any() and (~relaxed[side]).any() for side in (wide, narrow))
+    listing = "; ".join(f"{w} wide: " + _and([f"{name} {gap[name]:+.3f}"
+                                             for name in gap.index[width == w]])
+                        for w in widths)
+    if crossed and gap[wide].min() > gap[narrow].max():
+        finding = "follows width, not relaxation"
+    elif crossed and gap[relaxed].max() < gap[~relaxed].min():
+        finding = "follows relaxation, not width"
+    else:
+        finding = "follows neither width nor relaxation alone"
+    sizes = _and([f"{name} {int(width[name])}" for name in (model, *rivals)])
+    return (f"; what BatchNorm's train / eval switch costs {finding}, and the row gives "
+            f"{sizes} fields per layer (frame-20 RMSE of the training windows' rollouts, "
+            f"fixed minus each batch's statistics, seed 0 at {int(fixed.epochs.iloc[0])} "
+            f"epochs: {listing})")
 
 
 def _plume_longer(table: str, model: str, rivals: list[str]) -> str:

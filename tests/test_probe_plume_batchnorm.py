@@ -1,6 +1,8 @@
 """The BatchNorm probe: rollouts with fixed statistics against each batch's own."""
 
 import numpy as np
+import pandas as pd
+import pytest
 import torch
 
 
@@ -32,3 +34,32 @@ def test_fixed_statistics_do_not_depend_on_the_batches_and_each_batchs_own_do(
         state = module.state_dict()
         assert [k for k, v in stored.items() if not torch.equal(state[k], v)
                 and not k.endswith("num_batches_tracked")] == []
+
+
+def test_names_without_a_network_or_unknown_are_refused_before_simulating(
+        benchmark_script, monkeypatch):
+    probe = benchmark_script("probe_plume_batchnorm")
+    monkeypatch.setattr(probe.bench, "load_variant", lambda *a: pytest.fail("simulated"))
+    with pytest.raises(SystemExit, match="persistence has no network"):
+        probe.main(["--models", "CNN,persistence"])
+    with pytest.raises(SystemExit, match="unknown models"):
+        probe.main(["--models", "CNN (quarter width)"])
+
+
+def test_main_writes_every_frames_rmse_per_model_and_statistics(benchmark_script, monkeypatch,
+                                                                 tmp_path):
+    probe = benchmark_script("probe_plume_batchnorm")
+    rng = np.random.default_rng(0)
+    windows = (rng.normal(size=(20, 20, 8, 8)).astype(np.float32),
+               rng.normal(size=(20, 20, 2, 8, 8)).astype(np.float32))
+    data = dict(X=rng.normal(size=(16, 20, 8, 8)), y=rng.normal(size=(16, 12, 8, 8)),
+                valid=windows, train_rollouts=windows)
+    monkeypatch.setattr(probe.bench, "load_variant", lambda *a: data)
+    probe.main(["--models", "CNN (half width)", "--epochs", "1", "--windows", "train",
+                "--training-batches", "--out", str(tmp_path)])
+    table = pd.read_csv(tmp_path / "batchnorm_switch.csv")
+    assert list(table.statistics) == ["fixed statistics", "each step's batch statistics"]
+    assert set(table.model) == {"CNN (half width)"} and set(table.batch_size) == {16}
+    assert set(table.width) == {16} and set(table.relaxation_rank) == {0}
+    frames = table[[f"frame {k}" for k in range(1, 21)]].to_numpy()
+    assert np.isfinite(frames).all() and not np.allclose(frames[0], frames[1])

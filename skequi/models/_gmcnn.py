@@ -37,11 +37,11 @@ def is_lattice_group(group) -> bool:
     return matrices is not None and matrices.shape[1] == 2
 
 
-NORMALIZATIONS = ("batch", None)
+_NORMALIZATIONS = ("batch", None)
 
 
 def _check_normalization(normalization) -> None:
-    if normalization not in NORMALIZATIONS:
+    if normalization not in _NORMALIZATIONS:
         raise ValueError(f"normalization must be 'batch' or None, got {normalization!r}")
 
 
