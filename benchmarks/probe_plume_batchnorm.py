@@ -83,6 +83,7 @@ def main(argv=None) -> None:
     parser.add_argument("--training-batches", action="store_true",
                         help="batch statistics of shuffled batches of the training batch "
                              "size, not of all windows at once")
+    parser.add_argument("--seed", type=int, default=0, help="every model's random_state")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     parser.add_argument("--out", help="folder for batchnorm_switch.csv: every frame's RMSE, "
@@ -103,7 +104,7 @@ def main(argv=None) -> None:
     rows = []
     for name, make in models.items():
         start = time.perf_counter()
-        model = make(0).fit(data["X"], data["y"])
+        model = make(args.seed).fit(data["X"], data["y"])
         fixed = _steps(model, windows, batch_size)
         per_batch = _steps(_per_batch(model), windows, batch_size)
         print(f"{name}, {args.variant}, {args.epochs} epochs, stride {args.stride}: fitted in "
@@ -112,7 +113,7 @@ def main(argv=None) -> None:
         for label, steps in (("fixed statistics (the tables)", fixed),
                              ("each step's batch statistics", per_batch)):
             print(f"  {label}: {steps[0]:.3f} / {steps[5]:.3f} / {steps[19]:.3f}", flush=True)
-            rows.append({"variant": args.variant, "model": name,
+            rows.append({"variant": args.variant, "model": name, "seed": args.seed,
                          "statistics": label.split(" (")[0],
                          "width": max(getattr(model, "channels_", [0])),
                          "relaxation_rank": getattr(model, "relaxation_rank", 0),

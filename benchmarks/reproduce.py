@@ -423,6 +423,12 @@ PROTOCOLS = {
            # width against relaxation: the row's relaxed model has half the CNN's width
            ("translation", "_24ep", "24",
             "CNN,GM-CNN C1 r=1,CNN (half width),GM-CNN C1 r=1 (CNN width)"))},
+    **{f"plumes_translation_24ep_batchnorm_switch_seed{seed}": _same_on_gpu(
+        [_B + "probe_plume_batchnorm.py", "--variant", "translation", "--models",
+         "CNN,GM-CNN C1 r=1,CNN (half width),GM-CNN C1 r=1 (CNN width)", "--epochs", "24",
+         "--stride", "4", "--windows", "train", "--training-batches", "--seed", str(seed),
+         "--out", _R + f"plumes_translation_24ep_batchnorm_switch_seed{seed}"])
+       for seed in (1, 2)},
     # PhiFlow simulates on the CPU either way: 38 boxes of up to 150 cells, ~2.7 h on one core
     "plumes_scale": ([_B + "bench_plumes.py", "--variants", "scale", "--out",
                       _R + "plumes_scale"],
@@ -740,6 +746,9 @@ CPU_MINUTES = {
                                         "beside it",
     "plumes_translation_24ep_batchnorm_switch": "28.6 min on one thread (four models), "
                                                 "another one-thread run beside it",
+    **{f"plumes_translation_24ep_batchnorm_switch_seed{seed}": f"{minutes} min on one thread "
+       "(four models), the other seed's run beside it" for seed, minutes in ((1, "28.8"),
+                                                                              (2, "29.1"))},
     "plumes_scale": "32.2 min of training on both cores (`--threads 2`), after the first "
                     "run's simulation (113 min with `--sim-jobs 2` while other runs shared "
                     "the cores; cached)",
@@ -2394,41 +2403,56 @@ def _row_without_batchnorm(table: str, model: str, rivals: list[str],
 
 
 #: what BatchNorm's train / eval switch costs models of two widths, relaxed and not
-#: (``probe_plume_batchnorm.py --windows train --training-batches``)
-PLUME_SWITCH_BY_WIDTH = {
-    "translation": "plumes_translation_24ep_batchnorm_switch/batchnorm_switch.csv"}
+#: (``probe_plume_batchnorm.py --windows train --training-batches``), a file per seed
+_SWITCH_24EP = "plumes_translation_24ep_batchnorm_switch"
+PLUME_SWITCH_BY_WIDTH = {"translation": tuple(f"{_SWITCH_24EP}{tag}/batchnorm_switch.csv"
+                                              for tag in ("", "_seed1", "_seed2"))}
+
+
+def _switch_finding(gap: pd.Series, width: pd.Series, relaxed: pd.Series) -> str:
+    """Whether one seed's switch costs ``gap`` (by model) follow width or relaxation."""
+    widths = sorted(set(width), reverse=True)
+    wide, narrow = (width == widths[0]), (width == widths[-1])
+    crossed = len(widths) == 2 and all(relaxed[side].any() and (~relaxed[side]).any()
+                                       for side in (wide, narrow))
+    if crossed and gap[wide].min() > gap[narrow].max():
+        return "follows width, not relaxation"
+    if crossed and gap[relaxed].max() < gap[~relaxed].min():
+        return "follows relaxation, not width"
+    return "follows neither width nor relaxation alone"
 
 
 def _switch_by_width(table: str, model: str, rivals: list[str]) -> str:
     """Whether the cost of BatchNorm's train / eval switch (frame-20 RMSE of the training
     windows' rollouts, fixed statistics minus each batch's own) follows the models' width or
-    their relaxation (empty where not measured)."""
-    path = PLUME_SWITCH_BY_WIDTH.get(table)
-    frame = _read(path) if path else None
-    if frame is None:
+    their relaxation, in every seed measured (empty where not measured)."""
+    frames = [frame for frame in map(_read, PLUME_SWITCH_BY_WIDTH.get(table, ()))
+              if frame is not None]
+    if not frames:
         return ""
-    fixed = frame[frame.statistics == "fixed statistics"].set_index("model")
-    own = frame[frame.statistics == "each step's batch statistics"].set_index("model")
-    gap = fixed["frame 20"] - own["frame 20"]
-    width, relaxed = fixed.width, fixed.relaxation_rank > 0
+    frame = pd.concat([f if "seed" in f else f.assign(seed=0) for f in frames])  # seed 0's
+    # first run wrote no seed column
+    fixed = frame[frame.statistics == "fixed statistics"].set_index(["seed", "model"])
+    own = frame[frame.statistics == "each step's batch statistics"].set_index(["seed", "model"])
+    gap = (fixed["frame 20"] - own["frame 20"]).unstack("model")  # a row per seed
+    width = fixed.width.groupby("model").first()
+    relaxed = fixed.relaxation_rank.groupby("model").first() > 0
     widths = sorted(set(width), reverse=True)
     if len(widths) != 2 or not all(name in width.index for name in (model, *rivals)):
         return ""
-    wide, narrow = (width == widths[0]), (width == widths[1])
-    crossed = all(relaxed[side].any() and (~relaxed[side]).any() for side in (wide, narrow))
-    listing = "; ".join(f"{w} wide: " + _and([f"{name} {gap[name]:+.3f}"
-                                             for name in gap.index[width == w]])
+    findings = {_switch_finding(gap.loc[seed], width, relaxed) for seed in gap.index}
+    seeds = len(gap)
+    finding = (findings.pop() + ("" if seeds == 1 else f", in each of {seeds} seeds")
+               if len(findings) == 1 else "follows neither width nor relaxation in every seed")
+    mean = gap.mean()
+    listing = "; ".join(f"{w} wide: " + _and([f"{name} {mean[name]:+.3f}"
+                                             for name in width.index[width == w]])
                         for w in widths)
-    if crossed and gap[wide].min() > gap[narrow].max():
-        finding = "follows width, not relaxation"
-    elif crossed and gap[relaxed].max() < gap[~relaxed].min():
-        finding = "follows relaxation, not width"
-    else:
-        finding = "follows neither width nor relaxation alone"
     sizes = _and([f"{name} {int(width[name])}" for name in (model, *rivals)])
+    which = "seed 0" if seeds == 1 else f"mean of {seeds} seeds"
     return (f"; what BatchNorm's train / eval switch costs {finding}, and the row gives "
             f"{sizes} fields per layer (frame-20 RMSE of the training windows' rollouts, "
-            f"fixed minus each batch's statistics, seed 0 at {int(fixed.epochs.iloc[0])} "
+            f"fixed minus each batch's statistics, {which} at {int(fixed.epochs.iloc[0])} "
             f"epochs: {listing})")
 
 

@@ -61,5 +61,6 @@ def test_main_writes_every_frames_rmse_per_model_and_statistics(benchmark_script
     assert list(table.statistics) == ["fixed statistics", "each step's batch statistics"]
     assert set(table.model) == {"CNN (half width)"} and set(table.batch_size) == {16}
     assert set(table.width) == {16} and set(table.relaxation_rank) == {0}
+    assert set(table.seed) == {0}
     frames = table[[f"frame {k}" for k in range(1, 21)]].to_numpy()
     assert np.isfinite(frames).all() and not np.allclose(frames[0], frames[1])
