@@ -2430,8 +2430,8 @@ def _switch_by_width(table: str, model: str, rivals: list[str]) -> str:
               if frame is not None]
     if not frames:
         return ""
-    frame = pd.concat([f if "seed" in f else f.assign(seed=0) for f in frames])  # seed 0's
-    # first run wrote no seed column
+    # seed 0's run predates the seed column
+    frame = pd.concat([f if "seed" in f else f.assign(seed=0) for f in frames])
     fixed = frame[frame.statistics == "fixed statistics"].set_index(["seed", "model"])
     own = frame[frame.statistics == "each step's batch statistics"].set_index(["seed", "model"])
     gap = (fixed["frame 20"] - own["frame 20"]).unstack("model")  # a row per seed
@@ -2449,7 +2449,7 @@ def _switch_by_width(table: str, model: str, rivals: list[str]) -> str:
                                              for name in width.index[width == w]])
                         for w in widths)
     sizes = _and([f"{name} {int(width[name])}" for name in (model, *rivals)])
-    which = "seed 0" if seeds == 1 else f"mean of {seeds} seeds"
+    which = f"seed {gap.index[0]}" if seeds == 1 else f"mean of {seeds} seeds"
     return (f"; what BatchNorm's train / eval switch costs {finding}, and the row gives "
             f"{sizes} fields per layer (frame-20 RMSE of the training windows' rollouts, "
             f"fixed minus each batch's statistics, {which} at {int(fixed.epochs.iloc[0])} "
