@@ -14,7 +14,8 @@ from ..models import AutoregressiveRollout, GMCNNFieldRegressor
 from ..transforms import apply_group, group_matrices
 from ._sklearn_params import signature_with
 from ._registry import register
-from ._gmcnn import _COMMON_DOC, _GMCNNMixin
+from ._gmcnn import _GMCNNMixin
+from ._gmcnn_doc import _COMMON_DOC
 from ._images import validate_target
 from ._regression import (ROLLOUT_DOC, ShapedRegressorMixin, field_layout,
                           refuse_rollout_without_fields, rollout_frame_channels)
