@@ -2409,12 +2409,11 @@ PLUME_SWITCH_BY_WIDTH = {"translation": tuple(f"{_SWITCH_24EP}{tag}/batchnorm_sw
                                               for tag in ("", "_seed1", "_seed2"))}
 
 
-def _switch_finding(gap: pd.Series, width: pd.Series, relaxed: pd.Series) -> str:
-    """Whether one seed's switch costs ``gap`` (by model) follow width or relaxation."""
-    widths = sorted(set(width), reverse=True)
-    wide, narrow = (width == widths[0]), (width == widths[-1])
-    crossed = len(widths) == 2 and all(relaxed[side].any() and (~relaxed[side]).any()
-                                       for side in (wide, narrow))
+def _switch_finding(gap: pd.Series, wide: pd.Series, relaxed: pd.Series) -> str:
+    """Whether one seed's switch costs ``gap`` (by model) follow width (``wide`` against the
+    rest) or relaxation."""
+    narrow = ~wide
+    crossed = all(relaxed[side].any() and (~relaxed[side]).any() for side in (wide, narrow))
     if crossed and gap[wide].min() > gap[narrow].max():
         return "follows width, not relaxation"
     if crossed and gap[relaxed].max() < gap[~relaxed].min():
@@ -2440,7 +2439,8 @@ def _switch_by_width(table: str, model: str, rivals: list[str]) -> str:
     widths = sorted(set(width), reverse=True)
     if len(widths) != 2 or not all(name in width.index for name in (model, *rivals)):
         return ""
-    findings = {_switch_finding(gap.loc[seed], width, relaxed) for seed in gap.index}
+    findings = {_switch_finding(gap.loc[seed], width == widths[0], relaxed)
+                for seed in gap.index}
     seeds = len(gap)
     finding = (findings.pop() + ("" if seeds == 1 else f", in each of {seeds} seeds")
                if len(findings) == 1 else "follows neither width nor relaxation in every seed")
