@@ -146,14 +146,13 @@ def _models(args) -> dict:
 
 def _controls(args) -> dict:
     """Models run only when named in ``--models``: the width controls for the scale row, and
-    each GM-CNN (the CNN among them) with ``normalization=None``, as
-    ``"<model> (no BatchNorm)"``."""
+    each learned model (the CNN and the latent encoders among them) with
+    ``normalization=None``, as ``"<model> (no BatchNorm)"``."""
     common, depth, width = dict(_training(args), kernel_radius=1), args.layers, args.width
     models = _models(args)
     return {
         **{f"{name} (no BatchNorm)": lambda s, make=models[name]: make(s).set_params(
-            normalization=None) for name in ("CNN", "GM-CNN C4 exact", "GM-CNN C4 r=1",
-                                             "GM-CNN C1 r=1")},
+            normalization=None) for name in models if name != "persistence"},
         "CNN (half width)": lambda s: GMCNNRegressor("C1", channels=(width // 2,) * depth,
                                                     random_state=s, **common),
         "GM-CNN C1 r=1 (CNN width)": lambda s: GMCNNRegressor(

@@ -128,7 +128,10 @@ def test_the_controls_without_batchnorm_are_their_rows_models_with_normalization
     bench = benchmark_script("bench_plumes")
     args, X, y = _tiny(bench, 4)
     models, controls = bench._models(args), bench._controls(args)
-    for name in ("CNN", "GM-CNN C4 exact", "GM-CNN C4 r=1", "GM-CNN C1 r=1"):
+    learned = [name for name in models if name != "persistence"]
+    assert {f"{name} (no BatchNorm)" for name in learned} <= set(controls)
+    assert "persistence (no BatchNorm)" not in controls
+    for name in learned:
         control = controls[f"{name} (no BatchNorm)"](0)
         assert control.get_params(deep=False) == models[name](0).set_params(
             normalization=None).get_params(deep=False)
@@ -138,6 +141,10 @@ def test_the_controls_without_batchnorm_are_their_rows_models_with_normalization
     # the same network otherwise: BatchNorm's 2 parameters per field became a bias
     assert plain.n_params_ - control.n_params_ == 2 * 4
     assert np.isfinite(control.predict(X)).all()
+    latent = controls["latent method (SMOKE recipe) (no BatchNorm)"](0).fit(X, y)
+    assert not any(isinstance(m, torch.nn.modules.batchnorm._BatchNorm)
+                   for m in latent.module_.modules())
+    assert np.isfinite(latent.predict(X)).all()
 
 
 def test_a_c4_model_without_batchnorm_stays_rotation_equivariant(benchmark_script):

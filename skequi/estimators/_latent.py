@@ -58,12 +58,14 @@ class _LatentMixin(LatentObjectiveMixin, EquivariantNetMixin):
         "transformed_task_weight": [Interval(Real, 0, None, closed="left")],
         "latent_structure": [StrOptions({"flat", "grid", "regular"})],
         "channels": ["array-like"],
+        "normalization": [StrOptions({"batch"}), None],
         "image_shape": [None, tuple, list],
     }
 
     def __init__(self, group="C4", equivariance_strength=1.0, relaxation_rank=0, *,
                  latent_dim=None, algebra_strength=1.0, encoder=None, head=None,
-                 latent_structure="flat", channels=(16, 32), field="scalar", input_action=None,
+                 latent_structure="flat", channels=(16, 32), normalization="batch",
+                 field="scalar", input_action=None,
                  batch_transform=None, transformed_task_weight=1.0, image_shape=None, lr=1e-3,
                  lr_schedule=None, max_epochs=20,
                  batch_size=64, weight_decay=1e-4, optimizer=torch.optim.AdamW,
@@ -82,6 +84,7 @@ class _LatentMixin(LatentObjectiveMixin, EquivariantNetMixin):
         self.head = head
         self.latent_structure = latent_structure
         self.channels = channels
+        self.normalization = normalization
         self.field = field
         self.input_action = input_action
         self.batch_transform = batch_transform
@@ -122,6 +125,12 @@ class _LatentMixin(LatentObjectiveMixin, EquivariantNetMixin):
                 )
         if self.encoder is None:
             check_channels(self.channels, name)
+        elif self.normalization != "batch":
+            raise ValueError(
+                f"{name}: normalization={self.normalization!r} applies to skequi's default "
+                f"encoders; encoder={getattr(self.encoder, '__name__', self.encoder)} is built "
+                "as given (set its own option with encoder__<name>=...)"
+            )
         if self.image_shape is not None and not is_shape(self.image_shape):
             raise ValueError(
                 f"The 'image_shape' parameter of {name} must be (height, width) with positive "
@@ -214,10 +223,12 @@ class _LatentMixin(LatentObjectiveMixin, EquivariantNetMixin):
             encoder = self.encoder(**encoder_kwargs)
         elif structured:
             encoder = ConvFieldEncoder(input_shape[0], self.latent_dim_,
-                                       channels=tuple(self.channels), **encoder_kwargs)
+                                       channels=tuple(self.channels),
+                                       normalization=self.normalization, **encoder_kwargs)
         else:
             encoder = ConvEncoder(input_shape[0], self.latent_dim_, input_shape[1:],
-                                  channels=tuple(self.channels), **encoder_kwargs)
+                                  channels=tuple(self.channels),
+                                  normalization=self.normalization, **encoder_kwargs)
         if self.head is not None:
             head = self.head(**head_kwargs)
         elif structured:
@@ -343,6 +354,13 @@ class LatentEquivariantClassifier(LabelledClassifierMixin, _LatentMixin, NeuralN
         CNN head (:class:`~skequi.models.ConvFieldHead`).
     channels : sequence of int, default=(16, 32)
         Widths of the default CNN encoder.
+    normalization : {"batch"} or None, default="batch"
+        The default encoder's normalisation: BatchNorm after each convolution,
+        or None (the convolutions' biases only). As for
+        :class:`~skequi.GMCNNRegressor`, a fitted model normalises with running
+        statistics where training used each batch's, which can part on the
+        steps of a rollout. A custom ``encoder`` is built as given, so None
+        with one is refused.
     field : {"scalar", "vector"}, default="scalar"
     input_action : callable ``(X, g) -> X``, optional
         How element index g acts on a batch (numpy or torch); e.g.

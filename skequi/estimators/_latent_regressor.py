@@ -39,7 +39,7 @@ class LatentEquivariantRegressor(ShapedRegressorMixin, _LatentMixin, NeuralNetRe
     Parameters
     ----------
     group, equivariance_strength, relaxation_rank, latent_dim, algebra_strength,
-    encoder, head, channels, field, input_action, image_shape
+    encoder, head, channels, normalization, field, input_action, image_shape
         As for :class:`LatentEquivariantClassifier`.
     target_type : {"invariant", "field"}, default="invariant"
         ``"field"``: ``y`` holds fields on the input grid, possibly flattened.

@@ -8,9 +8,15 @@ import torch
 from torch import nn
 
 from ..nn import LatentRegularAction
+from ._gmcnn import _check_normalization
 from ._rollout import next_window, roll_out
 
 __all__ = ["ConvEncoder", "ConvFieldEncoder", "ConvFieldHead", "LatentModel", "MLPHead"]
+
+
+def _conv_block(conv: nn.Module, norm: nn.Module | None) -> list[nn.Module]:
+    """conv -> norm -> ReLU, or conv -> ReLU without normalisation."""
+    return [conv, nn.ReLU()] if norm is None else [conv, norm, nn.ReLU()]
 
 
 class ConvEncoder(nn.Module):
@@ -25,6 +31,8 @@ class ConvEncoder(nn.Module):
     channels : sequence of int, default=(16, 32)
         Each block is conv(3) -> BatchNorm -> ReLU, then 2x pooling while the
         grid is at least 4 wide.
+    normalization : {"batch"} or None, default="batch"
+        None: no BatchNorm; each convolution keeps its bias.
 
     Examples
     --------
@@ -35,14 +43,16 @@ class ConvEncoder(nn.Module):
     """
 
     def __init__(self, in_channels: int, latent_dim: int, spatial_shape,
-                 channels: Sequence[int] = (16, 32)) -> None:
+                 channels: Sequence[int] = (16, 32), normalization: str | None = "batch") -> None:
         super().__init__()
+        _check_normalization(normalization)
         three_d = len(spatial_shape) == 3
         conv, norm, pool = ((nn.Conv3d, nn.BatchNorm3d, nn.MaxPool3d) if three_d
                             else (nn.Conv2d, nn.BatchNorm2d, nn.MaxPool2d))
         layers, width, shape = [], in_channels, list(spatial_shape)
         for out in channels:
-            layers += [conv(width, out, 3, padding=1), norm(out), nn.ReLU()]
+            layers += _conv_block(conv(width, out, 3, padding=1),
+                                  norm(out) if normalization else None)
             if min(shape) >= 4:
                 layers.append(pool(2))
                 shape = [s // 2 for s in shape]
@@ -66,6 +76,8 @@ class ConvFieldEncoder(nn.Module):
     ----------
     in_channels, latent_dim : int
     channels : sequence of int, default=(16, 32)
+    normalization : {"batch"} or None, default="batch"
+        None: no BatchNorm; each convolution keeps its bias.
 
     Examples
     --------
@@ -76,11 +88,13 @@ class ConvFieldEncoder(nn.Module):
     """
 
     def __init__(self, in_channels: int, latent_dim: int,
-                 channels: Sequence[int] = (16, 32)) -> None:
+                 channels: Sequence[int] = (16, 32), normalization: str | None = "batch") -> None:
         super().__init__()
+        _check_normalization(normalization)
         layers, width = [], in_channels
         for out in channels:
-            layers += [nn.Conv2d(width, out, 3, padding=1), nn.BatchNorm2d(out), nn.ReLU()]
+            layers += _conv_block(nn.Conv2d(width, out, 3, padding=1),
+                                  nn.BatchNorm2d(out) if normalization else None)
             width = out
         layers.append(nn.Conv2d(width, latent_dim, 1))
         self.net = nn.Sequential(*layers)

@@ -88,6 +88,22 @@ def test_a_rollout_without_batchnorm_is_equivariant_and_survives_a_save(windows,
     assert np.array_equal(loaded.predict(X), est.predict(X))
 
 
+def test_a_latent_rollout_without_batchnorm_survives_a_save(windows, tmp_path):
+    X, y = windows
+    est = _latent(normalization=None).fit(X, y)
+    assert not any(isinstance(m, torch.nn.modules.batchnorm._BatchNorm)
+                   for m in est.module_.modules())
+    assert est.n_params_ == _latent().fit(X, y).n_params_ - 2 * 4  # one BatchNorm of 4
+    est.module_.train()  # no batch statistics: training mode gives the fitted answer
+    with torch.no_grad():
+        trained = est.module_(torch.as_tensor(X)).numpy()
+    assert np.allclose(trained.reshape(y.shape), est.predict(X), atol=1e-6)
+    est.save(tmp_path / "forecaster.skequi")
+    loaded = skequi.load(tmp_path / "forecaster.skequi", device="cpu")
+    assert loaded.normalization is None
+    assert np.array_equal(loaded.predict(X), est.predict(X))
+
+
 def test_the_latent_loss_reads_the_first_windows_latent(windows):
     X, y = windows
     est = _latent(equivariance_strength=1.0, transformed_task_weight=1.0).fit(X, y)

@@ -1,9 +1,11 @@
 """The latent method's models: the paper's DDMNIST CNN and the latent reuse of LatentModel."""
 
+import pytest
 import torch
 
 from skequi.models import (
     ConvEncoder,
+    ConvFieldEncoder,
     DDMNISTCNNEncoder,
     DDMNISTCNNHead,
     LatentModel,
@@ -40,3 +42,34 @@ def test_latent_of_the_training_forward_pass_is_taken_once():
         model.train()
         model(x)
     assert model.take_latent(x) is None
+
+
+def _encoders(normalization):
+    """Each default encoder with the shape of one input it takes."""
+    return [(ConvEncoder(1, 8, (8, 8), normalization=normalization), (1, 8, 8)),
+            (ConvEncoder(1, 8, (4, 4, 4), normalization=normalization), (1, 4, 4, 4)),
+            (ConvFieldEncoder(1, 8, channels=(4, 4), normalization=normalization), (1, 8, 8))]
+
+
+def _batchnorms(module):
+    return [m for m in module.modules() if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)]
+
+
+def test_without_normalization_the_encoders_have_no_batchnorm_and_one_answer():
+    torch.manual_seed(0)
+    for (with_norm, shape), (without, _) in zip(_encoders("batch"), _encoders(None)):
+        assert len(_batchnorms(with_norm)) == 2 and not _batchnorms(without)
+        norm_params = sum(p.numel() for m in _batchnorms(with_norm) for p in m.parameters())
+        assert (sum(p.numel() for p in without.parameters())
+                == sum(p.numel() for p in with_norm.parameters()) - norm_params)
+        x = torch.randn(5, *shape)
+        # train and eval mode differ with BatchNorm, not without it
+        for encoder, same in ((with_norm, False), (without, True)):
+            with torch.no_grad():
+                trained, fitted = encoder.train()(x), encoder.eval()(x)
+            assert torch.allclose(trained, fitted) is same
+
+
+def test_an_unknown_encoder_normalization_is_refused():
+    with pytest.raises(ValueError, match="normalization must be 'batch' or None"):
+        ConvFieldEncoder(2, 8, normalization="layer")
