@@ -13,7 +13,7 @@ Usage::
     python benchmarks/probe_plume_batchnorm.py --epochs 4 --stride 1
     python benchmarks/probe_plume_batchnorm.py --variant rotation \
         --models "CNN,GM-CNN C4 exact,GM-CNN C4 r=1" --epochs 12 --stride 4 \
-        --windows train --training-batches
+        --windows train --training-batches --statistics-gap
 
 The first (the CNN on translation's validation windows, all in one batch),
 measured 2026-12-06 (one thread, 6.1 min): fixed statistics 0.142 / 0.285 /
@@ -24,7 +24,9 @@ first frame's RMSE triples). The second form isolates the switch: the
 models' own training windows in shuffled batches of the training batch size,
 what the training loss saw. There the translation CNN's frame-20 RMSE is
 0.045 worse with fixed statistics at 12 epochs and 0.186 worse at 24, and
-no other row model's is worse (benchmarks/RESULTS.md).
+no other row model's is worse (benchmarks/RESULTS.md). ``--statistics-gap``
+also measures why: how far each rolled-out step's batch statistics sit from
+the fixed ones, layer by layer (``batchnorm_gap.csv``).
 """
 
 from __future__ import annotations
@@ -71,6 +73,59 @@ def _steps(model, windows, batch_size: int) -> np.ndarray:
     return forecast_rmse(truth[order], predicted, per_step=True)[1]
 
 
+def _norm_layers(model) -> list:
+    """The fitted network's BatchNorm modules, in the order the data meets them."""
+    return [m for m in model.module_.modules()
+            if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)]
+
+
+def _statistics_gap(model, windows, batch_size: int, n_frames: int = 20) -> pd.DataFrame:
+    """How far each rolled-out step's batch statistics sit from the fixed ones.
+
+    The fitted model rolls ``windows`` out with its fixed statistics (as every
+    table scores), in shuffled batches of ``batch_size``. At each step, each
+    BatchNorm layer's input has per-channel batch mean ``m`` and variance
+    ``v`` (what training mode would normalise with), against the stored
+    ``mu`` and ``var``. A row per layer and frame: ``shift``, the mean over
+    channels of ``|m - mu| / sqrt(var + eps)``, and ``log_scale``, the mean of
+    ``|log(sqrt((v + eps) / (var + eps)))|``, both averaged over batches;
+    0 where the two agree. No weight or stored statistic changes.
+    """
+    X, truth = windows
+    layers = _norm_layers(model)
+    seen = {i: [] for i in range(len(layers))}
+
+    def record(i):
+        def hook(norm, inputs):
+            x = inputs[0].detach()
+            dims = [d for d in range(x.ndim) if d != 1]
+            mean, var = x.mean(dim=dims), x.var(dim=dims, unbiased=False)
+            fixed_var = norm.running_var + norm.eps
+            seen[i].append(((mean - norm.running_mean).abs() / fixed_var.sqrt()).mean().item())
+            seen[i].append((0.5 * ((var + norm.eps) / fixed_var).log()).abs().mean().item())
+        return hook
+
+    handles = [norm.register_forward_pre_hook(record(i)) for i, norm in enumerate(layers)]
+    order = np.random.default_rng(0).permutation(len(X))
+    history = X.reshape(len(X), bench.HISTORY, 2, *X.shape[-2:])[order]
+    rows = []
+    try:
+        for start in range(0, len(X), batch_size or len(X)):
+            for i in seen:
+                seen[i].clear()
+            rollout(model, history[start:start + (batch_size or len(X))], n_frames)
+            for i, values in seen.items():
+                pairs = np.asarray(values).reshape(-1, 2)  # one (shift, scale) a step
+                if len(pairs) < n_frames:
+                    raise RuntimeError(f"layer {i} ran {len(pairs)} steps, not {n_frames}")
+                rows += [{"layer": i + 1, "frame": k + 1, "shift": shift, "log_scale": scale}
+                         for k, (shift, scale) in enumerate(pairs[:n_frames])]
+    finally:
+        for handle in handles:
+            handle.remove()
+    return pd.DataFrame(rows).groupby(["layer", "frame"], as_index=False).mean()
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--variant", default="translation")
@@ -84,6 +139,9 @@ def main(argv=None) -> None:
                         help="batch statistics of shuffled batches of the training batch "
                              "size, not of all windows at once")
     parser.add_argument("--seed", type=int, default=0, help="every model's random_state")
+    parser.add_argument("--statistics-gap", action="store_true",
+                        help="also write batchnorm_gap.csv: how far each rolled-out step's "
+                             "batch statistics sit from the fixed ones, by layer and frame")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     parser.add_argument("--out", help="folder for batchnorm_switch.csv: every frame's RMSE, "
@@ -101,7 +159,7 @@ def main(argv=None) -> None:
     batch_size = settings.batch_size if args.training_batches else 0
     batches = (f"shuffled batches of {batch_size}" if batch_size
                else "all windows in one batch")
-    rows = []
+    rows, gaps = [], []
     for name, make in models.items():
         start = time.perf_counter()
         model = make(args.seed).fit(data["X"], data["y"])
@@ -110,14 +168,24 @@ def main(argv=None) -> None:
         print(f"{name}, {args.variant}, {args.epochs} epochs, stride {args.stride}: fitted in "
               f"{time.perf_counter() - start:.0f}s; {args.windows} windows ({len(windows[0])}, "
               f"{batches}), RMSE at frames 1 / 6 / 20", flush=True)
+        described = {"variant": args.variant, "model": name, "seed": args.seed,
+                     "width": max(getattr(model, "channels_", [0])),
+                     "relaxation_rank": getattr(model, "relaxation_rank", 0),
+                     "epochs": args.epochs}
+        if args.statistics_gap:
+            gap = _statistics_gap(model, windows, batch_size)
+            gaps.append(gap.assign(**described))
+            by_frame = gap.groupby("frame")[["shift", "log_scale"]].mean()
+            print("  statistics gap (mean over layers) at frames 1 / 6 / 20: shift "
+                  + " / ".join(f"{by_frame['shift'][k]:.2f}" for k in (1, 6, 20))
+                  + ", log scale "
+                  + " / ".join(f"{by_frame['log_scale'][k]:.2f}" for k in (1, 6, 20)),
+                  flush=True)
         for label, steps in (("fixed statistics (the tables)", fixed),
                              ("each step's batch statistics", per_batch)):
             print(f"  {label}: {steps[0]:.3f} / {steps[5]:.3f} / {steps[19]:.3f}", flush=True)
             rows.append({"variant": args.variant, "model": name, "seed": args.seed,
-                         "statistics": label.split(" (")[0],
-                         "width": max(getattr(model, "channels_", [0])),
-                         "relaxation_rank": getattr(model, "relaxation_rank", 0),
-                         "epochs": args.epochs,
+                         "statistics": label.split(" (")[0], **described,
                          "stride": args.stride, "windows": args.windows,
                          "batch_size": batch_size or len(windows[0]),
                          **{f"frame {k}": float(rmse) for k, rmse in enumerate(steps, 1)}})
@@ -128,6 +196,8 @@ def main(argv=None) -> None:
         out = pathlib.Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
         table.to_csv(out / "batchnorm_switch.csv", index=False)
+        if gaps:
+            pd.concat(gaps, ignore_index=True).to_csv(out / "batchnorm_gap.csv", index=False)
 
 
 if __name__ == "__main__":

@@ -64,3 +64,57 @@ def test_main_writes_every_frames_rmse_per_model_and_statistics(benchmark_script
     assert set(table.seed) == {0}
     frames = table[[f"frame {k}" for k in range(1, 21)]].to_numpy()
     assert np.isfinite(frames).all() and not np.allclose(frames[0], frames[1])
+
+
+def test_the_statistics_gap_measures_the_first_step_against_the_stored_statistics(
+        benchmark_script):
+    probe = benchmark_script("probe_plume_batchnorm")
+    model, windows = _fitted(probe.bench)
+    first = probe._norm_layers(model)[0]
+    # the first layer's input on the first step of the one batch the gap rolls out
+    X = windows[0][np.random.default_rng(0).permutation(len(windows[0]))]
+    seen = []
+    handle = first.register_forward_pre_hook(lambda norm, inputs: seen.append(inputs[0]))
+    model.predict(X)
+    handle.remove()
+    dims = [d for d in range(seen[0].ndim) if d != 1]
+    mean, var = seen[0].mean(dim=dims), seen[0].var(dim=dims, unbiased=False)
+    stored = {k: v.clone() for k, v in model.module_.state_dict().items()}
+    with torch.no_grad():  # stored statistics one std off in mean, twice the std
+        first.running_mean.copy_(mean - (var + first.eps).sqrt())
+        first.running_var.copy_(4 * var + 3 * first.eps)
+    gap = probe._statistics_gap(model, windows, 0)
+    assert len(gap) == 20 * len(probe._norm_layers(model))
+    assert set(gap.frame) == set(range(1, 21)) and np.isfinite(gap[["shift", "log_scale"]]).all(
+        axis=None)
+    start = gap[(gap.layer == 1) & (gap.frame == 1)].iloc[0]
+    assert start["shift"] == pytest.approx(0.5, rel=1e-4)
+    assert start["log_scale"] == pytest.approx(np.log(2), rel=1e-4)
+    with torch.no_grad():  # the very statistics: no gap
+        first.running_mean.copy_(mean)
+        first.running_var.copy_(var)
+    start = probe._statistics_gap(model, windows, 0).query("layer == 1 and frame == 1").iloc[0]
+    assert start["shift"] < 1e-5 and start["log_scale"] < 1e-4
+    # nothing else moved: every weight, and every later layer's statistics
+    state = model.module_.state_dict()
+    changed = {k for k in stored if not torch.equal(state[k], stored[k])}
+    assert {k.rsplit(".", 1)[0] for k in changed} == {
+        name for name, module in model.module_.named_modules() if module is first}
+
+
+def test_main_writes_the_statistics_gap_by_layer_and_frame(benchmark_script, monkeypatch,
+                                                           tmp_path):
+    probe = benchmark_script("probe_plume_batchnorm")
+    rng = np.random.default_rng(0)
+    windows = (rng.normal(size=(20, 20, 8, 8)).astype(np.float32),
+               rng.normal(size=(20, 20, 2, 8, 8)).astype(np.float32))
+    data = dict(X=rng.normal(size=(16, 20, 8, 8)), y=rng.normal(size=(16, 12, 8, 8)),
+                valid=windows, train_rollouts=windows)
+    monkeypatch.setattr(probe.bench, "load_variant", lambda *a: data)
+    probe.main(["--models", "CNN (half width)", "--epochs", "1", "--windows", "train",
+                "--training-batches", "--statistics-gap", "--seed", "3", "--out", str(tmp_path)])
+    gap = pd.read_csv(tmp_path / "batchnorm_gap.csv")
+    assert set(gap.model) == {"CNN (half width)"} and set(gap.seed) == {3}
+    assert set(gap.width) == {16} and set(gap.epochs) == {1}
+    assert sorted(set(gap.layer)) == [1, 2, 3, 4] and set(gap.frame) == set(range(1, 21))
+    assert (gap[["shift", "log_scale"]] >= 0).all(axis=None)
