@@ -87,9 +87,11 @@ def _statistics_gap(model, windows, batch_size: int, n_frames: int = 20) -> pd.D
     BatchNorm layer's input has per-channel batch mean ``m`` and variance
     ``v`` (what training mode would normalise with), against the stored
     ``mu`` and ``var``. A row per layer and frame: ``shift``, the mean over
-    channels of ``|m - mu| / sqrt(var + eps)``, and ``log_scale``, the mean of
-    ``|log(sqrt((v + eps) / (var + eps)))|``, both averaged over batches;
-    0 where the two agree. No weight or stored statistic changes.
+    channels of ``|m - mu| / sqrt(var + eps)``, ``log_scale``, the mean of
+    ``|log(sqrt((v + eps) / (var + eps)))|`` (0 where the two agree), and
+    ``log_scale_signed``, the same without the absolute value (positive: the
+    batch's activations are wider than the fixed statistics expect), each
+    averaged over batches. No weight or stored statistic changes.
     """
     X, truth = windows
     layers = _norm_layers(model)
@@ -101,8 +103,9 @@ def _statistics_gap(model, windows, batch_size: int, n_frames: int = 20) -> pd.D
             dims = [d for d in range(x.ndim) if d != 1]
             mean, var = x.mean(dim=dims), x.var(dim=dims, unbiased=False)
             fixed_var = norm.running_var + norm.eps
-            seen[i].append(((mean - norm.running_mean).abs() / fixed_var.sqrt()).mean().item())
-            seen[i].append((0.5 * ((var + norm.eps) / fixed_var).log()).abs().mean().item())
+            log_ratio = 0.5 * ((var + norm.eps) / fixed_var).log()
+            seen[i] += [((mean - norm.running_mean).abs() / fixed_var.sqrt()).mean().item(),
+                        log_ratio.abs().mean().item(), log_ratio.mean().item()]
         return hook
 
     handles = [norm.register_forward_pre_hook(record(i)) for i, norm in enumerate(layers)]
@@ -115,11 +118,12 @@ def _statistics_gap(model, windows, batch_size: int, n_frames: int = 20) -> pd.D
                 seen[i].clear()
             rollout(model, history[start:start + (batch_size or len(X))], n_frames)
             for i, values in seen.items():
-                pairs = np.asarray(values).reshape(-1, 2)  # one (shift, scale) a step
-                if len(pairs) < n_frames:
-                    raise RuntimeError(f"layer {i} ran {len(pairs)} steps, not {n_frames}")
-                rows += [{"layer": i + 1, "frame": k + 1, "shift": shift, "log_scale": scale}
-                         for k, (shift, scale) in enumerate(pairs[:n_frames])]
+                steps = np.asarray(values).reshape(-1, 3)  # a step's shift and scales
+                if len(steps) < n_frames:
+                    raise RuntimeError(f"layer {i} ran {len(steps)} steps, not {n_frames}")
+                rows += [{"layer": i + 1, "frame": k + 1, "shift": shift, "log_scale": scale,
+                          "log_scale_signed": signed}
+                         for k, (shift, scale, signed) in enumerate(steps[:n_frames])]
     finally:
         for handle in handles:
             handle.remove()

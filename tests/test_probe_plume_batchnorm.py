@@ -90,6 +90,7 @@ def test_the_statistics_gap_measures_the_first_step_against_the_stored_statistic
     start = gap[(gap.layer == 1) & (gap.frame == 1)].iloc[0]
     assert start["shift"] == pytest.approx(0.5, rel=1e-4)
     assert start["log_scale"] == pytest.approx(np.log(2), rel=1e-4)
+    assert start["log_scale_signed"] == pytest.approx(-np.log(2), rel=1e-4)  # narrower
     with torch.no_grad():  # the very statistics: no gap
         first.running_mean.copy_(mean)
         first.running_var.copy_(var)
