@@ -383,6 +383,11 @@ PROTOCOLS = {
         [_B + "bench_plumes.py", "--variants", "rotation", "--models", "persistence,CNN",
          "--epochs", "8", "--stride", "1", "--threads", "1", "--valid-curve", "--out",
          _R + "plumes_rotation_8ep_stride1_curve"]),
+    # the SMOKE row's two latent models at seeds 1 and 2, pooled into the row's table
+    "plumes_rotation_latent_seeds12": _same_on_gpu(
+        [_B + "bench_plumes.py", "--variants", "rotation", "--models",
+         "latent method (SMOKE recipe),latent augmented (CNN+aug)", "--seeds", "2",
+         "--first-seed", "1", "--threads", "1", "--out", _R + "plumes"]),
     # the SMOKE row's latent weight, controlled (LATENT_WEIGHTS)
     **{f"plumes_rotation_latent_w{weight}": _same_on_gpu(
         [_B + "bench_plumes.py", "--variants", "rotation", "--models",
@@ -412,17 +417,19 @@ PROTOCOLS = {
          _R + "plumes_translation_8ep_stride1_nobn"]),
     "plumes_translation_batchnorm_probe": _same_on_gpu(
         [_B + "probe_plume_batchnorm.py", "--epochs", "4", "--stride", "1"]),
-    # what the train / eval switch costs each row model, on its training windows (RESULTS.md)
+    # what the train / eval switch costs each row model, on its training windows, and (the
+    # statistics gap) how far its rollouts' batch statistics drift from the fixed ones
     **{f"plumes_{variant}{tag}_batchnorm_switch": _same_on_gpu(
         [_B + "probe_plume_batchnorm.py", "--variant", variant, "--models", models,
          "--epochs", epochs, "--stride", "4", "--windows", "train", "--training-batches",
-         "--out", _R + f"plumes_{variant}{tag}_batchnorm_switch"])
-       for variant, tag, epochs, models in (
-           ("translation", "", "12", "CNN,GM-CNN C1 r=1"),
-           ("rotation", "", "12", "CNN,GM-CNN C4 exact,GM-CNN C4 r=1"),
+         *gap, "--out", _R + f"plumes_{variant}{tag}_batchnorm_switch"])
+       for variant, tag, epochs, models, gap in (
+           ("translation", "", "12", "CNN,GM-CNN C1 r=1", ["--statistics-gap"]),
+           ("rotation", "", "12", "CNN,GM-CNN C4 exact,GM-CNN C4 r=1", ["--statistics-gap"]),
            # width against relaxation: the row's relaxed model has half the CNN's width
            ("translation", "_24ep", "24",
-            "CNN,GM-CNN C1 r=1,CNN (half width),GM-CNN C1 r=1 (CNN width)"))},
+            "CNN,GM-CNN C1 r=1,CNN (half width),GM-CNN C1 r=1 (CNN width)",
+            ["--statistics-gap"]))},
     **{f"plumes_translation_24ep_batchnorm_switch_seed{seed}": _same_on_gpu(
         [_B + "probe_plume_batchnorm.py", "--variant", "translation", "--models",
          "CNN,GM-CNN C1 r=1,CNN (half width),GM-CNN C1 r=1 (CNN width)", "--epochs", "24",
@@ -742,6 +749,8 @@ CPU_MINUTES = {
                                           "beside it",
     "plumes_translation_batchnorm_switch": "7.6 min on one thread, another one-thread run "
                                            "beside it",
+    "plumes_rotation_latent_seeds12": "32.0 min on one thread (four fits), three other "
+                                      "processes sharing the two cores",
     "plumes_rotation_batchnorm_switch": "13.9 min on one thread, another one-thread run "
                                         "beside it",
     "plumes_translation_24ep_batchnorm_switch": "28.6 min on one thread (four models), "
@@ -2253,20 +2262,27 @@ LATENT_WEIGHTS = {"0.1": "plumes_rotation_latent_w0.1/plumes.csv",
 
 
 def _latent_weights(rows: pd.DataFrame) -> str:
-    """What the latent-weight controls say beside the row's CNN+aug (empty until one ran)."""
+    """What the latent-weight controls say beside the row's CNN+aug of the same seed (empty
+    until one ran)."""
     latent, baseline = "latent method (SMOKE recipe)", "latent augmented (CNN+aug)"
     runs = {weight: _read(path) for weight, path in LATENT_WEIGHTS.items()}
     runs = {weight: run.set_index("model").loc[latent] for weight, run in runs.items()
             if run is not None and latent in set(run.model)}
     if not runs or baseline not in rows.index:
         return ""
+    seeds = {int(run.get("first_seed", 0)) for run in runs.values()}
+    seed = seeds.pop() if len(seeds) == 1 else None
+    same = _same_seed_fits("rotation", seed) if seed is not None else None
+    beside = "CNN+aug's"
+    if same is not None and baseline in same.index:
+        rows, beside = same, f"seed {seed}'s CNN+aug,"  # the control's own seed
     ahead = [weight for weight, run in runs.items()
              if run.future_rmse < rows.future_rmse[baseline]
              and run.domain_rmse < rows.domain_rmse[baseline]]
     return ("; the recipe's latent weight is 0.0009 of the rollout loss; weights "
             + _and(list(runs)) + " gave "
             + _and([f"{run.future_rmse:.3f} / {run.domain_rmse:.3f}" for run in runs.values()])
-            + f" against CNN+aug's {rows.future_rmse[baseline]:.3f} / "
+            + f" against {beside} {rows.future_rmse[baseline]:.3f} / "
               f"{rows.domain_rmse[baseline]:.3f}, "
             + (f"ahead on both tests at {_and(ahead)}" if ahead
                else "no weight puts it ahead on both")
@@ -2363,22 +2379,23 @@ def _without_batchnorm(table: str) -> str:
 #: a set's row rerun with a bias in place of each BatchNorm, for the models its claim compares
 #: (``bench_plumes.py --models "<model> (no BatchNorm),..."``, the row's budget)
 PLUME_ROW_WITHOUT_BATCHNORM = {"rotation": "plumes_rotation_nobn/plumes.csv",
-                              "translation": "plumes_translation_nobn/plumes.csv"}
+                              "translation": "plumes_translation_nobn/plumes.csv",
+                              "scale": "plumes_scale_nobn/plumes.csv"}
 
 
-def _row_without_batchnorm(table: str, model: str, rivals: list[str],
-                           row: pd.DataFrame) -> str:
-    """Whether the row's claim survives without BatchNorm, and each model's gain from its
-    removal against the row's fits ``row`` (a one-seed control: against that seed's fits;
-    empty where not run)."""
+def _control_without_batchnorm(table: str, model: str, rivals: list[str],
+                               row: pd.DataFrame) -> tuple[bool, str] | None:
+    """Whether ``model`` is ahead of ``rivals`` on future RMSE without BatchNorm, and the
+    control's numbers with each model's change from the row's fits ``row`` (a one-seed
+    control: against that seed's fits); None where not run."""
     path = PLUME_ROW_WITHOUT_BATCHNORM.get(table)
     frame = _read(path) if path else None
     if frame is None:
-        return ""
+        return None
     rows = frame[frame.variant == table].set_index("model")
     names = [f"{name} (no BatchNorm)" for name in (model, *rivals)]
     if not all(name in rows.index for name in names):
-        return ""
+        return None
     ours, others = rows.loc[names[0]], rows.loc[names[1:]]
     holds = bool((ours.future_rmse < others.future_rmse).all())
     seeds = int(rows.loc[names].seeds.min())
@@ -2386,16 +2403,26 @@ def _row_without_batchnorm(table: str, model: str, rivals: list[str],
         seed = int(rows.first_seed[names[0]])
         row = _same_seed_fits(table, seed)
         if row is None or not all(name in row.index for name in (model, *rivals)):
-            return ""
+            return None
     pairs = _and([f"{name.removesuffix(' (no BatchNorm)')} {rows.future_rmse[name]:.3f}"
                   + ("" if rows.future_std[name] == 0 else f" ± {rows.future_std[name]:.3f}")
                   + f" / {rows.domain_rmse[name]:.3f}" for name in names])
     changes = _and([f"{name} {rows.future_rmse[control] - row.future_rmse[name]:+.3f}"
                     for name, control in zip((model, *rivals), names)])
     which = f"seed {seed}" if seeds == 1 else f"{seeds} seeds"
-    control = (f"{which} at the row's budget, a bias in place of each BatchNorm: "
-               f"{pairs}; future RMSE without it minus with it"
-               + (" (the same seed's fits)" if seeds == 1 else "") + f": {changes}; RESULTS.md)")
+    return holds, (f"{which} at the row's budget, a bias in place of each BatchNorm: "
+                   f"{pairs}; future RMSE without it minus with it"
+                   + (" (the same seed's fits)" if seeds == 1 else "")
+                   + f": {changes}; RESULTS.md)")
+
+
+def _row_without_batchnorm(table: str, model: str, rivals: list[str],
+                           row: pd.DataFrame) -> str:
+    """Whether the row's claim survives without BatchNorm (empty where not run)."""
+    found = _control_without_batchnorm(table, model, rivals, row)
+    if found is None:
+        return ""
+    holds, control = found
     if holds:
         return f", with BatchNorm (as Wang et al.'s networks) and without it ({control}"
     return (f", with BatchNorm only (as Wang et al.'s networks): without it the lead is gone "
@@ -2407,6 +2434,19 @@ def _row_without_batchnorm(table: str, model: str, rivals: list[str],
 _SWITCH_24EP = "plumes_translation_24ep_batchnorm_switch"
 PLUME_SWITCH_BY_WIDTH = {"translation": tuple(f"{_SWITCH_24EP}{tag}/batchnorm_switch.csv"
                                               for tag in ("", "_seed1", "_seed2"))}
+
+
+def _miss_without_batchnorm(table: str, model: str, rivals: list[str],
+                            row: pd.DataFrame) -> str:
+    """Whether a row whose claim fails with BatchNorm holds without it (empty where not
+    run)."""
+    found = _control_without_batchnorm(table, model, rivals, row)
+    if found is None:
+        return ""
+    holds, control = found
+    return (f"; without BatchNorm {model} is "
+            + ("ahead, so the miss comes with BatchNorm" if holds else "still behind")
+            + f" ({control}")
 
 
 def _switch_finding(gap: pd.Series, wide: pd.Series, relaxed: pd.Series) -> str:
@@ -2608,6 +2648,7 @@ def _plumes(variant: str) -> Callable[[], dict]:
                                                  if misses else "")
                    + ("" if beats_persistence else "; persistence not beaten")
                    + (_scale_controls(rows) if variant == "scale" else "")
+                   + _miss_without_batchnorm(table, model, rivals, rows)
                    + (PLUME_CAUSES[variant](rows) if variant in PLUME_CAUSES else "")
                    + f"; {int(ours_row.seeds)} seed(s) of {model} and a CPU epoch budget "
                      "(see RESULTS.md)")

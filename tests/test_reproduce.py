@@ -518,6 +518,13 @@ def test_the_smoke_row_reads_its_latent_weight_controls(reproduce, tmp_path):
         future_rmse=0.73, domain_rmse=0.41).to_csv(strong)
     assert "ahead on both tests at 1 (controlled" in _row(reproduce.render(),
                                                           "SMOKE (rotation)")[11]
+    # with a runs file, the one-seed controls stand beside their own seed's CNN+aug, not the
+    # row's mean over seeds
+    pd.concat([table.assign(first_seed=0, future_rmse=0.74, domain_rmse=0.40),
+               table.assign(first_seed=1, future_rmse=0.70, domain_rmse=0.38)]).to_csv(
+        tmp_path / "plumes/plumes_runs.csv")
+    assert ("against seed 0's CNN+aug, 0.740 / 0.400, no weight puts it ahead on both"
+            in _row(reproduce.render(), "SMOKE (rotation)")[11])
 
 
 def test_a_plume_row_reads_its_longer_control_against_the_same_seed(reproduce, tmp_path,
@@ -722,6 +729,32 @@ def test_the_scale_row_reads_its_width_controls(reproduce, tmp_path):
     why = controls(narrow_cnn=(0.41, 0.55), wide=(0.34, 0.49))
     assert "at the CNN's width it beats a CNN of its width" in why
     assert "no consistent gain" not in why
+
+
+def test_the_scale_row_says_whether_its_miss_survives_without_batchnorm(reproduce, tmp_path):
+    (tmp_path / "plumes_scale").mkdir()
+    table = _plume_table([0.5, 0.35, 0.37, 0.40, 0.4, 0.4], [0.8, 0.50, 0.52, 0.53, 0.5, 0.5])
+    table = table.assign(variant="scale").replace({"GM-CNN C4 r=1": "GM-CNN C1 r=1"})
+    table.to_csv(tmp_path / "plumes_scale/plumes.csv")
+    assert "without BatchNorm" not in _row(reproduce.render(), "Plumes: scaling")[11]
+    (tmp_path / "plumes_scale_nobn").mkdir()
+
+    def without_batchnorm(cnn, relaxed):
+        pd.DataFrame(dict(variant="scale",
+                          model=["CNN (no BatchNorm)", "GM-CNN C1 r=1 (no BatchNorm)"],
+                          future_rmse=[cnn, relaxed], future_std=[0.003, 0.006],
+                          domain_rmse=[0.51, 0.52], seeds=3)).to_csv(
+            tmp_path / "plumes_scale_nobn/plumes.csv")
+        row = _row(reproduce.render(), "Plumes: scaling")
+        assert row[10] == "not reproduced"  # the verdict is the row's, with BatchNorm
+        return row[11]
+
+    assert ("; without BatchNorm GM-CNN C1 r=1 is still behind (3 seeds at the row's budget, a "
+            "bias in place of each BatchNorm: GM-CNN C1 r=1 0.390 ± 0.006 / 0.520 and CNN "
+            "0.360 ± 0.003 / 0.510; future RMSE without it minus with it: GM-CNN C1 r=1 -0.010 "
+            "and CNN +0.010; RESULTS.md)") in without_batchnorm(0.36, 0.39)
+    assert ("; without BatchNorm GM-CNN C1 r=1 is ahead, so the miss comes with BatchNorm (3 "
+            "seeds") in without_batchnorm(0.36, 0.35)
 
 
 def _mnist_table(accuracy, params):
