@@ -2493,7 +2493,37 @@ def _switch_by_width(table: str, model: str, rivals: list[str]) -> str:
     return (f"; what BatchNorm's train / eval switch costs {finding}, and the row gives "
             f"{sizes} fields per layer (frame-20 RMSE of the training windows' rollouts, "
             f"fixed minus each batch's statistics, {which} at {int(fixed.epochs.iloc[0])} "
-            f"epochs: {listing})")
+            f"epochs: {listing})" + _statistics_drift(table, width))
+
+
+def _statistics_drift(table: str, width: pd.Series) -> str:
+    """Whether the rollouts' batch statistics drift from the fixed ones more in the wider
+    models (the switch runs' ``batchnorm_gap.csv``, where written; empty where none was)."""
+    gaps = [gap for gap in (_read(str(pathlib.PurePosixPath(path).parent / "batchnorm_gap.csv"))
+                            for path in PLUME_SWITCH_BY_WIDTH.get(table, ()))
+            if gap is not None]
+    if not gaps:
+        return ""
+    gap = pd.concat(gaps)
+    # a model's scale gap by frame: the mean over its layers and the seeds measured
+    scale = gap.groupby(["model", "frame"]).log_scale.mean().unstack("frame")
+    if not {1, 20} <= set(scale.columns) or not set(width.index) <= set(scale.index):
+        return ""
+    drift = scale[20] - scale[1]
+    widths = sorted(set(width), reverse=True)
+    wide = width == widths[0]
+    finding = ("drift further from the fixed ones in the wide models than in any narrow one"
+               if drift[width.index[wide]].min() > drift[width.index[~wide]].max()
+               else "do not drift further in every wide model than in every narrow one")
+    listing = "; ".join(f"{w} wide: " + _and([f"{name} {scale.loc[name, 1]:.2f} → "
+                                             f"{scale.loc[name, 20]:.2f}"
+                                             for name in width.index[width == w]])
+                        for w in widths)
+    seeds = sorted(set(gap.seed))
+    which = f"seed {seeds[0]}" if len(seeds) == 1 else f"mean of {len(seeds)} seeds"
+    return (f"; as the rollouts go on, their batch statistics {finding} (the mean over "
+            f"layers of |log| of a batch's std over the fixed one, frame 1 → 20, {which}: "
+            f"{listing}; at frame 1 a batch of 16's own noise)")
 
 
 def _plume_longer(table: str, model: str, rivals: list[str]) -> str:

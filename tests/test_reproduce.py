@@ -678,6 +678,26 @@ def test_the_translation_row_says_whether_its_lead_survives_without_batchnorm(
             "+0.193") in switch(np.array([0.2, 0.02, 0.03, 0.17]), "_seed1")
     assert "follows neither width nor relaxation in every seed" in switch(
         np.array([0.2, 0.01, 0.19, 0.02]), "_seed2")
+    assert "batch statistics drift" not in switch(np.array([0.186, 0.016, 0.027, 0.174]))
+
+    def drift(at_20, tag=""):
+        """The scale gap by layer (two) and frame, 0.12 at frame 1 and ``at_20`` at 20."""
+        models = ["CNN", "GM-CNN C1 r=1", "CNN (half width)", "GM-CNN C1 r=1 (CNN width)"]
+        pd.DataFrame([dict(model=name, seed=int(tag[-1]) if tag else 0, layer=layer,
+                           frame=frame, log_scale=0.12 if frame == 1 else end)
+                      for name, end in zip(models, at_20) for layer in (1, 2)
+                      for frame in (1, 10, 20)]).to_csv(
+            tmp_path / f"plumes_translation_24ep_batchnorm_switch{tag}/batchnorm_gap.csv")
+        return _row(reproduce.render(), "Plumes: translation")[11]
+
+    assert ("; as the rollouts go on, their batch statistics drift further from the fixed ones "
+            "in the wide models than in any narrow one (the mean over layers of |log| of a "
+            "batch's std over the fixed one, frame 1 → 20, seed 0: 32 wide: CNN 0.12 → 0.52 "
+            "and GM-CNN C1 r=1 (CNN width) 0.12 → 0.45; 16 wide: CNN (half width) 0.12 → 0.20 "
+            "and GM-CNN C1 r=1 0.12 → 0.14; at frame 1 a batch of 16's own noise)") in drift(
+                [0.52, 0.14, 0.20, 0.45])
+    assert "do not drift further in every wide model" in drift([0.52, 0.14, 0.50, 0.45])
+    assert "mean of 2 seeds: 32 wide: CNN 0.12 → 0.51" in drift([0.50, 0.1, 0.1, 0.4], "_seed1")
     without_batchnorm(0.375, 0.372)
     assert ("ahead of CNN on future RMSE, with BatchNorm (as Wang et al.'s networks) and without "
             "it (3 seeds") in _row(reproduce.render(), "Plumes: translation")[11]
