@@ -433,21 +433,33 @@ def main(argv=None) -> None:
     _write_keeping_earlier(
         pool_fits(runs[pd.MultiIndex.from_frame(runs[["variant", "model"]]).isin(ran)]),
         os.path.join(args.out, "plumes.csv"))
+    # per-seed files: an earlier seed's rows stay while the runs file holds its fit
+    held = set(zip(runs.variant, runs.model, runs.first_seed))
     if steps:
-        _write_keeping_earlier(pd.DataFrame(steps), os.path.join(args.out, "plume_steps.csv"))
+        _write_keeping_earlier(pd.DataFrame(steps), os.path.join(args.out, "plume_steps.csv"),
+                               held)
     if curves:
-        _write_keeping_earlier(pd.DataFrame(curves), os.path.join(args.out, "plume_curves.csv"))
+        _write_keeping_earlier(pd.DataFrame(curves), os.path.join(args.out, "plume_curves.csv"),
+                               held)
 
 
-def _write_keeping_earlier(table: pd.DataFrame, path: str) -> None:
+def _write_keeping_earlier(table: pd.DataFrame, path: str, held: set | None = None) -> None:
     """Write ``table``, keeping an earlier file's rows of the variants and models it lacks
-    (so tables can be run one at a time)."""
+    (so tables can be run one at a time); for per-seed rows, also those of the
+    ``(variant, model, seed)`` fits in ``held`` that this run did not redo (so seeds run one
+    at a time pool)."""
     if os.path.exists(path):
         earlier = pd.read_csv(path)
         redone = pd.MultiIndex.from_frame(table[["variant", "model"]])
-        kept = earlier[~pd.MultiIndex.from_frame(earlier[["variant", "model"]]).isin(redone)]
+        keep = ~pd.MultiIndex.from_frame(earlier[["variant", "model"]]).isin(redone)
+        if held is not None:
+            ran = set(zip(table.variant, table.model, table.seed))
+            keep |= [key in held and key not in ran
+                     for key in zip(earlier.variant, earlier.model, earlier.seed)]
+        kept = earlier[keep]
         if len(kept):
-            print(f"{path}: kept {len(kept)} rows of earlier runs (other variants or models)")
+            print(f"{path}: kept {len(kept)} rows of earlier runs (other variants, models "
+                  "or seeds)")
         table = pd.concat([kept, table], ignore_index=True)
     table.to_csv(path, index=False)
 

@@ -102,8 +102,10 @@ def test_a_run_writes_its_fits_and_the_table_pooled_with_earlier_seeds(
 
     def fake_run(variant, args):
         fits = _fits("CNN", [args.first_seed], seed_fits[args.first_seed])
+        steps = [dict(variant="rotation", model="CNN", seed=args.first_seed, test="future",
+                      step=step, rmse=0.1 * step) for step in (1, 2)]
         return fits.drop(columns=["seeds", "device", "wall_min", "size", "n_frames", "epochs",
-                                  "stride", "schedule", "lr", "batch_size"]), [], []
+                                  "stride", "schedule", "lr", "batch_size"]), steps, []
 
     monkeypatch.setattr(bench, "run_variant", fake_run)
     cache = str(bench.default_basis_cache_dir())  # main sets it: keep the session's
@@ -113,6 +115,12 @@ def test_a_run_writes_its_fits_and_the_table_pooled_with_earlier_seeds(
     runs, table = (pd.read_csv(tmp_path / name) for name in ("plumes_runs.csv", "plumes.csv"))
     assert list(runs.first_seed) == [0, 1] and set(runs.seeds) == {1}
     assert len(table) == 1 and table.seeds[0] == 2 and np.isclose(table.future_rmse[0], 0.8)
+    # each seed's per-frame RMSE stays beside the other's
+    steps = pd.read_csv(tmp_path / "plume_steps.csv")
+    assert sorted(zip(steps.seed, steps.step)) == [(0, 1), (0, 2), (1, 1), (1, 2)]
+    bench.main(["--variants", "rotation", "--first-seed", "1", "--out", str(tmp_path),
+                "--cache-dir", cache])  # seed 1 again: its rows replaced, not doubled
+    assert len(pd.read_csv(tmp_path / "plume_steps.csv")) == 4
 
 
 def _tiny(bench, width):
