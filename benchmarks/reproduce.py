@@ -2469,8 +2469,7 @@ def _switch_by_width(table: str, model: str, rivals: list[str]) -> str:
               if frame is not None]
     if not frames:
         return ""
-    # seed 0's run predates the seed column
-    frame = pd.concat([f if "seed" in f else f.assign(seed=0) for f in frames])
+    frame = pd.concat(frames)
     fixed = frame[frame.statistics == "fixed statistics"].set_index(["seed", "model"])
     own = frame[frame.statistics == "each step's batch statistics"].set_index(["seed", "model"])
     gap = (fixed["frame 20"] - own["frame 20"]).unstack("model")  # a row per seed
@@ -2523,7 +2522,23 @@ def _statistics_drift(table: str, width: pd.Series) -> str:
     which = f"seed {seeds[0]}" if len(seeds) == 1 else f"mean of {len(seeds)} seeds"
     return (f"; as the rollouts go on, their batch statistics {finding} (the mean over "
             f"layers of |log| of a batch's std over the fixed one, frame 1 → 20, {which}: "
-            f"{listing}; at frame 1 a batch of 16's own noise)")
+            f"{listing}; at frame 1 a batch of 16's own noise)"
+            + _first_layer_shrinks(gap, list(width.index[wide])))
+
+
+def _first_layer_shrinks(gap: pd.DataFrame, names: list[str]) -> str:
+    """Whether the first layer's input, the convolved predicted frames, narrows by frame 20
+    in each of ``names`` (empty where the gap has no sign or it does not)."""
+    if "log_scale_signed" not in gap:
+        return ""
+    first = gap[(gap.layer == 1) & (gap.frame == 20)].dropna(subset=["log_scale_signed"])
+    ratio = np.exp(first.groupby("model").log_scale_signed.mean())
+    if not set(names) <= set(ratio.index) or not (ratio[names] < 1).all():
+        return ""
+    return (f"; they narrow: at frame 20 the first layer's input, the predicted frames "
+            f"convolved, has {_and([f'{ratio[name]:.2f}x' for name in names])} the fixed std "
+            f"in {_and(names)}, so under fixed statistics their forecasts fade, where each "
+            "batch's own statistics would scale them back up")
 
 
 def _plume_longer(table: str, model: str, rivals: list[str]) -> str:

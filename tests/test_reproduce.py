@@ -647,13 +647,12 @@ def test_the_translation_row_says_whether_its_lead_survives_without_batchnorm(
             "0.002 / 0.485; future RMSE without it minus with it: GM-CNN C1 r=1 +0.002 and "
             "CNN -0.035; RESULTS.md), persistence beaten; RMSE in") in _row(
                 reproduce.render(), "Plumes: translation")[11]
-    def switch(costs, tag="", seed_column=True):
+    def switch(costs, tag=""):
         """Frame-20 RMSE, fixed minus each batch's statistics, of the 2 x 2 width controls."""
         models = pd.DataFrame(dict(model=["CNN", "GM-CNN C1 r=1", "CNN (half width)",
                                           "GM-CNN C1 r=1 (CNN width)"],
                                    width=[32, 16, 16, 32], relaxation_rank=[0, 1, 0, 1],
-                                   epochs=24, **({"seed": int(tag[-1]) if tag else 0}
-                                                 if seed_column else {})))
+                                   epochs=24, seed=int(tag[-1]) if tag else 0))
         folder = tmp_path / f"plumes_translation_24ep_batchnorm_switch{tag}"
         folder.mkdir(exist_ok=True)
         pd.concat([models.assign(statistics="fixed statistics", **{"frame 20": 0.5 + costs}),
@@ -661,13 +660,12 @@ def test_the_translation_row_says_whether_its_lead_survives_without_batchnorm(
                                  **{"frame 20": 0.5})]).to_csv(folder / "batchnorm_switch.csv")
         return _row(reproduce.render(), "Plumes: translation")[11]
 
-    # seed 0's first run wrote no seed column
     assert ("RESULTS.md); what BatchNorm's train / eval switch costs follows width, not "
             "relaxation, and the row gives GM-CNN C1 r=1 16 and CNN 32 fields per layer "
             "(frame-20 RMSE of the training windows' rollouts, fixed minus each batch's "
             "statistics, seed 0 at 24 epochs: 32 wide: CNN +0.186 and GM-CNN C1 r=1 (CNN width) "
             "+0.174; 16 wide: CNN (half width) +0.027 and GM-CNN C1 r=1 +0.016), persistence "
-            "beaten") in switch(np.array([0.186, 0.016, 0.027, 0.174]), seed_column=False)
+            "beaten") in switch(np.array([0.186, 0.016, 0.027, 0.174]))
     assert "follows relaxation, not width" in switch(np.array([0.2, 0.01, 0.19, 0.02]))
     assert "follows neither width nor relaxation alone" in switch(
         np.array([0.2, 0.01, 0.01, 0.01]))
@@ -680,11 +678,14 @@ def test_the_translation_row_says_whether_its_lead_survives_without_batchnorm(
         np.array([0.2, 0.01, 0.19, 0.02]), "_seed2")
     assert "batch statistics drift" not in switch(np.array([0.186, 0.016, 0.027, 0.174]))
 
-    def drift(at_20, tag=""):
-        """The scale gap by layer (two) and frame, 0.12 at frame 1 and ``at_20`` at 20."""
+    def drift(at_20, tag="", sign=None):
+        """The scale gap by layer (two) and frame, 0.12 at frame 1 and ``at_20`` at 20 (with
+        ``sign``, a signed gap of that sign too)."""
         models = ["CNN", "GM-CNN C1 r=1", "CNN (half width)", "GM-CNN C1 r=1 (CNN width)"]
         pd.DataFrame([dict(model=name, seed=int(tag[-1]) if tag else 0, layer=layer,
-                           frame=frame, log_scale=0.12 if frame == 1 else end)
+                           frame=frame, log_scale=0.12 if frame == 1 else end,
+                           **({} if sign is None else {
+                               "log_scale_signed": sign * (0.12 if frame == 1 else end)}))
                       for name, end in zip(models, at_20) for layer in (1, 2)
                       for frame in (1, 10, 20)]).to_csv(
             tmp_path / f"plumes_translation_24ep_batchnorm_switch{tag}/batchnorm_gap.csv")
@@ -696,6 +697,12 @@ def test_the_translation_row_says_whether_its_lead_survives_without_batchnorm(
             "and GM-CNN C1 r=1 (CNN width) 0.12 → 0.45; 16 wide: CNN (half width) 0.12 → 0.20 "
             "and GM-CNN C1 r=1 0.12 → 0.14; at frame 1 a batch of 16's own noise)") in drift(
                 [0.52, 0.14, 0.20, 0.45])
+    assert "they narrow" not in drift([0.52, 0.14, 0.20, 0.45])  # the gap's sign unknown
+    assert ("; they narrow: at frame 20 the first layer's input, the predicted frames "
+            "convolved, has 0.59x and 0.64x the fixed std in CNN and GM-CNN C1 r=1 (CNN width), "
+            "so under fixed statistics their forecasts fade") in drift([0.52, 0.14, 0.20, 0.45],
+                                                                    sign=-1)
+    assert "they narrow" not in drift([0.52, 0.14, 0.20, 0.45], sign=1)  # they widen
     assert "do not drift further in every wide model" in drift([0.52, 0.14, 0.50, 0.45])
     assert "mean of 2 seeds: 32 wide: CNN 0.12 → 0.51" in drift([0.50, 0.1, 0.1, 0.4], "_seed1")
     without_batchnorm(0.375, 0.372)
