@@ -758,7 +758,10 @@ def test_the_scale_row_reads_its_width_controls(reproduce, tmp_path):
     assert "no consistent gain" not in why
 
 
-def test_the_scale_row_says_whether_its_miss_survives_without_batchnorm(reproduce, tmp_path):
+def test_a_row_that_misses_says_whether_its_miss_survives_without_batchnorm(
+        reproduce, tmp_path, monkeypatch):
+    monkeypatch.setitem(reproduce.PLUME_ROW_WITHOUT_BATCHNORM, "scale",
+                        "plumes_scale_nobn/plumes.csv")
     (tmp_path / "plumes_scale").mkdir()
     table = _plume_table([0.5, 0.35, 0.37, 0.40, 0.4, 0.4], [0.8, 0.50, 0.52, 0.53, 0.5, 0.5])
     table = table.assign(variant="scale").replace({"GM-CNN C4 r=1": "GM-CNN C1 r=1"})
