@@ -46,15 +46,19 @@ def test_names_without_a_network_or_unknown_are_refused_before_simulating(
         probe.main(["--models", "CNN (quarter width)"])
 
 
-def test_main_writes_every_frames_rmse_per_model_and_statistics(benchmark_script, monkeypatch,
-                                                                 tmp_path):
-    probe = benchmark_script("probe_plume_batchnorm")
+def _plume_data() -> dict:
+    """What load_variant gives, at random: 16 training windows, 20 windows rolled out."""
     rng = np.random.default_rng(0)
     windows = (rng.normal(size=(20, 20, 8, 8)).astype(np.float32),
                rng.normal(size=(20, 20, 2, 8, 8)).astype(np.float32))
-    data = dict(X=rng.normal(size=(16, 20, 8, 8)), y=rng.normal(size=(16, 12, 8, 8)),
+    return dict(X=rng.normal(size=(16, 20, 8, 8)), y=rng.normal(size=(16, 12, 8, 8)),
                 valid=windows, train_rollouts=windows)
-    monkeypatch.setattr(probe.bench, "load_variant", lambda *a: data)
+
+
+def test_main_writes_every_frames_rmse_per_model_and_statistics(benchmark_script, monkeypatch,
+                                                                 tmp_path):
+    probe = benchmark_script("probe_plume_batchnorm")
+    monkeypatch.setattr(probe.bench, "load_variant", lambda *a: _plume_data())
     probe.main(["--models", "CNN (half width)", "--epochs", "1", "--windows", "train",
                 "--training-batches", "--out", str(tmp_path)])
     table = pd.read_csv(tmp_path / "batchnorm_switch.csv")
@@ -106,12 +110,7 @@ def test_the_statistics_gap_measures_the_first_step_against_the_stored_statistic
 def test_main_writes_the_statistics_gap_by_layer_and_frame(benchmark_script, monkeypatch,
                                                            tmp_path):
     probe = benchmark_script("probe_plume_batchnorm")
-    rng = np.random.default_rng(0)
-    windows = (rng.normal(size=(20, 20, 8, 8)).astype(np.float32),
-               rng.normal(size=(20, 20, 2, 8, 8)).astype(np.float32))
-    data = dict(X=rng.normal(size=(16, 20, 8, 8)), y=rng.normal(size=(16, 12, 8, 8)),
-                valid=windows, train_rollouts=windows)
-    monkeypatch.setattr(probe.bench, "load_variant", lambda *a: data)
+    monkeypatch.setattr(probe.bench, "load_variant", lambda *a: _plume_data())
     probe.main(["--models", "CNN (half width)", "--epochs", "1", "--windows", "train",
                 "--training-batches", "--statistics-gap", "--seed", "3", "--out", str(tmp_path)])
     gap = pd.read_csv(tmp_path / "batchnorm_gap.csv")
