@@ -60,16 +60,23 @@ def _per_batch(model):
     return batch_stats
 
 
+def _shuffled_histories(X: np.ndarray, batch_size: int) -> tuple[np.ndarray, list]:
+    """The windows' histories in one fixed shuffled order, cut into batches of
+    ``batch_size`` (one batch without), and that order."""
+    order = np.random.default_rng(0).permutation(len(X))
+    history = X.reshape(len(X), bench.HISTORY, 2, *X.shape[-2:])[order]
+    size = batch_size or len(X)
+    return order, [history[i:i + size] for i in range(0, len(X), size)]
+
+
 def _steps(model, windows, batch_size: int) -> np.ndarray:
     """RMSE of each rolled-out frame; with ``batch_size``, rolled out in shuffled batches
     of that many windows (training's batches), else all windows in one batch."""
     X, truth = windows
     if not batch_size:
         return bench.rollout_rmse(model, windows)[1]
-    order = np.random.default_rng(0).permutation(len(X))
-    history = X.reshape(len(X), bench.HISTORY, 2, *X.shape[-2:])[order]
-    predicted = np.concatenate([rollout(model, history[i:i + batch_size], truth.shape[1])
-                                for i in range(0, len(X), batch_size)])
+    order, batches = _shuffled_histories(X, batch_size)
+    predicted = np.concatenate([rollout(model, batch, truth.shape[1]) for batch in batches])
     return forecast_rmse(truth[order], predicted, per_step=True)[1]
 
 
@@ -93,7 +100,6 @@ def _statistics_gap(model, windows, batch_size: int, n_frames: int = 20) -> pd.D
     batch's activations are wider than the fixed statistics expect), each
     averaged over batches. No weight or stored statistic changes.
     """
-    X, truth = windows
     layers = _norm_layers(model)
     seen = {i: [] for i in range(len(layers))}
 
@@ -109,14 +115,12 @@ def _statistics_gap(model, windows, batch_size: int, n_frames: int = 20) -> pd.D
         return hook
 
     handles = [norm.register_forward_pre_hook(record(i)) for i, norm in enumerate(layers)]
-    order = np.random.default_rng(0).permutation(len(X))
-    history = X.reshape(len(X), bench.HISTORY, 2, *X.shape[-2:])[order]
     rows = []
     try:
-        for start in range(0, len(X), batch_size or len(X)):
+        for batch in _shuffled_histories(windows[0], batch_size)[1]:
             for i in seen:
                 seen[i].clear()
-            rollout(model, history[start:start + (batch_size or len(X))], n_frames)
+            rollout(model, batch, n_frames)
             for i, values in seen.items():
                 steps = np.asarray(values).reshape(-1, 3)  # a step's shift and scales
                 if len(steps) < n_frames:
