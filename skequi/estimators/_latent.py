@@ -43,6 +43,15 @@ from ._symmetry import GroupAction, act_on_user_array, measured_elements, unchan
 __all__ = ["LatentEquivariantClassifier"]
 
 
+
+#: the default encoders' arguments that the estimator fills in, and from where
+_SET_BY_ESTIMATOR = {
+    "in_channels": "from the data", "spatial_shape": "from the data",
+    "latent_dim": "from latent_dim=", "channels": "from channels=",
+    "normalization": "from normalization=",
+}
+
+
 class _LatentMixin(LatentObjectiveMixin, EquivariantNetMixin):
     prefixes_ = EquivariantNetMixin.prefixes_ + ["encoder", "head"]
 
@@ -125,6 +134,15 @@ class _LatentMixin(LatentObjectiveMixin, EquivariantNetMixin):
                 )
         if self.encoder is None:
             check_channels(self.channels, name)
+            given = sorted(self.get_params_for("encoder"))
+            if given:
+                key = given[0]
+                raise ValueError(
+                    f"{name}: encoder__{key} cannot be set for the default encoder, which takes "
+                    + (f"{key} {_SET_BY_ESTIMATOR[key]}" if key in _SET_BY_ESTIMATOR else
+                       "its options from the estimator's channels= and normalization=")
+                    + "; pass encoder= to build an encoder of your own"
+                )
         elif self.normalization != "batch":
             raise ValueError(
                 f"{name}: normalization={self.normalization!r} applies to skequi's default "
@@ -215,20 +233,19 @@ class _LatentMixin(LatentObjectiveMixin, EquivariantNetMixin):
 
     def _build_module(self):
         input_shape = self.fit_meta_["input_shape"]
-        encoder_kwargs = self.get_params_for("encoder")
         head_kwargs = self.get_params_for("head")
         structured = self.latent_structure != "flat"
         steps, frame = self._rollout()
         if self.encoder is not None:
-            encoder = self.encoder(**encoder_kwargs)
+            encoder = self.encoder(**self.get_params_for("encoder"))
         elif structured:
             encoder = ConvFieldEncoder(input_shape[0], self.latent_dim_,
                                        channels=tuple(self.channels),
-                                       normalization=self.normalization, **encoder_kwargs)
+                                       normalization=self.normalization)
         else:
             encoder = ConvEncoder(input_shape[0], self.latent_dim_, input_shape[1:],
                                   channels=tuple(self.channels),
-                                  normalization=self.normalization, **encoder_kwargs)
+                                  normalization=self.normalization)
         if self.head is not None:
             head = self.head(**head_kwargs)
         elif structured:
@@ -341,7 +358,9 @@ class LatentEquivariantClassifier(LabelledClassifierMixin, _LatentMixin, NeuralN
     algebra_strength : float, default=1.0
     encoder, head : torch.nn.Module class, optional
         Defaults: a small CNN (2-D or 3-D) and an MLP. Constructor arguments
-        go as ``encoder__name=value``; the encoder must return
+        go as ``encoder__name=value`` (for an encoder of your own: the default
+        one takes its options from ``channels`` and ``normalization``); the
+        encoder must return
         ``(batch, latent_dim)`` (or ``(batch, latent_dim, H, W)`` for
         structured latents).
     latent_structure : {"flat", "grid", "regular"}, default="flat"

@@ -255,6 +255,13 @@ CASES = [
      fit(encoder=torch.nn.Identity, normalization=None),
      ("LatentEquivariantClassifier", "LatentEquivariantRegressor"), ValueError,
      "normalization=None applies to skequi's default encoders; encoder=Identity"),
+    ("encoder__ option the estimator sets", fit(encoder__normalization=None),
+     ("LatentEquivariantClassifier", "LatentEquivariantRegressor"), ValueError,
+     "encoder__normalization cannot be set for the default encoder, which takes "
+     "normalization from normalization="),
+    ("encoder__ option the default encoder lacks", fit(encoder__dropout=0.1),
+     ("LatentEquivariantClassifier", "LatentEquivariantRegressor"), ValueError,
+     "encoder__dropout cannot be set for the default encoder"),
     ("target_type unknown", fit(target_type="tensor"), ("GMCNNRegressor",), ValueError,
      "target_type"),
     ("module kwargs", fit(module__width=3), ALL, ValueError, "module__width"),
