@@ -44,11 +44,12 @@ __all__ = ["LatentEquivariantClassifier"]
 
 
 
-#: the default encoders' arguments that the estimator fills in, and from where
+#: the default modules' arguments that the estimator fills in, and from where
 _SET_BY_ESTIMATOR = {
     "in_channels": "from the data", "spatial_shape": "from the data",
     "latent_dim": "from latent_dim=", "channels": "from channels=",
     "normalization": "from normalization=",
+    "n_outputs": "from the targets", "out_channels": "from the targets",
 }
 
 
@@ -134,21 +135,13 @@ class _LatentMixin(LatentObjectiveMixin, EquivariantNetMixin):
                 )
         if self.encoder is None:
             check_channels(self.channels, name)
-            given = sorted(self.get_params_for("encoder"))
-            if given:
-                key = given[0]
-                raise ValueError(
-                    f"{name}: encoder__{key} cannot be set for the default encoder, which takes "
-                    + (f"{key} {_SET_BY_ESTIMATOR[key]}" if key in _SET_BY_ESTIMATOR else
-                       "its options from the estimator's channels= and normalization=")
-                    + "; pass encoder= to build an encoder of your own"
-                )
         elif self.normalization != "batch":
             raise ValueError(
                 f"{name}: normalization={self.normalization!r} applies to skequi's default "
                 f"encoders; encoder={getattr(self.encoder, '__name__', self.encoder)} is built "
                 "as given (set its own option with encoder__<name>=...)"
             )
+        self._check_default_module_options()
         if self.image_shape is not None and not is_shape(self.image_shape):
             raise ValueError(
                 f"The 'image_shape' parameter of {name} must be (height, width) with positive "
@@ -222,6 +215,23 @@ class _LatentMixin(LatentObjectiveMixin, EquivariantNetMixin):
             total += latent * 64.0 + 64.0 * self._n_outputs()
             culprit += f", {self._n_outputs():,} outputs"
         return total, culprit
+
+    def _check_default_module_options(self) -> None:
+        """``encoder__`` / ``head__`` options that the default modules take (the default
+        encoder: none, its options are the estimator's; the default heads: ``hidden``)."""
+        for role, takes in (("encoder", ()), ("head", ("hidden",))):
+            if getattr(self, role) is not None:
+                continue
+            refused = sorted(set(self.get_params_for(role)) - set(takes))
+            if refused:
+                key = refused[0]
+                why = (f"takes {key} {_SET_BY_ESTIMATOR[key]}" if key in _SET_BY_ESTIMATOR
+                       else f"takes {role}__hidden only" if takes
+                       else "takes its options from channels= and normalization=")
+                raise ValueError(
+                    f"{type(self).__name__}: {role}__{key} cannot be set for the default "
+                    f"{role}, which {why}; pass {role}= to build one of your own"
+                )
 
     def _structured_target_shape(self):
         """(C, H, W) of field targets for a structured latent's default head, or None."""

@@ -261,7 +261,15 @@ CASES = [
      "normalization from normalization="),
     ("encoder__ option the default encoder lacks", fit(encoder__dropout=0.1),
      ("LatentEquivariantClassifier", "LatentEquivariantRegressor"), ValueError,
-     "encoder__dropout cannot be set for the default encoder"),
+     "encoder__dropout cannot be set for the default encoder, which takes its options from "
+     "channels= and normalization="),
+    ("head__ option the estimator sets", fit(head__latent_dim=8),
+     ("LatentEquivariantClassifier", "LatentEquivariantRegressor"), ValueError,
+     "head__latent_dim cannot be set for the default head, which takes latent_dim from "
+     "latent_dim="),
+    ("head__ option the default head lacks", fit(head__depth=3),
+     ("LatentEquivariantClassifier", "LatentEquivariantRegressor"), ValueError,
+     "head__depth cannot be set for the default head, which takes head__hidden only"),
     ("target_type unknown", fit(target_type="tensor"), ("GMCNNRegressor",), ValueError,
      "target_type"),
     ("module kwargs", fit(module__width=3), ALL, ValueError, "module__width"),

@@ -73,6 +73,12 @@ def test_user_supplied_encoder_with_kwargs(rotated):
         bad.fit(X, y)
 
 
+def test_default_head_takes_hidden(rotated):
+    X, y = rotated
+    clf = LatentEquivariantClassifier("C4", latent_dim=16, head__hidden=12, **FAST).fit(X, y)
+    assert clf.module_.head.net[1].out_features == 12
+
+
 def test_double_digits_with_a_product_group_action():
     X, y = make_double_digits("D1", 120, random_state=0)
     action = functools.partial(double_digits_action, group="D1xD1")
