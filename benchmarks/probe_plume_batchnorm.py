@@ -26,7 +26,9 @@ what the training loss saw. There the translation CNN's frame-20 RMSE is
 0.045 worse with fixed statistics at 12 epochs and 0.186 worse at 24, and
 no other row model's is worse (benchmarks/RESULTS.md). ``--statistics-gap``
 also measures why: how far each rolled-out step's batch statistics sit from
-the fixed ones, layer by layer (``batchnorm_gap.csv``).
+the fixed ones, layer by layer (``batchnorm_gap.csv``). Every run also writes
+each frame's RMS, forecast and true (``batchnorm_amplitude.csv``): whether the
+forecasts fade.
 """
 
 from __future__ import annotations
@@ -69,15 +71,25 @@ def _shuffled_histories(X: np.ndarray, batch_size: int) -> tuple[np.ndarray, lis
     return order, [history[i:i + size] for i in range(0, len(X), size)]
 
 
-def _steps(model, windows, batch_size: int) -> np.ndarray:
-    """RMSE of each rolled-out frame; with ``batch_size``, rolled out in shuffled batches
-    of that many windows (training's batches), else all windows in one batch."""
+def _rollouts(model, windows, batch_size: int) -> tuple[np.ndarray, np.ndarray]:
+    """The true and the rolled-out frames, in one order; with ``batch_size``, rolled out in
+    shuffled batches of that many windows (training's batches), else all windows in one
+    batch."""
     X, truth = windows
-    if not batch_size:
-        return bench.rollout_rmse(model, windows)[1]
     order, batches = _shuffled_histories(X, batch_size)
-    predicted = np.concatenate([rollout(model, batch, truth.shape[1]) for batch in batches])
-    return forecast_rmse(truth[order], predicted, per_step=True)[1]
+    return truth[order], np.concatenate([rollout(model, batch, truth.shape[1])
+                                         for batch in batches])
+
+
+def _steps(model, windows, batch_size: int) -> np.ndarray:
+    """RMSE of each rolled-out frame (:func:`_rollouts`)."""
+    return forecast_rmse(*_rollouts(model, windows, batch_size), per_step=True)[1]
+
+
+def _amplitude(frames: np.ndarray) -> np.ndarray:
+    """The root mean square of each frame of ``frames`` ``(windows, frames, 2, H, W)``, over
+    windows, both velocity components and the grid: whether a forecast fades."""
+    return np.sqrt((np.asarray(frames, dtype=np.float64) ** 2).mean(axis=(0, 2, 3, 4)))
 
 
 def _norm_layers(model) -> list:
@@ -152,8 +164,10 @@ def main(argv=None) -> None:
                              "batch statistics sit from the fixed ones, by layer and frame")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
-    parser.add_argument("--out", help="folder for batchnorm_switch.csv: every frame's RMSE, "
-                                      "a row per model and statistics")
+    parser.add_argument("--out", help="folder for batchnorm_switch.csv (every frame's RMSE, "
+                                      "a row per model and statistics) and "
+                                      "batchnorm_amplitude.csv (every frame's RMS, forecast "
+                                      "and true: whether forecasts fade)")
     args = parser.parse_args(argv)
     settings = bench.parse_args(["--epochs", str(args.epochs), "--stride", str(args.stride),
                                  "--threads", str(args.threads), "--device", args.device,
@@ -167,12 +181,12 @@ def main(argv=None) -> None:
     batch_size = settings.batch_size if args.training_batches else 0
     batches = (f"shuffled batches of {batch_size}" if batch_size
                else "all windows in one batch")
-    rows, gaps = [], []
+    rows, gaps, amplitudes = [], [], []
     for name, make in models.items():
         start = time.perf_counter()
         model = make(args.seed).fit(data["X"], data["y"])
-        fixed = _steps(model, windows, batch_size)
-        per_batch = _steps(_per_batch(model), windows, batch_size)
+        truth, fixed = _rollouts(model, windows, batch_size)
+        per_batch = _rollouts(_per_batch(model), windows, batch_size)[1]
         print(f"{name}, {args.variant}, {args.epochs} epochs, stride {args.stride}: fitted in "
               f"{time.perf_counter() - start:.0f}s; {args.windows} windows ({len(windows[0])}, "
               f"{batches}), RMSE at frames 1 / 6 / 20", flush=True)
@@ -189,14 +203,23 @@ def main(argv=None) -> None:
                   + ", log scale "
                   + " / ".join(f"{by_frame['log_scale'][k]:.2f}" for k in (1, 6, 20)),
                   flush=True)
-        for label, steps in (("fixed statistics (the tables)", fixed),
-                             ("each step's batch statistics", per_batch)):
-            print(f"  {label}: {steps[0]:.3f} / {steps[5]:.3f} / {steps[19]:.3f}", flush=True)
+        truth_rms = _amplitude(truth)
+        for label, predicted in (("fixed statistics (the tables)", fixed),
+                                 ("each step's batch statistics", per_batch)):
+            steps = forecast_rmse(truth, predicted, per_step=True)[1]
+            rms = _amplitude(predicted)
+            print(f"  {label}: {steps[0]:.3f} / {steps[5]:.3f} / {steps[19]:.3f}; forecast RMS "
+                  f"/ truth's {rms[0] / truth_rms[0]:.2f} / {rms[5] / truth_rms[5]:.2f} / "
+                  f"{rms[19] / truth_rms[19]:.2f}", flush=True)
+            statistics = label.split(" (")[0]
             rows.append({"variant": args.variant, "model": name, "seed": args.seed,
-                         "statistics": label.split(" (")[0], **described,
+                         "statistics": statistics, **described,
                          "stride": args.stride, "windows": args.windows,
                          "batch_size": batch_size or len(windows[0]),
                          **{f"frame {k}": float(rmse) for k, rmse in enumerate(steps, 1)}})
+            amplitudes += [{"statistics": statistics, **described, "frame": k,
+                            "forecast_rms": float(ours), "truth_rms": float(true)}
+                           for k, (ours, true) in enumerate(zip(rms, truth_rms), 1)]
     table = pd.DataFrame(rows)
     print(table[["model", "statistics", "frame 1", "frame 6", "frame 20"]].to_markdown(
         index=False, floatfmt=".3f"))
@@ -204,6 +227,7 @@ def main(argv=None) -> None:
         out = pathlib.Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
         table.to_csv(out / "batchnorm_switch.csv", index=False)
+        pd.DataFrame(amplitudes).to_csv(out / "batchnorm_amplitude.csv", index=False)
         if gaps:
             pd.concat(gaps, ignore_index=True).to_csv(out / "batchnorm_gap.csv", index=False)
 

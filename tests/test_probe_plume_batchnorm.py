@@ -68,6 +68,22 @@ def test_main_writes_every_frames_rmse_per_model_and_statistics(benchmark_script
     assert set(table.seed) == {0}
     frames = table[[f"frame {k}" for k in range(1, 21)]].to_numpy()
     assert np.isfinite(frames).all() and not np.allclose(frames[0], frames[1])
+    amplitude = pd.read_csv(tmp_path / "batchnorm_amplitude.csv")
+    assert len(amplitude) == 40 and set(amplitude.frame) == set(range(1, 21))
+    assert list(amplitude.statistics.unique()) == list(table.statistics)
+    by_statistics = amplitude.pivot(index="frame", columns="statistics", values="truth_rms")
+    np.testing.assert_array_equal(by_statistics.iloc[:, 0], by_statistics.iloc[:, 1])
+    # the true frames of _plume_data: standard normal, so an RMS near 1 at every frame
+    np.testing.assert_allclose(amplitude.truth_rms, 1.0, atol=0.1)
+    assert (amplitude.forecast_rms > 0).all()
+
+
+def test_the_amplitude_is_each_frames_root_mean_square(benchmark_script):
+    probe = benchmark_script("probe_plume_batchnorm")
+    frames = np.ones((3, 4, 2, 5, 5))
+    frames[:, 1] *= 2.0
+    frames[0, 2] = 0.0  # one window of three, zero at frame 3
+    np.testing.assert_allclose(probe._amplitude(frames), [1.0, 2.0, np.sqrt(2 / 3), 1.0])
 
 
 def test_the_statistics_gap_measures_the_first_step_against_the_stored_statistics(
