@@ -2306,18 +2306,23 @@ _PLUME_UNITS = ("raw velocity units of the 32x32 grid (about half a 64x64 grid's
                 "papers' numbers are not comparable in absolute terms)")
 
 
-#: the scale row's width controls (bench_plumes.py's "--models" controls), one run
-SCALE_CONTROLS = "plumes_scale_controls/plumes.csv"
+#: each plume set's row file where it is not ``plumes/plumes.csv``: the scale row's fits on
+#: the frames simulated on 2026-12-06 (its first fits', of 2026-12-04, are not reproduced bit
+#: for bit by today's simulations; RESULTS.md)
+PLUME_ROW_FILES = {"scale": "plumes_scale_rerun/plumes.csv"}
+#: the scale row's width controls (bench_plumes.py's "--models" controls), in the row's file
+#: so that they are fitted on the row's frames
+SCALE_WIDTH_CONTROLS = ("CNN (half width)", "GM-CNN C1 r=1 (CNN width)")
 
 
-def _scale_controls(rows: pd.DataFrame) -> str:
-    """Why the scale row misses, from the width-controlled run (empty without it)."""
-    controls = _read(SCALE_CONTROLS)
-    if controls is None:
-        return ""
-    controls = controls.set_index("model")
-    needed = {"CNN (half width)", "GM-CNN C1 r=1 (CNN width)"}
-    if not needed <= set(controls.index) or not {"CNN", "GM-CNN C1 r=1"} <= set(rows.index):
+def _plume_row_file(table: str) -> str:
+    return PLUME_ROW_FILES.get(table, "plumes/plumes.csv")
+
+
+def _scale_controls(rows: pd.DataFrame, controls: pd.DataFrame) -> str:
+    """Why the scale row misses, from its width controls (empty without them)."""
+    if (not set(SCALE_WIDTH_CONTROLS) <= set(controls.index)
+            or not {"CNN", "GM-CNN C1 r=1"} <= set(rows.index)):
         return ""
 
     def pair(row):
@@ -2335,7 +2340,8 @@ def _scale_controls(rows: pd.DataFrame) -> str:
             return f"is ahead on the {'future' if future else 'domain'} test only"
         return "is behind a CNN of its width"
 
-    return (f"; controlled (one width at a time, RESULTS.md): at half width the relaxed model "
+    return (f"; controlled (one width at a time, {_seeds(int(controls.seeds.min()))}, "
+            f"RESULTS.md): at half width the relaxed model "
             f"{verdict(*wins[:2])} ({pair(narrow)} against {pair(narrow_cnn)}), at the CNN's "
             f"width it {verdict(*wins[2:])} ({pair(wide)} against {pair(wide_cnn)})"
             + ("; no consistent gain remains at equal width, likely because the flows differ "
@@ -2389,10 +2395,9 @@ def _without_batchnorm(table: str) -> str:
 
 #: a set's row rerun with a bias in place of each BatchNorm, for the models its claim compares
 #: (``bench_plumes.py --models "<model> (no BatchNorm),..."``, the row's budget)
-#: (the scale row has none yet: its fits are on 2026-12-04's frames, which today's
-#: simulations do not reproduce bit for bit; RESULTS.md's scale rerun)
 PLUME_ROW_WITHOUT_BATCHNORM = {"rotation": "plumes_rotation_nobn/plumes.csv",
-                              "translation": "plumes_translation_nobn/plumes.csv"}
+                              "translation": "plumes_translation_nobn/plumes.csv",
+                              "scale": "plumes_scale_rerun_nobn/plumes.csv"}
 
 
 def _control_without_batchnorm(table: str, model: str, rivals: list[str],
@@ -2507,15 +2512,21 @@ def _switch_by_width(table: str, model: str, rivals: list[str]) -> str:
             f"epochs: {listing})" + _statistics_drift(table, width))
 
 
+def _beside_switch(table: str, name: str) -> pd.DataFrame | None:
+    """The file ``name`` that the switch runs of a set wrote beside their switch files, all
+    seeds in one frame (None where none did)."""
+    found = [frame for frame in (_read(str(pathlib.PurePosixPath(path).parent / name))
+                                 for path in PLUME_SWITCH_BY_WIDTH.get(table, ()))
+             if frame is not None]
+    return pd.concat(found) if found else None
+
+
 def _statistics_drift(table: str, width: pd.Series) -> str:
     """Whether the rollouts' batch statistics drift from the fixed ones more in the wider
     models (the switch runs' ``batchnorm_gap.csv``, where written; empty where none was)."""
-    gaps = [gap for gap in (_read(str(pathlib.PurePosixPath(path).parent / "batchnorm_gap.csv"))
-                            for path in PLUME_SWITCH_BY_WIDTH.get(table, ()))
-            if gap is not None]
-    if not gaps:
+    gap = _beside_switch(table, "batchnorm_gap.csv")
+    if gap is None:
         return ""
-    gap = pd.concat(gaps)
     # a model's scale gap by frame: the mean over its layers and the seeds measured
     scale = gap.groupby(["model", "frame"]).log_scale.mean().unstack("frame")
     if not {1, 20} <= set(scale.columns) or not set(width.index) <= set(scale.index):
@@ -2535,7 +2546,44 @@ def _statistics_drift(table: str, width: pd.Series) -> str:
     return (f"; as the rollouts go on, their batch statistics {finding} (the mean over "
             f"layers of |log| of a batch's std over the fixed one, frame 1 → 20, {which}: "
             f"{listing}; at frame 1 a batch of 16's own noise)"
-            + _first_layer_shrinks(gap, list(width.index[wide])))
+            + _first_layer_shrinks(gap, list(width.index[wide]))
+            + _forecasts_fade(table, width))
+
+
+_FIXED, _OWN = "fixed statistics", "each step's batch statistics"
+
+
+def _forecasts_fade(table: str, width: pd.Series) -> str:
+    """The forecasts' RMS over the truth's at the last frame, with fixed statistics and with
+    each batch's own, by width (the switch runs' ``batchnorm_amplitude.csv``, where written;
+    empty where none was)."""
+    amplitude = _beside_switch(table, "batchnorm_amplitude.csv")
+    if amplitude is None:
+        return ""
+    last = amplitude[amplitude.frame == amplitude.frame.max()]
+    ratio = ((last.forecast_rms / last.truth_rms)
+             .groupby([last.model, last.statistics]).mean().unstack("statistics"))
+    if not set(width.index) <= set(ratio.index) or not {_FIXED, _OWN} <= set(ratio.columns):
+        return ""
+    widths = sorted(set(width), reverse=True)
+    wide = width.index[width == widths[0]]
+    faded = ratio[_OWN] - ratio[_FIXED]
+    finding = ("fade further under fixed statistics than under each batch's own in every wide "
+               "model, and by more than in any narrow one"
+               if faded[wide].min() > max(0.0, faded.drop(wide).max())
+               else "do not fade under fixed statistics more in every wide model than in "
+                    "every narrow one")
+    listing = "; ".join(f"{w} wide: " + _and([f"{name} {ratio.loc[name, _FIXED]:.2f} and "
+                                             f"{ratio.loc[name, _OWN]:.2f}"
+                                             for name in width.index[width == w]])
+                        for w in widths)
+    truth = amplitude.groupby("frame").truth_rms.mean()
+    seeds = sorted(set(amplitude.seed))
+    which = f"seed {seeds[0]}" if len(seeds) == 1 else f"mean of {len(seeds)} seeds"
+    return (f"; measured, the forecasts {finding} (their RMS over the truth's at frame "
+            f"{truth.index.max()}, fixed and each batch's statistics, {which}: {listing}; the "
+            f"truth's RMS {truth.iloc[0]:.3f} at frame 1, {truth.iloc[-1]:.3f} at "
+            f"{truth.index.max()})")
 
 
 def _first_layer_shrinks(gap: pd.DataFrame, names: list[str]) -> str:
@@ -2589,7 +2637,7 @@ def _control_fits(path: str, table: str) -> tuple[pd.DataFrame, pd.DataFrame, in
 def _same_seed_fits(table: str, seed: int) -> pd.DataFrame | None:
     """The row's one-seed fits of ``seed`` on a plume set, by model (None without the runs
     file)."""
-    fits = _read_fits("plumes/plumes.csv")
+    fits = _read_fits(_plume_row_file(table))
     if fits is None:
         return None
     return fits[(fits.variant == table) & (fits.first_seed == seed)
@@ -2670,11 +2718,13 @@ def _seed_range(seeds: pd.Series) -> str:
 
 def _plumes(variant: str) -> Callable[[], dict]:
     def ours() -> dict | None:
-        frame = _read("plumes_scale/plumes.csv" if variant == "scale" else "plumes/plumes.csv")
         table = "rotation" if variant == "smoke" else variant
+        frame = _read(_plume_row_file(table))
         if frame is None or table not in set(frame.variant):
             return None
         rows = frame[frame.variant == table].set_index("model")
+        controls = rows[rows.index.isin(SCALE_WIDTH_CONTROLS)]
+        rows = rows.drop(controls.index)
         model, rivals = PLUME_CLAIMS[variant]
         rivals = [r for r in rivals if r in rows.index]
         if model not in rows.index or "persistence" not in rows.index:
@@ -2704,7 +2754,7 @@ def _plumes(variant: str) -> Callable[[], dict]:
             why = (f"best future RMSE: {best}" + (f"; {model} not ahead of {', '.join(misses)}"
                                                  if misses else "")
                    + ("" if beats_persistence else "; persistence not beaten")
-                   + (_scale_controls(rows) if variant == "scale" else "")
+                   + (_scale_controls(rows, controls) if variant == "scale" else "")
                    + _miss_without_batchnorm(table, model, rivals, rows)
                    + (PLUME_CAUSES[variant](rows) if variant in PLUME_CAUSES else "")
                    + f"; {int(ours_row.seeds)} seed(s) of {model} and a CPU epoch budget "
@@ -2741,10 +2791,10 @@ ROWS = [
         _plumes("translation")),
     Row("GM-CNN", "Plumes: scaling", "future / domain RMSE",
         "the GM-CNN slides' 'Scaling (F)' row (its number is not in any source we have)",
-        "plumes_scale", _plumes("scale"),
-        missing_why=" (with `--sim-jobs -1`): PhiFlow simulates the 38 scale plumes on boxes up "
-                    "to 150 cells wide, about 2.7 core-hours on this CPU (0.5-1.5 s a step, "
-                    "measured), more than this session had"),
+        "plumes_scale_rerun", _plumes("scale"),
+        missing_why=" (with `--sim-jobs 2` on a first run): PhiFlow simulates the 38 scale "
+                    "plumes on boxes up to 150 cells wide, 100 min on this 2-core CPU "
+                    "(measured; cached after)"),
     *[Row("EMLP", f"{task} ({group})", "test MSE at N = 1000",
           {"O5Synthetic": "EMLP .017, MLP .089, MLP+Aug .063",
            "Inertia": "EMLP .136, MLP 3.24, MLP+Aug .130",

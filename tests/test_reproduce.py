@@ -704,6 +704,33 @@ def test_the_translation_row_says_whether_its_lead_survives_without_batchnorm(
                                                                     sign=-1)
     assert "they narrow" not in drift([0.52, 0.14, 0.20, 0.45], sign=1)  # they widen
     assert "do not drift further in every wide model" in drift([0.52, 0.14, 0.50, 0.45])
+    assert "the forecasts" not in drift([0.52, 0.14, 0.20, 0.45])  # their amplitude not run
+
+    def amplitude(fixed, own):
+        """Forecast RMS over the truth's at frame 20 by model, fixed and each batch's
+        statistics (the truth: 1.0 at frame 1, 1.2 at 20)."""
+        models = ["CNN", "GM-CNN C1 r=1", "CNN (half width)", "GM-CNN C1 r=1 (CNN width)"]
+        pd.DataFrame([dict(model=name, seed=0, statistics=statistics, frame=frame,
+                           truth_rms=1.0 if frame == 1 else 1.2,
+                           forecast_rms=1.0 if frame == 1 else 1.2 * ratio)
+                      for name, ours, own_ratio in zip(models, fixed, own)
+                      for statistics, ratio in (("fixed statistics", ours),
+                                                ("each step's batch statistics", own_ratio))
+                      for frame in (1, 20)]).to_csv(
+            tmp_path / "plumes_translation_24ep_batchnorm_switch/batchnorm_amplitude.csv")
+        return _row(reproduce.render(), "Plumes: translation")[11]
+
+    assert ("and GM-CNN C1 r=1 0.12 → 0.14; at frame 1 a batch of 16's own noise); measured, the "
+            "forecasts fade further under fixed statistics than under each batch's own in every "
+            "wide model, and by more than in any narrow one (their RMS over the truth's at frame "
+            "20, fixed and each batch's statistics, seed 0: 32 wide: CNN 0.60 and 0.90 and "
+            "GM-CNN C1 r=1 (CNN width) 0.65 and 0.92; 16 wide: CNN (half width) 0.80 and 0.85 "
+            "and GM-CNN C1 r=1 0.84 and 0.86; the truth's RMS 1.000 at frame 1, 1.200 at 20)"
+            ) in amplitude([0.60, 0.84, 0.80, 0.65], [0.90, 0.86, 0.85, 0.92])
+    assert "do not fade under fixed statistics more in every wide model" in amplitude(
+        [0.60, 0.50, 0.80, 0.65], [0.90, 0.90, 0.85, 0.92])  # a narrow one fades more
+    assert "do not fade under fixed statistics more in every wide model" in amplitude(
+        [0.90, 0.84, 0.80, 0.95], [0.90, 0.86, 0.85, 0.92])  # the wide ones do not fade
     assert "mean of 2 seeds: 32 wide: CNN 0.12 → 0.51" in drift([0.50, 0.1, 0.1, 0.4], "_seed1")
     without_batchnorm(0.375, 0.372)
     assert ("ahead of CNN on future RMSE, with BatchNorm (as Wang et al.'s networks) and without "
@@ -732,28 +759,38 @@ def test_a_one_seed_control_without_batchnorm_is_set_against_that_seeds_fits(
                                                               "Plumes: rotation")[11]
 
 
-def test_the_scale_row_reads_its_width_controls(reproduce, tmp_path):
-    (tmp_path / "plumes_scale").mkdir()
-    (tmp_path / "plumes_scale_controls").mkdir()
+def _scale_table():
     table = _plume_table([0.5, 0.35, 0.37, 0.40, 0.4, 0.4], [0.8, 0.50, 0.52, 0.53, 0.5, 0.5])
-    table = table.assign(variant="scale").replace({"GM-CNN C4 r=1": "GM-CNN C1 r=1"})
-    table.to_csv(tmp_path / "plumes_scale/plumes.csv")
+    return table.assign(variant="scale").replace({"GM-CNN C4 r=1": "GM-CNN C1 r=1"})
+
+
+def test_the_scale_row_reads_its_width_controls_from_its_own_file(reproduce, tmp_path):
+    (tmp_path / "plumes_scale_rerun").mkdir()
+    table = _scale_table()
+    table.to_csv(tmp_path / "plumes_scale_rerun/plumes.csv")
     row = _row(reproduce.render(), "Plumes: scaling")
     assert row[10] == "not reproduced" and "controlled" not in row[11]  # no control run yet
+    assert row[9] == "6 min (its fits, every seed)"
 
     def controls(narrow_cnn, wide):
-        pd.DataFrame(dict(model=["CNN (half width)", "GM-CNN C1 r=1 (CNN width)"],
-                          future_rmse=[narrow_cnn[0], wide[0]],
-                          domain_rmse=[narrow_cnn[1], wide[1]])).to_csv(
-            tmp_path / "plumes_scale_controls/plumes.csv")
-        return _row(reproduce.render(), "Plumes: scaling")[11]
+        rows = pd.DataFrame(dict(variant="scale", model=list(reproduce.SCALE_WIDTH_CONTROLS),
+                                 future_rmse=[narrow_cnn[0], wide[0]],
+                                 domain_rmse=[narrow_cnn[1], wide[1]], seeds=3,
+                                 last_fifth_drop=0.5, seconds=600.0))
+        pd.concat([table, rows]).to_csv(tmp_path / "plumes_scale_rerun/plumes.csv")
+        row = _row(reproduce.render(), "Plumes: scaling")
+        # the controls are not the row's models: not its best, its seeds, epochs or wall time
+        assert row[9] == "6 min (its fits, every seed)" and row[7] == "1"
+        assert "50%" not in row[6] and "(CNN width)" not in row[4]
+        return row[11]
 
     why = controls(narrow_cnn=(0.41, 0.55), wide=(0.36, 0.49))
-    assert "at half width the relaxed model beats a CNN of its width (0.400 / 0.530 " \
-           "against 0.410 / 0.550)" in why
+    assert "controlled (one width at a time, 3 seeds, RESULTS.md): at half width the relaxed " \
+           "model beats a CNN of its width (0.400 / 0.530 against 0.410 / 0.550)" in why
     assert "at the CNN's width it is ahead on the domain test only (0.360 / 0.490 " \
            "against 0.350 / 0.500)" in why and "no consistent gain" in why
     why = controls(narrow_cnn=(0.41, 0.55), wide=(0.34, 0.49))
+    assert why.startswith("best future RMSE: CNN;")  # not the wide control's 0.340
     assert "at the CNN's width it beats a CNN of its width" in why
     assert "no consistent gain" not in why
 
@@ -762,10 +799,8 @@ def test_a_row_that_misses_says_whether_its_miss_survives_without_batchnorm(
         reproduce, tmp_path, monkeypatch):
     monkeypatch.setitem(reproduce.PLUME_ROW_WITHOUT_BATCHNORM, "scale",
                         "plumes_scale_nobn/plumes.csv")
-    (tmp_path / "plumes_scale").mkdir()
-    table = _plume_table([0.5, 0.35, 0.37, 0.40, 0.4, 0.4], [0.8, 0.50, 0.52, 0.53, 0.5, 0.5])
-    table = table.assign(variant="scale").replace({"GM-CNN C4 r=1": "GM-CNN C1 r=1"})
-    table.to_csv(tmp_path / "plumes_scale/plumes.csv")
+    (tmp_path / "plumes_scale_rerun").mkdir()
+    _scale_table().to_csv(tmp_path / "plumes_scale_rerun/plumes.csv")
     assert "without BatchNorm" not in _row(reproduce.render(), "Plumes: scaling")[11]
     (tmp_path / "plumes_scale_nobn").mkdir()
 
