@@ -446,6 +446,15 @@ PROTOCOLS = {
          "--threads", "1", "--out", _R + f"plumes_scale_rerun{suffix}"])
        for suffix, models in (("", "persistence,CNN,GM-CNN C1 r=1"),
                               ("_nobn", "CNN (no BatchNorm),GM-CNN C1 r=1 (no BatchNorm)"))},
+    # the rest of the scale row on today's frames, into the same file: its width controls
+    # (3 seeds, as the two compared models) and its other models (1 seed)
+    **{f"plumes_scale_rerun_{part}": _same_on_gpu(
+        [_B + "bench_plumes.py", "--variants", "scale", "--models", models, *seeds,
+         "--threads", "1", "--out", _R + "plumes_scale_rerun"])
+       for part, models, seeds in (
+           ("width", "CNN (half width),GM-CNN C1 r=1 (CNN width)", ("--seeds", "3")),
+           ("others", "GM-CNN C4 exact,GM-CNN C4 r=1,latent method (SMOKE recipe),"
+                      "latent augmented (CNN+aug)", ()))},
     # PhiFlow simulates on the CPU either way: 38 boxes of up to 150 cells, ~2.7 h on one core
     "plumes_scale": ([_B + "bench_plumes.py", "--variants", "scale", "--out",
                       _R + "plumes_scale"],
@@ -772,6 +781,11 @@ CPU_MINUTES = {
                           "1 in 21.0 min, seed 2 in 11.0 min (`--first-seed 2`)",
     "plumes_scale_rerun_nobn": "measured as runs of one thread, another beside each: seeds 0 "
                                "and 1 in 17.4 min, seed 2 in 9.0 min (`--first-seed 2`)",
+    "plumes_scale_rerun_width": "measured as one run per model side by side, one thread "
+                                "each: CNN (half width) 10.5 min, GM-CNN C1 r=1 (CNN width) "
+                                "29.2 min",
+    "plumes_scale_rerun_others": "measured as two runs, each beside another one-thread run: "
+                                 "the GM-CNNs 16.8 min, the latent models 8.5 min",
     "plumes_scale": "32.2 min of training on both cores (`--threads 2`), after the first "
                     "run's simulation (113 min with `--sim-jobs 2` while other runs shared "
                     "the cores; cached)",
