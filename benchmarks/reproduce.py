@@ -437,7 +437,7 @@ PROTOCOLS = {
         [_B + "probe_plume_batchnorm.py", "--variant", "translation", "--models",
          "CNN,GM-CNN C1 r=1,CNN (half width),GM-CNN C1 r=1 (CNN width)", "--epochs", "24",
          "--stride", "4", "--windows", "train", "--training-batches", "--seed", str(seed),
-         "--out", _R + f"plumes_translation_24ep_batchnorm_switch_seed{seed}"])
+         "--statistics-gap", "--out", _R + f"plumes_translation_24ep_batchnorm_switch_seed{seed}"])
        for seed in (1, 2)},
     # the scale row's two compared models on today's frames, with BatchNorm and without it
     # (RESULTS.md: the row's frames of 2026-12-04 are not today's)
@@ -2634,8 +2634,8 @@ def _first_layer_shrinks(gap: pd.DataFrame, names: list[str]) -> str:
         return ""
     return (f"; they narrow: at frame 20 the first layer's input, the predicted frames "
             f"convolved, has {_and([f'{ratio[name]:.2f}x' for name in names])} the fixed std "
-            f"in {_and(names)}, so under fixed statistics their forecasts fade, where each "
-            "batch's own statistics would scale them back up")
+            f"in {_and(names)}, so under fixed statistics their forecasts would fade, where "
+            "each batch's own statistics would scale them back up")
 
 
 def _plume_longer(table: str, model: str, rivals: list[str]) -> str:

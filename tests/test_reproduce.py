@@ -700,8 +700,8 @@ def test_the_translation_row_says_whether_its_lead_survives_without_batchnorm(
     assert "they narrow" not in drift([0.52, 0.14, 0.20, 0.45])  # the gap's sign unknown
     assert ("; they narrow: at frame 20 the first layer's input, the predicted frames "
             "convolved, has 0.59x and 0.64x the fixed std in CNN and GM-CNN C1 r=1 (CNN width), "
-            "so under fixed statistics their forecasts fade") in drift([0.52, 0.14, 0.20, 0.45],
-                                                                    sign=-1)
+            "so under fixed statistics their forecasts would fade") in drift(
+                [0.52, 0.14, 0.20, 0.45], sign=-1)
     assert "they narrow" not in drift([0.52, 0.14, 0.20, 0.45], sign=1)  # they widen
     assert "do not drift further in every wide model" in drift([0.52, 0.14, 0.50, 0.45])
     assert "the forecasts" not in drift([0.52, 0.14, 0.20, 0.45])  # their amplitude not run
