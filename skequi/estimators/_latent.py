@@ -43,7 +43,6 @@ from ._symmetry import GroupAction, act_on_user_array, measured_elements, unchan
 __all__ = ["LatentEquivariantClassifier"]
 
 
-
 #: the default modules' arguments that the estimator fills in, and from where
 _SET_BY_ESTIMATOR = {
     "in_channels": "from the data", "spatial_shape": "from the data",
