@@ -647,18 +647,25 @@ def test_the_translation_row_says_whether_its_lead_survives_without_batchnorm(
             "0.002 / 0.485; future RMSE without it minus with it: GM-CNN C1 r=1 +0.002 and "
             "CNN -0.035; RESULTS.md), persistence beaten; RMSE in") in _row(
                 reproduce.render(), "Plumes: translation")[11]
-    def switch(costs, tag=""):
-        """Frame-20 RMSE, fixed minus each batch's statistics, of the 2 x 2 width controls."""
-        models = pd.DataFrame(dict(model=["CNN", "GM-CNN C1 r=1", "CNN (half width)",
-                                          "GM-CNN C1 r=1 (CNN width)"],
-                                   width=[32, 16, 16, 32], relaxation_rank=[0, 1, 0, 1],
-                                   epochs=24, seed=int(tag[-1]) if tag else 0))
+    two_by_two = ["CNN", "GM-CNN C1 r=1", "CNN (half width)", "GM-CNN C1 r=1 (CNN width)"]
+
+    def beside_switch(table, name, tag):
+        """The translation row's why, with ``table`` as the file ``name`` of the 2 x 2's switch
+        run of seed ``tag``."""
         folder = tmp_path / f"plumes_translation_24ep_batchnorm_switch{tag}"
         folder.mkdir(exist_ok=True)
-        pd.concat([models.assign(statistics="fixed statistics", **{"frame 20": 0.5 + costs}),
-                   models.assign(statistics="each step's batch statistics",
-                                 **{"frame 20": 0.5})]).to_csv(folder / "batchnorm_switch.csv")
+        pd.DataFrame(table).to_csv(folder / name)
         return _row(reproduce.render(), "Plumes: translation")[11]
+
+    def switch(costs, tag=""):
+        """Frame-20 RMSE, fixed minus each batch's statistics, of the 2 x 2 width controls."""
+        models = pd.DataFrame(dict(model=two_by_two, width=[32, 16, 16, 32],
+                                   relaxation_rank=[0, 1, 0, 1], epochs=24,
+                                   seed=int(tag[-1]) if tag else 0))
+        return beside_switch(pd.concat([
+            models.assign(statistics="fixed statistics", **{"frame 20": 0.5 + costs}),
+            models.assign(statistics="each step's batch statistics", **{"frame 20": 0.5})]),
+            "batchnorm_switch.csv", tag)
 
     assert ("RESULTS.md); what BatchNorm's train / eval switch costs follows width, not "
             "relaxation, and the row gives GM-CNN C1 r=1 16 and CNN 32 fields per layer "
@@ -681,15 +688,12 @@ def test_the_translation_row_says_whether_its_lead_survives_without_batchnorm(
     def drift(at_20, tag="", sign=None):
         """The scale gap by layer (two) and frame, 0.12 at frame 1 and ``at_20`` at 20 (with
         ``sign``, a signed gap of that sign too)."""
-        models = ["CNN", "GM-CNN C1 r=1", "CNN (half width)", "GM-CNN C1 r=1 (CNN width)"]
-        pd.DataFrame([dict(model=name, seed=int(tag[-1]) if tag else 0, layer=layer,
-                           frame=frame, log_scale=0.12 if frame == 1 else end,
-                           **({} if sign is None else {
-                               "log_scale_signed": sign * (0.12 if frame == 1 else end)}))
-                      for name, end in zip(models, at_20) for layer in (1, 2)
-                      for frame in (1, 10, 20)]).to_csv(
-            tmp_path / f"plumes_translation_24ep_batchnorm_switch{tag}/batchnorm_gap.csv")
-        return _row(reproduce.render(), "Plumes: translation")[11]
+        return beside_switch([dict(model=name, seed=int(tag[-1]) if tag else 0, layer=layer,
+                                   frame=frame, log_scale=0.12 if frame == 1 else end,
+                                   **({} if sign is None else {
+                                       "log_scale_signed": sign * (0.12 if frame == 1 else end)}))
+                              for name, end in zip(two_by_two, at_20) for layer in (1, 2)
+                              for frame in (1, 10, 20)], "batchnorm_gap.csv", tag)
 
     assert ("; as the rollouts go on, their batch statistics drift further from the fixed ones "
             "in the wide models than in any narrow one (the mean over layers of |log| of a "
@@ -709,17 +713,15 @@ def test_the_translation_row_says_whether_its_lead_survives_without_batchnorm(
     def amplitude(fixed, own, tag=""):
         """Forecast RMS over the truth's at frame 20 by model, fixed and each batch's
         statistics (the truth: 1.0 at frame 1, 1.2 at 20)."""
-        models = ["CNN", "GM-CNN C1 r=1", "CNN (half width)", "GM-CNN C1 r=1 (CNN width)"]
-        pd.DataFrame([dict(model=name, seed=int(tag[-1]) if tag else 0, statistics=statistics,
-                           frame=frame,
-                           truth_rms=1.0 if frame == 1 else 1.2,
-                           forecast_rms=1.0 if frame == 1 else 1.2 * ratio)
-                      for name, ours, own_ratio in zip(models, fixed, own)
-                      for statistics, ratio in (("fixed statistics", ours),
-                                                ("each step's batch statistics", own_ratio))
-                      for frame in (1, 20)]).to_csv(
-            tmp_path / f"plumes_translation_24ep_batchnorm_switch{tag}/batchnorm_amplitude.csv")
-        return _row(reproduce.render(), "Plumes: translation")[11]
+        return beside_switch([dict(model=name, seed=int(tag[-1]) if tag else 0,
+                                   statistics=statistics, frame=frame,
+                                   truth_rms=1.0 if frame == 1 else 1.2,
+                                   forecast_rms=1.0 if frame == 1 else 1.2 * ratio)
+                              for name, ours, own_ratio in zip(two_by_two, fixed, own)
+                              for statistics, ratio in (("fixed statistics", ours),
+                                                        ("each step's batch statistics",
+                                                         own_ratio))
+                              for frame in (1, 20)], "batchnorm_amplitude.csv", tag)
 
     assert ("and GM-CNN C1 r=1 0.12 → 0.14; at frame 1 a batch of 16's own noise); measured, the "
             "forecasts fade further under fixed statistics than under each batch's own in every "
