@@ -2540,15 +2540,20 @@ def _switch_by_width(table: str, model: str, rivals: list[str]) -> str:
     finding = (findings.pop() + ("" if seeds == 1 else f", in each of {seeds} seeds")
                if len(findings) == 1 else "follows neither width nor relaxation in every seed")
     mean = gap.mean()
-    listing = "; ".join(f"{w} wide: " + _and([f"{name} {mean[name]:+.3f}"
-                                             for name in width.index[width == w]])
-                        for w in widths)
+    listing = _by_width(width, lambda name: f"{name} {mean[name]:+.3f}")
     sizes = _and([f"{name} {int(width[name])}" for name in (model, *rivals)])
     which = f"seed {gap.index[0]}" if seeds == 1 else f"mean of {seeds} seeds"
     return (f"; what BatchNorm's train / eval switch costs {finding}, and the row gives "
             f"{sizes} fields per layer (frame-20 RMSE of the training windows' rollouts, "
             f"fixed minus each batch's statistics, {which} at {int(fixed.epochs.iloc[0])} "
             f"epochs: {listing})" + _statistics_drift(table, width))
+
+
+def _by_width(width: pd.Series, describe: Callable[[str], str]) -> str:
+    """Each model described, grouped by its width, widest first: "32 wide: A and B; 16 wide:
+    ..." (``width``: fields per layer by model name)."""
+    return "; ".join(f"{w} wide: " + _and([describe(name) for name in width.index[width == w]])
+                     for w in sorted(set(width), reverse=True))
 
 
 def _beside_switch(table: str, name: str) -> pd.DataFrame | None:
@@ -2576,10 +2581,8 @@ def _statistics_drift(table: str, width: pd.Series) -> str:
     finding = ("drift further from the fixed ones in the wide models than in any narrow one"
                if drift[width.index[wide]].min() > drift[width.index[~wide]].max()
                else "do not drift further in every wide model than in every narrow one")
-    listing = "; ".join(f"{w} wide: " + _and([f"{name} {scale.loc[name, 1]:.2f} → "
-                                             f"{scale.loc[name, 20]:.2f}"
-                                             for name in width.index[width == w]])
-                        for w in widths)
+    listing = _by_width(width, lambda name: f"{name} {scale.loc[name, 1]:.2f} → "
+                                            f"{scale.loc[name, 20]:.2f}")
     seeds = sorted(set(gap.seed))
     which = f"seed {seeds[0]}" if len(seeds) == 1 else f"mean of {len(seeds)} seeds"
     return (f"; as the rollouts go on, their batch statistics {finding} (the mean over "
@@ -2623,10 +2626,9 @@ def _forecasts_fade(table: str, width: pd.Series) -> str:
     elif len(seeds) > 1:
         finding += (f", in each of {len(seeds)} seeds" if held == len(seeds)
                     else f", on the mean of {len(seeds)} seeds (in {held} of them alone)")
-    listing = "; ".join(f"{w} wide: " + _and([f"{name} {ratio.loc[name, _FIXED]:.2f} and "
-                                             f"{ratio.loc[name, _OWN]:.2f}"
-                                             for name in width.index[width == w]])
-                        for w in widths)
+    listing = _by_width(width, lambda name: f"{name} "
+                                            f"{ratio.loc[name, _FIXED]:.2f} and "
+                                            f"{ratio.loc[name, _OWN]:.2f}")
     truth = amplitude.groupby("frame").truth_rms.mean()
     which = f"seed {seeds[0]}" if len(seeds) == 1 else f"mean of {len(seeds)} seeds"
     return (f"; measured, the forecasts {finding} (their RMS over the truth's at frame "
