@@ -119,3 +119,5 @@ def test_the_timelines_roll_out_every_strideth_offset_of_both_kinds_of_simulatio
     # is all zeros, so its truth has no RMS there and nowhere else
     quiet = held_out[held_out.truth_rms == 0]
     assert list(zip(quiet.simulation, quiet.offset)) == [(5, 140)]
+    # error maps for the papers' two tests only
+    assert set(pd.read_csv(tmp_path / "error_maps.csv").test) == {"future", "domain"}
