@@ -462,6 +462,11 @@ PROTOCOLS = {
          "CNN,GM-CNN C1 r=1 (CNN width)", "--timeline-stride", "5", *seed, "--out",
          _R + "plumes_scale_windows"])
        for suffix, seed in (("", ()), ("_seed1", ("--seed", "1")), ("_seed2", ("--seed", "2")))},
+    # the same at the row's half width (the relaxed model's 16 fields), one seed (RESULTS.md)
+    "plumes_scale_windows_half": _same_on_gpu(
+        [_B + "probe_plume_windows.py", "--variant", "scale", "--models",
+         "CNN (half width),GM-CNN C1 r=1", "--timeline-stride", "5", "--out",
+         _R + "plumes_scale_windows"]),
     # PhiFlow simulates on the CPU either way: 38 boxes of up to 150 cells, ~2.7 h on one core
     "plumes_scale": ([_B + "bench_plumes.py", "--variants", "scale", "--out",
                       _R + "plumes_scale"],
@@ -799,6 +804,11 @@ CPU_MINUTES = {
            *((f"_seed{seed}", cnn, relaxed, " (into folders of their own, whose rows were then "
               "added to the protocol's files)")
              for seed, cnn, relaxed in ((1, "7.6", "10.5"), (2, "8.2", "12.7"))))},
+    "plumes_scale_windows_half": "measured as one run per model side by side, one thread "
+                                 "each, a third run on the two cores for most of them (into "
+                                 "folders of their own, whose rows were then added to the "
+                                 "protocol's files): CNN (half width) 6.8 min, GM-CNN C1 r=1 "
+                                 "9.3 min",
     "plumes_scale_rerun_others": "measured as one-thread runs, another beside each: seed 0 "
                                  "of the GM-CNNs in 16.8 min and of the latent models in 8.5, "
                                  "seeds 1 and 2 (`--first-seed 1 --seeds 2`) in 34.9 and "
@@ -2372,6 +2382,7 @@ def _scale_timeline() -> str:
     ours, cnn = "GM-CNN C1 r=1 (CNN width)", "CNN"
     if windows is None or not {ours, cnn} <= set(windows.model):
         return ""
+    windows = windows[windows.model.isin([ours, cnn])]  # the half-width pair ran one seed
     windows = windows.assign(mse=windows.rmse ** 2, truth_square=windows.truth_rms ** 2)
     spans = pd.IntervalIndex.from_tuples(list(_OFFSET_SPANS.values()), closed="left")
     gaps, flow = {}, {}
