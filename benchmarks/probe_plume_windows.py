@@ -25,9 +25,11 @@ Usage::
         --models "CNN,GM-CNN C1 r=1 (CNN width)" --timeline-stride 5 \
         --out benchmarks/results/plumes_scale_windows
 
-Fits are ``bench_plumes.py``'s at its default settings and seed 0, so each
-model's RMSE here equals its seed-0 row in ``plumes_runs.csv`` (checked by
-the script: it prints both).
+Fits are ``bench_plumes.py``'s at its default settings (12 epochs, every
+4th training window) with ``--seed`` as the random state, so each model's
+future and domain RMSE (printed) equal the same seed's fit in
+``bench_plumes.py``'s ``plumes_runs.csv``: the scale runs did, to the 4
+digits printed (benchmarks/RESULTS.md).
 """
 
 from __future__ import annotations
@@ -107,17 +109,18 @@ def simulations(variant: str, settings) -> tuple[np.ndarray, pd.DataFrame]:
 
 
 def windows_of_each_test(data: dict, frames: np.ndarray, info: pd.DataFrame, tasks: dict,
-                         timeline_stride: int = 0):
+                         timeline_stride: int = 0, test_stride: int = 1):
     """Yield each test's name, where its windows come from (:func:`window_index`) and the
-    windows: the papers' future and domain tests as ``load_variant`` made them, then, with
-    a ``timeline_stride``, every such offset in [0, 250) of the training and of the
-    held-out simulations (:data:`TIMELINES`)."""
+    windows: the papers' future and domain tests as ``load_variant`` made them (every
+    ``test_stride``-th offset), then, with a ``timeline_stride``, every such offset in
+    [0, 250) of the training and of the held-out simulations (:data:`TIMELINES`)."""
     for test, part in PAPER_TESTS.items():
         X, truth = data[test]
-        n_windows = len(X) // len(tasks[part])
-        start, stop = PAPER_SPLITS[test]
-        yield test, window_index(tasks[part], n_windows, range(start, stop)[:n_windows],
-                                 info), (X, truth)
+        offsets = range(*PAPER_SPLITS[test], test_stride)
+        if len(X) != len(offsets) * len(tasks[part]):
+            raise ValueError(f"the {test} test has {len(X)} windows, not {len(offsets)} "
+                             f"offsets of {len(tasks[part])} simulations")
+        yield test, window_index(tasks[part], len(offsets), offsets, info), (X, truth)
     if not timeline_stride:
         return
     for test, part in TIMELINES.items():
@@ -145,6 +148,9 @@ def main(argv=None) -> None:
                              "and of the held-out simulations: where in time a gap opens")
     parser.add_argument("--out", help="folder for window_errors.csv and error_maps.csv")
     args = parser.parse_args(argv)
+    if args.timeline_stride < 0:
+        parser.error(f"--timeline-stride must be >= 0 (0: no timelines), got "
+                     f"{args.timeline_stride}")
     settings = bench.parse_args(["--epochs", str(args.epochs), "--threads", str(args.threads),
                                  "--device", args.device, "--models", args.models])
     models = bench._selected(settings)  # refuses unknown names before simulating
@@ -158,8 +164,8 @@ def main(argv=None) -> None:
         model = make(args.seed).fit(data["X"], data["y"])
         fitted = time.perf_counter() - start
         described = {"variant": args.variant, "model": name, "seed": args.seed}
-        for test, index, (X, truth) in windows_of_each_test(data, frames, info, tasks,
-                                                            args.timeline_stride):
+        for test, index, (X, truth) in windows_of_each_test(
+                data, frames, info, tasks, args.timeline_stride, settings.test_stride):
             history = X.reshape(len(X), bench.HISTORY, 2, *X.shape[-2:])
             predicted = rollout(model, history, truth.shape[1])
             errors.append(pd.concat([index, window_errors(truth, predicted)], axis=1)

@@ -4,7 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from skequi.dynamics import forecast_rmse
+from skequi.datasets import plume_tasks
+from skequi.dynamics import forecast_rmse, split_windows
 
 
 def _frames(rng, n: int = 6) -> np.ndarray:
@@ -54,58 +55,81 @@ def test_window_index_runs_simulation_by_simulation_with_their_tasks(benchmark_s
     assert list(index.scale_factor) == [1.3, 1.3, 1.1, 1.1]
 
 
-def _scale_data(rng) -> dict:
-    """What load_variant gives for the scale set, at random and tiny: two windows of each
-    training simulation in the future test, two of each held-out one in the domain test."""
-    def windows(n):
-        return rng.normal(size=(n, 20, 8, 8)).astype(np.float32), _frames(rng, n)
-    return dict(X=rng.normal(size=(16, 20, 8, 8)), y=rng.normal(size=(16, 12, 8, 8)),
-                future=windows(28 * 2), domain=windows(10 * 2))
+def _scale_set(rng) -> tuple[dict, np.ndarray, pd.DataFrame]:
+    """What load_variant and simulations give for the scale set, at random on a 4x4 grid:
+    Wang et al.'s future and domain windows of the frames, and each simulation's task."""
+    frames = rng.normal(size=(38, 282, 2, 4, 4)).astype(np.float32)
+    tasks = plume_tasks("scale")
+    data = dict(X=rng.normal(size=(16, 20, 4, 4)), y=rng.normal(size=(16, 12, 4, 4)),
+                future=split_windows(frames[tasks["train"]], "future", horizon=20),
+                domain=split_windows(frames[tasks["domain"]], "domain", horizon=20))
+    info = pd.DataFrame({"simulation": range(38), "scale_factor": 1 + 0.1 * np.arange(38),
+                         **{c: 0.0 for c in ("inflow_x", "inflow_y", "force_u", "force_v")}})
+    return data, frames, info
+
+
+def _patched(probe, monkeypatch, rng) -> np.ndarray:
+    data, frames, info = _scale_set(rng)
+    monkeypatch.setattr(probe.bench, "load_variant", lambda *a: data)
+    monkeypatch.setattr(probe, "simulations", lambda *a: (frames, info))
+    return frames
 
 
 def test_main_writes_every_window_and_cell_and_keeps_other_models_rows(
         benchmark_script, monkeypatch, tmp_path):
     probe = benchmark_script("probe_plume_windows")
-    rng = np.random.default_rng(0)
-    monkeypatch.setattr(probe.bench, "load_variant", lambda *a: _scale_data(rng))
-    info = pd.DataFrame({"simulation": range(38), "scale_factor": 1 + 0.1 * np.arange(38),
-                         **{c: 0.0 for c in probe.TASK_COLUMNS if c != "scale_factor"}})
-    frames = rng.normal(size=(38, 282, 2, 8, 8)).astype(np.float32)
-    monkeypatch.setattr(probe, "simulations", lambda *a: (frames, info))
+    frames = _patched(probe, monkeypatch, np.random.default_rng(0))
     for model in ("CNN (half width)", "persistence"):
         probe.main(["--variant", "scale", "--models", model, "--epochs", "1", "--out",
                     str(tmp_path)])
     errors = pd.read_csv(tmp_path / "window_errors.csv")
+    # every offset of Wang et al.'s tests: 50 future ones of 28 simulations, 100 domain ones
+    # of 10
     assert errors.groupby(["model", "test"]).size().to_dict() == {
-        ("CNN (half width)", "domain"): 20, ("CNN (half width)", "future"): 56,
-        ("persistence", "domain"): 20, ("persistence", "future"): 56}
+        ("CNN (half width)", "domain"): 1000, ("CNN (half width)", "future"): 1400,
+        ("persistence", "domain"): 1000, ("persistence", "future"): 1400}
     future = errors.query("test == 'future' and model == 'persistence'")
-    assert list(future.offset[:3]) == [200, 201, 200]
+    assert list(future.offset[:3]) == [200, 201, 202] and future.offset.iloc[50] == 200
     # the scale set's first training simulation is 27: scale factor 3.7
     assert future.simulation.iloc[0] == 27
     assert future.scale_factor.iloc[0] == pytest.approx(3.7)
+    # each row is its own window's: offset t's truth is frames [t + 12, t + 32)
+    row = future.iloc[60]  # simulation 9 (the second), offset 210
+    assert (row.simulation, row.offset) == (9, 210)
+    truth = frames[9, 222:242].astype(np.float64)
+    assert row.truth_rms == pytest.approx(np.sqrt((truth ** 2).mean()), abs=1e-6)
     assert np.isfinite(errors[["rmse", "forecast_rms", "truth_rms"]]).all().all()
     cells = pd.read_csv(tmp_path / "error_maps.csv")
-    assert len(cells) == 2 * 2 * 64
+    assert len(cells) == 2 * 2 * 16
 
 
-def test_unknown_models_are_refused_before_simulating(benchmark_script, monkeypatch):
+def test_unknown_models_and_a_negative_stride_are_refused_before_simulating(
+        benchmark_script, monkeypatch, capsys):
     probe = benchmark_script("probe_plume_windows")
     monkeypatch.setattr(probe.bench, "load_variant", lambda *a: pytest.fail("simulated"))
     with pytest.raises(SystemExit, match="unknown models"):
         probe.main(["--models", "CNN (quarter width)"])
+    with pytest.raises(SystemExit):
+        probe.main(["--timeline-stride", "-5"])
+    assert "--timeline-stride must be >= 0" in capsys.readouterr().err
+
+
+def test_windows_that_are_not_every_offset_of_every_simulation_are_refused(benchmark_script):
+    probe = benchmark_script("probe_plume_windows")
+    data, _, info = _scale_set(np.random.default_rng(0))
+    tasks = {"train": list(range(28)), "domain": list(range(28, 38))}
+    assert [test for test, *_ in probe.windows_of_each_test(data, None, info, tasks)] == [
+        "future", "domain"]
+    # 50 windows per simulation are every offset in [200, 250), not every 25th
+    with pytest.raises(ValueError, match="the future test has 1400 windows, not 2 offsets of 28"):
+        list(probe.windows_of_each_test(data, None, info, tasks, test_stride=25))
 
 
 def test_the_timelines_roll_out_every_strideth_offset_of_both_kinds_of_simulation(
         benchmark_script, monkeypatch, tmp_path):
     probe = benchmark_script("probe_plume_windows")
-    rng = np.random.default_rng(1)
-    monkeypatch.setattr(probe.bench, "load_variant", lambda *a: _scale_data(rng))
-    info = pd.DataFrame({"simulation": range(38), "scale_factor": 1 + 0.1 * np.arange(38),
-                         **{c: 0.0 for c in probe.TASK_COLUMNS if c != "scale_factor"}})
-    frames = rng.normal(size=(38, 282, 2, 8, 8)).astype(np.float32)
+    frames = _patched(probe, monkeypatch, np.random.default_rng(1))
     frames[5, 152:172] = 0.0  # held-out simulation 5: no flow while offset 140's truth runs
-    monkeypatch.setattr(probe, "simulations", lambda *a: (frames, info))
     probe.main(["--variant", "scale", "--models", "persistence", "--timeline-stride", "10",
                 "--out", str(tmp_path)])
     errors = pd.read_csv(tmp_path / "window_errors.csv")
