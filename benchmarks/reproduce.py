@@ -362,6 +362,12 @@ PROTOCOLS = {
          "CNN,GM-CNN C4 exact,GM-CNN C4 r=1", "--epochs", epochs, *threads, "--out",
          _R + f"plumes_rotation_{epochs}ep"])
         for epochs, threads in (("24", ()), ("48", ("--threads", "1")))},
+    # the SMOKE row's two latent models at 2x the epochs, into the same file: whether the
+    # epoch budget explains the row (PLUME_LONGER; RESULTS.md)
+    "plumes_rotation_24ep_latent": _same_on_gpu(
+        [_B + "bench_plumes.py", "--variants", "rotation", "--models",
+         "latent method (SMOKE recipe),latent augmented (CNN+aug)", "--epochs", "24",
+         "--threads", "1", "--out", _R + "plumes_rotation_24ep"]),
     # translation's two models, one seed, at 2x the epochs on two threads: RESULTS.md's first
     # 24-epoch run; PLUME_LONGER reads its one-thread rerun with curves (_curve, below), whose
     # numbers differ by up to 0.006 (CNN future 0.524 and 0.530: the thread count changes
@@ -804,6 +810,8 @@ CPU_MINUTES = {
            *((f"_seed{seed}", cnn, relaxed, " (into folders of their own, whose rows were then "
               "added to the protocol's files)")
              for seed, cnn, relaxed in ((1, "7.6", "10.5"), (2, "8.2", "12.7"))))},
+    "plumes_rotation_24ep_latent": "12.7 min on one thread (fits of 421 and 335 s), a "
+                                   "one-thread probe run beside it for its first 5 min",
     "plumes_scale_windows_half": "measured as one run per model side by side, one thread "
                                  "each, a third run on the two cores for most of them (into "
                                  "folders of their own, whose rows were then added to the "
@@ -2841,10 +2849,13 @@ def _plume_control(path: str, table: str, model: str, rivals: list[str]) -> str:
                       f"(at {int(same.epochs[name])}: {same.future_rmse[name]:.3f} / "
                       f"{same.domain_rmse[name]:.3f})" for name in names)
     fell = longer.last_fifth_drop[names]
-    ahead = all(longer.future_rmse[model] < longer.future_rmse[rival] for rival in names[1:])
+    ahead, was_ahead = (all(fits.future_rmse[model] < fits.future_rmse[rival]
+                            for rival in names[1:]) for fits in (longer, same))
+    moves = {(True, True): "stays", (True, False): "is no longer", (False, True): "is now",
+             (False, False): "is still not"}
     text = (f"; at {_budget(longer, same)} (seed {seed}, future / domain): {moved}, "
             f"training loss fell {fell.min():.0%} to {fell.max():.0%} over the last "
-            f"fifth; {model} {'stays' if ahead else 'is no longer'} ahead on future RMSE")
+            f"fifth; {model} {moves[was_ahead, ahead]} ahead on future RMSE")
     behind = _behind_persistence(longer, same, names)
     if not behind:
         return text

@@ -621,6 +621,27 @@ def test_a_plume_row_reads_its_longer_control_against_the_same_seed(reproduce, t
                            "stays ahead on future RMSE")
 
 
+def test_a_longer_control_says_whether_a_model_behind_at_the_rows_budget_gets_ahead(
+        reproduce, tmp_path):
+    (tmp_path / "plumes").mkdir()
+    (tmp_path / "plumes_rotation_24ep").mkdir()
+    # the row's seed 0: the latent method behind its augmented baseline at 12 epochs
+    table = _plume_table([0.9, 0.8, 0.75, 0.7, 0.76, 0.74], [0.5, 0.45, 0.4, 0.38, 0.41, 0.42])
+    table.to_csv(tmp_path / "plumes/plumes.csv")
+    table.assign(first_seed=0).to_csv(tmp_path / "plumes/plumes_runs.csv")
+    latent = table.model.isin(["latent method (SMOKE recipe)", "latent augmented (CNN+aug)"])
+
+    def control(future):
+        table[latent].assign(epochs=24, first_seed=0, future_rmse=future).to_csv(
+            tmp_path / "plumes_rotation_24ep/plumes.csv")
+        return _row(reproduce.render(), "SMOKE (rotation)")[6]
+
+    assert control([0.75, 0.74]).endswith("latent method (SMOKE recipe) is still not ahead on "
+                                          "future RMSE")
+    assert control([0.73, 0.74]).endswith("latent method (SMOKE recipe) is now ahead on "
+                                          "future RMSE")
+
+
 def test_the_translation_row_says_whether_its_lead_survives_without_batchnorm(
         reproduce, tmp_path):
     (tmp_path / "plumes").mkdir()
