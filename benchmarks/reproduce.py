@@ -810,8 +810,8 @@ CPU_MINUTES = {
            *((f"_seed{seed}", cnn, relaxed, " (into folders of their own, whose rows were then "
               "added to the protocol's files)")
              for seed, cnn, relaxed in ((1, "7.6", "10.5"), (2, "8.2", "12.7"))))},
-    "plumes_rotation_24ep_latent": "12.7 min on one thread (fits of 421 and 335 s), a "
-                                   "one-thread probe run beside it for its first 5 min",
+    "plumes_rotation_24ep_latent": "12.7 min on one thread (fits of 421 and 335 s), two "
+                                   "one-thread probe runs beside it for its first minutes",
     "plumes_scale_windows_half": "measured as one run per model side by side, one thread "
                                  "each, a third run on the two cores for most of them (into "
                                  "folders of their own, whose rows were then added to the "
