@@ -2440,8 +2440,10 @@ def _scale_timeline() -> str:
                 + (", no consistent sign" if len(seeds) > 1 else "")
                 + "; the domain test's windows (offsets 0-100) lie in the first span and the "
                   "future test's (200-250) in the last, so the relaxation's gain does not "
-                  "carry past the training frames, into a calmer flow (the true frames' mean "
-                  "square over the training, validation and future offsets: "
+                  "carry past the training frames"
+                + (", into a calmer flow" if all(f[-1] < f[0] for f in flow.values()) else "")
+                + " (the true frames' mean square over the training, validation and future "
+                  "offsets: "
                 + _and([" / ".join(f"{v:.2f}" for v in flow[kind]) + f" ({kind})"
                         for kind in flow]) + ")")
     return ("; whether the gap follows the time or the scale factor is not settled" + measured
