@@ -462,17 +462,14 @@ PROTOCOLS = {
            ("others", "GM-CNN C4 exact,GM-CNN C4 r=1,latent method (SMOKE recipe),"
                       "latent augmented (CNN+aug)"))},
     # the scale row's equal-width gap window by window, along each simulation's time axis:
-    # whether it follows the time or the scale factor (SCALE_WINDOWS), seed by seed
-    **{f"plumes_scale_windows{suffix}": _same_on_gpu(
-        [_B + "probe_plume_windows.py", "--variant", "scale", "--models",
-         "CNN,GM-CNN C1 r=1 (CNN width)", "--timeline-stride", "5", *seed, "--out",
-         _R + "plumes_scale_windows"])
+    # whether it follows the time or the scale factor (SCALE_WINDOWS), seed by seed, at the
+    # CNN's width and at the row's half width (the relaxed model's 16 fields; RESULTS.md)
+    **{f"plumes_scale_windows{width}{suffix}": _same_on_gpu(
+        [_B + "probe_plume_windows.py", "--variant", "scale", "--models", models,
+         "--timeline-stride", "5", *seed, "--out", _R + "plumes_scale_windows"])
+       for width, models in (("", "CNN,GM-CNN C1 r=1 (CNN width)"),
+                             ("_half", "CNN (half width),GM-CNN C1 r=1"))
        for suffix, seed in (("", ()), ("_seed1", ("--seed", "1")), ("_seed2", ("--seed", "2")))},
-    # the same at the row's half width (the relaxed model's 16 fields), one seed (RESULTS.md)
-    "plumes_scale_windows_half": _same_on_gpu(
-        [_B + "probe_plume_windows.py", "--variant", "scale", "--models",
-         "CNN (half width),GM-CNN C1 r=1", "--timeline-stride", "5", "--out",
-         _R + "plumes_scale_windows"]),
     # PhiFlow simulates on the CPU either way: 38 boxes of up to 150 cells, ~2.7 h on one core
     "plumes_scale": ([_B + "bench_plumes.py", "--variants", "scale", "--out",
                       _R + "plumes_scale"],
@@ -817,6 +814,13 @@ CPU_MINUTES = {
                                  "folders of their own, whose rows were then added to the "
                                  "protocol's files): CNN (half width) 6.8 min, GM-CNN C1 r=1 "
                                  "9.3 min",
+    **{f"plumes_scale_windows_half_seed{seed}": "measured as one run per model side by side, "
+                                                "one thread each, the machine otherwise idle "
+                                                "(into folders of their own, whose rows were "
+                                                "then added to the protocol's files): CNN "
+                                                f"(half width) {cnn} min, GM-CNN C1 r=1 "
+                                                f"{relaxed} min"
+       for seed, cnn, relaxed in ((1, "3.6", "5.7"), (2, "4.1", "6.1"))},
     "plumes_scale_rerun_others": "measured as one-thread runs, another beside each: seed 0 "
                                  "of the GM-CNNs in 16.8 min and of the latent models in 8.5, "
                                  "seeds 1 and 2 (`--first-seed 1 --seeds 2`) in 34.9 and "
@@ -2390,7 +2394,7 @@ def _scale_timeline() -> str:
     ours, cnn = "GM-CNN C1 r=1 (CNN width)", "CNN"
     if windows is None or not {ours, cnn} <= set(windows.model):
         return ""
-    windows = windows[windows.model.isin([ours, cnn])]  # the half-width pair ran one seed
+    windows = windows[windows.model.isin([ours, cnn])]  # not the half-width pair
     windows = windows.assign(mse=windows.rmse ** 2, truth_square=windows.truth_rms ** 2)
     spans = pd.IntervalIndex.from_tuples(list(_OFFSET_SPANS.values()), closed="left")
     gaps, flow = {}, {}
