@@ -478,6 +478,16 @@ PROTOCOLS = {
 }
 
 
+def _side_by_side(minutes: dict[str, str], beside: str = "", own_folders: bool = False) -> str:
+    """The wall time of a protocol measured as one run per model, side by side on one thread
+    each (``beside``: what else shared the cores), by model; ``own_folders``: the runs wrote
+    into folders of their own, whose rows were then added to the protocol's files."""
+    return ("measured as one run per model side by side, one thread each" + beside
+            + (" (into folders of their own, whose rows were then added to the protocol's "
+               "files)" if own_folders else "")
+            + ": " + ", ".join(f"{model} {taken} min" for model, taken in minutes.items()))
+
+
 #: each CPU protocol's measured wall time on this project's 2-core CPU (torch 2.13.0+cpu),
 #: with what shared the cores; RESULTS.md has the runs
 CPU_MINUTES = {
@@ -796,31 +806,21 @@ CPU_MINUTES = {
                           "1 in 21.0 min, seed 2 in 11.0 min (`--first-seed 2`)",
     "plumes_scale_rerun_nobn": "measured as runs of one thread, another beside each: seeds 0 "
                                "and 1 in 17.4 min, seed 2 in 9.0 min (`--first-seed 2`)",
-    "plumes_scale_rerun_width": "measured as one run per model side by side, one thread "
-                                "each: CNN (half width) 10.5 min, GM-CNN C1 r=1 (CNN width) "
-                                "29.2 min",
-    **{f"plumes_scale_windows{suffix}": "measured as one run per model side by side, one "
-                                        f"thread each{into}: CNN {cnn} min, GM-CNN C1 r=1 "
-                                        f"(CNN width) {relaxed} min"
-       for suffix, cnn, relaxed, into in (
-           ("", "9.7", "12.6", ""),
-           *((f"_seed{seed}", cnn, relaxed, " (into folders of their own, whose rows were then "
-              "added to the protocol's files)")
-             for seed, cnn, relaxed in ((1, "7.6", "10.5"), (2, "8.2", "12.7"))))},
+    "plumes_scale_rerun_width": _side_by_side({"CNN (half width)": "10.5",
+                                               "GM-CNN C1 r=1 (CNN width)": "29.2"}),
     "plumes_rotation_24ep_latent": "12.7 min on one thread (fits of 421 and 335 s), two "
                                    "one-thread probe runs beside it for its first minutes",
-    "plumes_scale_windows_half": "measured as one run per model side by side, one thread "
-                                 "each, a third run on the two cores for most of them (into "
-                                 "folders of their own, whose rows were then added to the "
-                                 "protocol's files): CNN (half width) 6.8 min, GM-CNN C1 r=1 "
-                                 "9.3 min",
-    **{f"plumes_scale_windows_half_seed{seed}": "measured as one run per model side by side, "
-                                                "one thread each, the machine otherwise idle "
-                                                "(into folders of their own, whose rows were "
-                                                "then added to the protocol's files): CNN "
-                                                f"(half width) {cnn} min, GM-CNN C1 r=1 "
-                                                f"{relaxed} min"
-       for seed, cnn, relaxed in ((1, "3.6", "5.7"), (2, "4.1", "6.1"))},
+    **{f"plumes_scale_windows{width}{suffix}": _side_by_side(
+        {cnn: a, relaxed: b}, beside, own_folders=bool(suffix or width))
+       for width, cnn, relaxed, timings in (
+           ("", "CNN", "GM-CNN C1 r=1 (CNN width)",
+            (("", "9.7", "12.6", ""), ("_seed1", "7.6", "10.5", ""),
+             ("_seed2", "8.2", "12.7", ""))),
+           ("_half", "CNN (half width)", "GM-CNN C1 r=1",
+            (("", "6.8", "9.3", ", a third run on the two cores for most of them"),
+             ("_seed1", "3.6", "5.7", ", the machine otherwise idle"),
+             ("_seed2", "4.1", "6.1", ", the machine otherwise idle"))))
+       for suffix, a, b, beside in timings},
     "plumes_scale_rerun_others": "measured as one-thread runs, another beside each: seed 0 "
                                  "of the GM-CNNs in 16.8 min and of the latent models in 8.5, "
                                  "seeds 1 and 2 (`--first-seed 1 --seeds 2`) in 34.9 and "
