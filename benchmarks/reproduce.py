@@ -2488,14 +2488,14 @@ def _scale_controls(rows: pd.DataFrame, controls: pd.DataFrame) -> str:
             return f"is ahead on the {'future' if future else 'domain'} test only"
         return "is behind a CNN of its width"
 
-    timeline = _scale_timeline()
     if all(wins):
         finding = ""
     elif wins[1] and wins[3] and not (wins[0] or wins[2]):
         finding = ("; at equal width relaxation gains on the domain test only, not on the "
-                   "future test the slides report" + (timeline or _SCALE_GUESS))
+                   "future test the slides report" + (_scale_timeline() or _SCALE_GUESS))
     else:
-        finding = "; no consistent gain remains at equal width" + (timeline or _SCALE_GUESS)
+        finding = ("; no consistent gain remains at equal width"
+                   + (_scale_timeline() or _SCALE_GUESS))
     return (f"; controlled (one width at a time, {_seeds(int(controls.seeds.min()))}, "
             f"RESULTS.md): at half width the relaxed model {verdict(*wins[:2])} "
             f"({compared(*pairs[0])}), at the CNN's width it {verdict(*wins[2:])} "
